@@ -1,0 +1,253 @@
+#include "core/database.h"
+
+#include <libpq-fe.h>
+#include <poll.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <vector>
+
+namespace extranet {
+
+namespace {
+
+std::string connection_message(PGconn* conn) {
+    std::string msg = conn ? PQerrorMessage(conn) : "out of memory";
+    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+    return msg.empty() ? "connection failed" : msg;
+}
+
+int remaining_ms(std::chrono::steady_clock::time_point deadline) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    return left.count() > 0 ? static_cast<int>(left.count()) : 0;
+}
+
+}  // namespace
+
+void Result::Free::operator()(pg_result* r) const { PQclear(r); }
+
+Result::Result(pg_result* res) : res_(res) {}
+
+int Result::rows() const { return res_ ? PQntuples(res_.get()) : 0; }
+
+bool Result::is_null(int row, int col) const {
+    return PQgetisnull(res_.get(), row, col) != 0;
+}
+
+std::string Result::get(int row, int col) const {
+    return std::string(PQgetvalue(res_.get(), row, col),
+                       static_cast<std::size_t>(PQgetlength(res_.get(), row, col)));
+}
+
+std::optional<std::string> Result::optional(int row, int col) const {
+    if (is_null(row, col)) return std::nullopt;
+    return get(row, col);
+}
+
+long long Result::integer(int row, int col) const {
+    if (is_null(row, col)) return 0;
+    return std::strtoll(PQgetvalue(res_.get(), row, col), nullptr, 10);
+}
+
+bool Result::boolean(int row, int col) const {
+    return !is_null(row, col) && PQgetvalue(res_.get(), row, col)[0] == 't';
+}
+
+long long Result::affected() const {
+    const char* n = res_ ? PQcmdTuples(res_.get()) : "";
+    return *n ? std::strtoll(n, nullptr, 10) : 0;
+}
+
+void Database::Close::operator()(pg_conn* c) const { PQfinish(c); }
+
+Database::Database(std::string conninfo, std::chrono::milliseconds timeout)
+    : conninfo_(std::move(conninfo)), timeout_(timeout) {}
+
+Database::~Database() = default;
+
+void Database::drop() noexcept {
+    conn_.reset();
+    prepared_.clear();
+}
+
+void Database::check_connection() {
+    if (!conn_) return;
+    pollfd pfd{PQsocket(conn_.get()), POLLIN, 0};
+    // Readable while idle means the server closed or sent a notice.
+    if (pfd.fd < 0 || (poll(&pfd, 1, 0) > 0 && !PQconsumeInput(conn_.get()))
+        || PQstatus(conn_.get()) != CONNECTION_OK) {
+        drop();
+    }
+}
+
+void Database::wait_socket(bool for_write, Deadline deadline) {
+    pollfd pfd{PQsocket(conn_.get()), static_cast<short>(for_write ? POLLOUT : POLLIN), 0};
+    if (pfd.fd < 0) {
+        drop();
+        throw DatabaseUnavailable("database connection lost");
+    }
+    for (;;) {
+        int ms = remaining_ms(deadline);
+        if (ms == 0) break;
+        int n = poll(&pfd, 1, ms);
+        if (n > 0) return;
+        if (n < 0 && errno != EINTR) break;
+    }
+    // Ask the server to stop, then forget the connection.
+    if (PGcancel* cancel = PQgetCancel(conn_.get())) {
+        char err[256];
+        PQcancel(cancel, err, sizeof(err));
+        PQfreeCancel(cancel);
+    }
+    drop();
+    throw DatabaseUnavailable("database did not answer in time");
+}
+
+void Database::connect(Deadline deadline) {
+    drop();
+    std::unique_ptr<pg_conn, Close> conn(PQconnectStart(conninfo_.c_str()));
+    if (!conn || PQstatus(conn.get()) == CONNECTION_BAD) {
+        throw DatabaseUnavailable("database connection failed: " + connection_message(conn.get()));
+    }
+    conn_ = std::move(conn);
+    PostgresPollingStatusType state = PGRES_POLLING_WRITING;
+    while (state != PGRES_POLLING_OK) {
+        if (state == PGRES_POLLING_FAILED) {
+            std::string msg = connection_message(conn_.get());
+            drop();
+            throw DatabaseUnavailable("database connection failed: " + msg);
+        }
+        wait_socket(state == PGRES_POLLING_WRITING, deadline);
+        state = PQconnectPoll(conn_.get());
+    }
+    if (PQsetnonblocking(conn_.get(), 1) != 0) {
+        drop();
+        throw DatabaseUnavailable("database connection failed: cannot go non-blocking");
+    }
+}
+
+Result Database::wait_result(Deadline deadline) {
+    // Flush what is queued, then read until the server is done.
+    for (;;) {
+        int f = PQflush(conn_.get());
+        if (f == 0) break;
+        if (f < 0) {
+            std::string msg = connection_message(conn_.get());
+            drop();
+            throw DatabaseUnavailable("database connection lost: " + msg);
+        }
+        wait_socket(true, deadline);
+    }
+    while (PQisBusy(conn_.get())) {
+        wait_socket(false, deadline);
+        if (!PQconsumeInput(conn_.get())) {
+            std::string msg = connection_message(conn_.get());
+            drop();
+            throw DatabaseUnavailable("database connection lost: " + msg);
+        }
+    }
+    Result first(nullptr);
+    bool have = false;
+    std::string error, sqlstate;
+    while (PGresult* res = PQgetResult(conn_.get())) {
+        ExecStatusType st = PQresultStatus(res);
+        if (st == PGRES_FATAL_ERROR && error.empty()) {
+            error = PQresultErrorMessage(res);
+            const char* code = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+            sqlstate = code ? code : "";
+        }
+        if (!have) {
+            first = Result(res);
+            have = true;
+        } else {
+            PQclear(res);
+        }
+        if (PQisBusy(conn_.get())) {
+            wait_socket(false, deadline);
+            if (!PQconsumeInput(conn_.get())) break;
+        }
+    }
+    if (PQstatus(conn_.get()) != CONNECTION_OK) {
+        std::string msg = connection_message(conn_.get());
+        drop();
+        throw DatabaseUnavailable("database connection lost: " + msg);
+    }
+    if (!error.empty()) {
+        while (!error.empty() && error.back() == '\n') error.pop_back();
+        // Class 57/08: the server is shutting down or the link broke.
+        if (sqlstate.rfind("57", 0) == 0 || sqlstate.rfind("08", 0) == 0) {
+            drop();
+            throw DatabaseUnavailable("database unavailable: " + error);
+        }
+        throw DatabaseError(error, sqlstate);
+    }
+    return first;
+}
+
+Result Database::exec(const Statement& st, std::initializer_list<Param> params) {
+    Deadline deadline = std::chrono::steady_clock::now() + timeout_;
+    if (!conn_) connect(deadline);
+
+    if (prepared_.find(st.name) == prepared_.end()) {
+        if (!PQsendPrepare(conn_.get(), st.name, st.sql, 0, nullptr)) {
+            std::string msg = connection_message(conn_.get());
+            drop();
+            throw DatabaseUnavailable("database connection lost: " + msg);
+        }
+        wait_result(deadline);
+        prepared_.insert(st.name);
+    }
+
+    std::vector<std::string> values;
+    std::vector<const char*> pointers;
+    values.reserve(params.size());
+    for (const Param& p : params) {
+        if (p) {
+            values.emplace_back(*p);
+            pointers.push_back(values.back().c_str());
+        } else {
+            pointers.push_back(nullptr);
+        }
+    }
+    if (!PQsendQueryPrepared(conn_.get(), st.name, static_cast<int>(pointers.size()),
+                             pointers.data(), nullptr, nullptr, 0)) {
+        std::string msg = connection_message(conn_.get());
+        drop();
+        throw DatabaseUnavailable("database connection lost: " + msg);
+    }
+    return wait_result(deadline);
+}
+
+Result Database::run(const char* sql) {
+    Deadline deadline = std::chrono::steady_clock::now() + timeout_;
+    if (!conn_) connect(deadline);
+    if (!PQsendQuery(conn_.get(), sql)) {
+        std::string msg = connection_message(conn_.get());
+        drop();
+        throw DatabaseUnavailable("database connection lost: " + msg);
+    }
+    return wait_result(deadline);
+}
+
+void Database::begin() { run("BEGIN"); }
+
+void Database::commit() { run("COMMIT"); }
+
+void Database::rollback() noexcept {
+    if (!conn_) return;
+    try {
+        run("ROLLBACK");
+    } catch (...) {
+        // A connection that cannot roll back is not reused.
+        drop();
+    }
+}
+
+Database& thread_database(const std::string& conninfo, std::chrono::milliseconds timeout) {
+    thread_local std::unique_ptr<Database> db;
+    if (!db) db = std::make_unique<Database>(conninfo, timeout);
+    return *db;
+}
+
+}  // namespace extranet

@@ -1,0 +1,17 @@
+// Escaping for HTML text/attributes and JSON strings, and URL encoding.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace extranet {
+
+std::string html_escape(std::string_view text);
+// A JSON string literal, quotes included.
+std::string json_string(std::string_view text);
+// Percent-encodes everything but RFC 3986 unreserved characters.
+std::string url_encode(std::string_view text);
+// Whether text is valid UTF-8 without overlongs or surrogates.
+bool valid_utf8(std::string_view text);
+
+}  // namespace extranet

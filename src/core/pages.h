@@ -1,0 +1,112 @@
+// The portal's French pages, its stylesheet and menu.js. Pure rendering:
+// view structs in, HTML out; every dynamic text is escaped here.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace extranet {
+
+// What every page needs.
+struct PageContext {
+    std::string prefix;  // portal prefix with trailing slash, e.g. "/auth/"
+    std::string csrf;    // CSRF token for forms ("" when no session)
+    bool logged_in = false;
+};
+
+// Per-field messages, shown next to the field ("" key: page-level).
+using FieldErrors = std::map<std::string, std::string>;
+
+struct LoginView {
+    std::string identifier;   // kept after an error (never the password)
+    std::string next;         // same-origin path to go back to
+    std::string error;        // "Identifiant ou mot de passe incorrect." ...
+    std::string notice;       // e.g. "Vous êtes déconnecté."
+    std::string login_field = "login";      // renamable field names
+    std::string password_field = "password";
+};
+
+struct LinkEmailView {
+    std::string email;
+    std::string error;  // "Veuillez entrer une adresse email valide."
+};
+
+struct LinkProfileView {
+    std::string email;
+    std::string last_name, first_name, phone;
+    FieldErrors errors;  // keys: last_name, first_name, phone, password, password_confirm
+    unsigned min_length = 12;
+};
+
+struct LinkPasswordView {
+    std::string email;
+    std::string error;  // next to the password field
+};
+
+struct LinkDoneView {
+    std::string account;
+    std::string email;
+};
+
+struct AccountItem {
+    std::string code;
+    std::string syndic_code;
+    std::string syndic_name;
+    std::string label;
+    bool active = false;
+    bool is_default = false;
+};
+
+struct AccountsView {
+    std::vector<AccountItem> accounts;
+    std::string next;  // where a switch returns to
+    bool email_session = false;  // false: numeric-code session, offer linking
+};
+
+struct SessionItem {
+    std::string id;          // opaque handle for the "end" button (hex)
+    std::string device;      // user agent, shortened
+    std::string address;
+    std::string last_seen;   // "26/11/2026 11:44"
+    bool current = false;
+};
+
+struct ManageView {
+    std::string email;
+    std::string last_name, first_name, phone;
+    std::vector<AccountItem> accounts;
+    std::vector<SessionItem> sessions;
+    std::string notice;      // success message at the top
+    FieldErrors errors;      // keys: profile fields, current_password,
+                             // new_password, password_confirm, account, ""
+    unsigned min_length = 12;
+    bool confirm_unlink_last = false;  // ask to confirm unlinking the last account
+    std::string unlink_account;        // the account awaiting that confirmation
+};
+
+// A page with a title and a message (errors, 503, "contactez votre syndic").
+struct MessageView {
+    std::string title;
+    std::string message;
+    std::string link_href;   // optional link under the message
+    std::string link_text;
+};
+
+std::string render_login(const PageContext& ctx, const LoginView& v);
+std::string render_link_email(const PageContext& ctx, const LinkEmailView& v);
+std::string render_link_profile(const PageContext& ctx, const LinkProfileView& v);
+std::string render_link_password(const PageContext& ctx, const LinkPasswordView& v);
+std::string render_link_done(const PageContext& ctx, const LinkDoneView& v);
+std::string render_accounts(const PageContext& ctx, const AccountsView& v);
+std::string render_manage(const PageContext& ctx, const ManageView& v);
+std::string render_message(const PageContext& ctx, const MessageView& v);
+
+// Self-contained stylesheet (served at <prefix>style.css).
+std::string_view stylesheet();
+// The menu script (served at <prefix>menu.js); it finds the portal prefix
+// from its own src attribute.
+std::string_view menu_script();
+
+}  // namespace extranet

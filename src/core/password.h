@@ -1,0 +1,58 @@
+// Personal password hashing (scrypt, PBKDF2-SHA256 as PHC strings) and
+// verification of every format a legacy account may carry.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace extranet {
+
+enum class HashScheme { scrypt, pbkdf2_sha256 };
+
+// Defaults are OWASP-listed: scrypt N=2^15 r=8 p=3 (32 MiB per hash),
+// PBKDF2-HMAC-SHA256 600 000 iterations.
+struct HashParams {
+    HashScheme scheme = HashScheme::scrypt;
+    std::uint64_t scrypt_n = 1u << 15;
+    std::uint32_t scrypt_r = 8;
+    std::uint32_t scrypt_p = 3;
+    std::uint32_t pbkdf2_iterations = 600000;
+};
+
+// A PHC string: "$scrypt$ln=15,r=8,p=3$<salt>$<hash>" or
+// "$pbkdf2-sha256$i=600000$<salt>$<hash>" (salt 16 bytes, hash 32 bytes,
+// unpadded standard base64).
+std::string hash_password(std::string_view password, const HashParams& params);
+
+enum class VerifyStatus { match, mismatch, unknown_format };
+
+struct VerifyResult {
+    VerifyStatus status = VerifyStatus::mismatch;
+    // The stored hash matched but is not of the current scheme/parameters:
+    // the caller re-hashes it (personal passwords only).
+    bool needs_rehash = false;
+};
+
+// Verifies against a PHC string ($scrypt$, $pbkdf2-sha256$, with passlib's
+// variants) or a crypt(3) string understood by libcrypt ($2y$ $2b$ $6$ $5$
+// $y$ $1$). Comparison is constant-time. An unrecognised or malformed stored
+// hash gives unknown_format (never a match).
+VerifyResult verify_password(std::string_view password, std::string_view stored,
+                             const HashParams& current);
+
+// Spends the time a real verification with the current parameters would,
+// so that an unknown identifier cannot be told apart by timing.
+void verify_dummy_password(std::string_view password, const HashParams& current);
+
+// The bare key derivation functions (known-answer tests, other callers).
+// They throw std::invalid_argument for parameters out of range and
+// std::runtime_error if OpenSSL fails (memory).
+std::string scrypt_raw(std::string_view password, std::string_view salt,
+                       std::uint64_t n, std::uint32_t r, std::uint32_t p,
+                       std::size_t len);
+std::string pbkdf2_sha256_raw(std::string_view password, std::string_view salt,
+                              std::uint32_t iterations, std::size_t len);
+
+}  // namespace extranet

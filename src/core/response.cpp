@@ -1,0 +1,37 @@
+#include "core/response.h"
+
+#include "core/escape.h"
+
+namespace extranet {
+
+PortalResponse html_response(int status, std::string body) {
+    PortalResponse r;
+    r.status = status;
+    r.body = std::move(body);
+    return r;
+}
+
+PortalResponse json_response(int status, std::string body) {
+    PortalResponse r;
+    r.status = status;
+    r.content_type = "application/json";
+    r.body = std::move(body);
+    return r;
+}
+
+PortalResponse redirect_response(std::string location, int status) {
+    PortalResponse r;
+    r.status = status;
+    r.location = std::move(location);
+    return r;
+}
+
+std::string json_error(std::string_view code, std::string_view message,
+                       std::string_view field) {
+    std::string out = "{\"error\":" + json_string(code) + ",\"message\":" + json_string(message);
+    if (!field.empty()) out += ",\"field\":" + json_string(field);
+    out += "}";
+    return out;
+}
+
+}  // namespace extranet

@@ -1,0 +1,39 @@
+// What the portal answers: a plain value the nginx layer turns into a
+// response, plus the side effects it applies on the event loop.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace extranet {
+
+enum class LogLevel { none, info, error, critical, alert };
+
+struct PortalResponse {
+    int status = 200;
+    std::string content_type = "text/html; charset=utf-8";
+    std::string body;
+    std::string location;                 // for 3xx
+    std::vector<std::string> set_cookies; // Set-Cookie values
+    bool no_store = true;                 // Cache-Control: no-store
+
+    // Side effects, applied on the event loop by the nginx layer.
+    std::vector<std::string> revoke;      // session keys (session_key()) to refuse at once
+    std::vector<std::string> failures;    // limiter keys that failed
+    std::vector<std::string> successes;   // limiter keys to clear
+
+    // A line for nginx's error log, at the level of whoever is at fault.
+    LogLevel log_level = LogLevel::none;
+    std::string log_message;
+};
+
+PortalResponse html_response(int status, std::string body);
+PortalResponse json_response(int status, std::string body);
+PortalResponse redirect_response(std::string location, int status = 303);
+
+// {"error":code,"message":message[,"field":field]}
+std::string json_error(std::string_view code, std::string_view message,
+                       std::string_view field = {});
+
+}  // namespace extranet

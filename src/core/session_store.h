@@ -1,0 +1,85 @@
+// Rows behind a session: the session itself, the accounts it may reach,
+// and the audit log. Pool threads only (every call is a round trip).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/database.h"
+#include "core/pages.h"
+#include "core/session_token.h"
+
+namespace extranet {
+
+struct Settings;
+
+struct LegacyAccount {
+    std::string code;
+    std::string syndic_code;
+    std::string syndic_name;
+    std::string label;
+    std::string password_hash;
+    bool active = false;
+    std::uint64_t identity_id = 0;  // 0: not linked
+};
+
+// The legacy account by code, with the identity it is linked to.
+std::optional<LegacyAccount> find_account(Database& db, std::string_view code);
+
+// Active accounts linked to the identity, oldest link first.
+std::vector<LegacyAccount> linked_accounts(Database& db, std::uint64_t identity_id);
+
+// The identity's default account, "" when none is set.
+std::string default_account(Database& db, std::uint64_t identity_id);
+
+// Creates the session row and the claims of its cookie. With an identity,
+// the active account is `account` (which must be among `accounts`).
+SessionClaims create_session(Database& db, const Settings& s, LoginMethod method,
+                             std::uint64_t identity_id, std::string email,
+                             const LegacyAccount& account,
+                             const std::vector<LegacyAccount>& accounts,
+                             std::string_view client_addr, std::string_view user_agent,
+                             std::uint64_t now);
+
+// Claims listing accounts; the active one is `active`.
+void set_accounts(SessionClaims& claims, const std::vector<LegacyAccount>& accounts,
+                  const LegacyAccount& active);
+
+// Re-checks the row (not revoked, not idle, not past its end), touches it
+// and re-reads the linked accounts. nullopt: the session is over.
+std::optional<SessionClaims> refresh_session(Database& db, const Settings& s,
+                                             const SessionClaims& claims, std::uint64_t now);
+
+// Updates the row after a switch or a link (active account, identity).
+void update_session(Database& db, const SessionClaims& claims);
+
+void revoke_session(Database& db, std::string_view session_id);
+
+// Revokes every other open session of the identity; returns their ids'
+// hashes (hex) so that this node can refuse them at once.
+std::vector<std::string> revoke_other_sessions(Database& db, std::uint64_t identity_id,
+                                               std::string_view keep_session_id);
+
+// hex(sha256(id)), the key of the session row.
+std::string session_key(std::string_view session_id);
+
+struct AuditEntry {
+    std::string_view event;
+    bool success = true;
+    std::uint64_t identity_id = 0;
+    std::string_view account;
+    std::string_view identifier;
+    std::string_view client_addr;
+    std::string_view detail;
+};
+
+void audit(Database& db, const AuditEntry& e);
+
+// For pages: the account as the menus show it.
+AccountItem account_item(const LegacyAccount& a, std::string_view active,
+                         std::string_view default_code);
+
+}  // namespace extranet

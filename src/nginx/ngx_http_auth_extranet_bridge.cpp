@@ -1,0 +1,114 @@
+/*
+ * The thread-pool bridge: one business operation, copied into the task, runs
+ * in a pool thread; the request waits with r->main->blocked raised and
+ * resumes on the event loop, as nginx's own thread handlers do.
+ */
+
+#include "nginx/ngx_http_auth_extranet.h"
+
+
+typedef struct {
+    ngx_http_request_t          *request;
+    std::function<void()>        work;
+    void                       (*done)(ngx_http_request_t *r, bool failed);
+    bool                         failed;
+} ngx_http_auth_extranet_task_t;
+
+
+static void ngx_http_auth_extranet_thread_handler(void *data, ngx_log_t *log);
+static void ngx_http_auth_extranet_thread_event_handler(ngx_event_t *ev);
+
+
+ngx_int_t
+ngx_http_auth_extranet_post(ngx_http_request_t *r,
+    ngx_http_auth_extranet_main_conf_t *amcf, std::function<void()> work,
+    void (*done)(ngx_http_request_t *r, bool failed))
+{
+    ngx_thread_task_t              *task;
+    ngx_http_auth_extranet_task_t  *t;
+
+    task = ngx_thread_task_alloc(r->pool, 0);
+    if (task == NULL) {
+        return NGX_ERROR;
+    }
+
+    t = ngx_http_auth_extranet_pool_new<ngx_http_auth_extranet_task_t>(r->pool);
+    if (t == NULL) {
+        return NGX_ERROR;
+    }
+
+    t->request = r;
+    t->work = std::move(work);
+    t->done = done;
+    t->failed = false;
+
+    task->ctx = t;
+    task->handler = ngx_http_auth_extranet_thread_handler;
+    task->event.data = t;
+    task->event.handler = ngx_http_auth_extranet_thread_event_handler;
+
+    if (ngx_thread_task_post(amcf->thread_pool, task) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    r->main->blocked++;
+    r->aio = 1;
+
+    ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "auth extranet: task posted");
+
+    return NGX_OK;
+}
+
+
+/* runs in a pool thread: touches nothing but its own task */
+
+static void
+ngx_http_auth_extranet_thread_handler(void *data, ngx_log_t *log)
+{
+    ngx_http_auth_extranet_task_t  *t = static_cast<ngx_http_auth_extranet_task_t *>(data);
+
+    try {
+        t->work();
+
+    } catch (...) {
+        /* the core answers its own failures; this is the last guard */
+        t->failed = true;
+    }
+}
+
+
+static void
+ngx_http_auth_extranet_thread_event_handler(ngx_event_t *ev)
+{
+    ngx_connection_t               *c;
+    ngx_http_request_t             *r;
+    ngx_http_auth_extranet_task_t  *t;
+
+    t = static_cast<ngx_http_auth_extranet_task_t *>(ev->data);
+    r = t->request;
+    c = r->connection;
+
+    ngx_http_set_log_request(c->log, r);
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, c->log, 0,
+                   "auth extranet: task done \"%V?%V\"", &r->uri, &r->args);
+
+    r->main->blocked--;
+    r->aio = 0;
+
+    if (t->failed) {
+        ngx_log_error(NGX_LOG_ALERT, c->log, 0,
+                      "auth extranet: operation failed in the thread pool");
+    }
+
+    if (r->done || c->error) {
+        /* the request ended while the task ran: let the connection close */
+        c->write->handler(c->write);
+        return;
+    }
+
+    t->done(r, t->failed);
+
+    ngx_http_run_posted_requests(c);
+}

@@ -1,0 +1,454 @@
+/*
+ * The portal location: reads the body, turns the request into the core's
+ * PortalRequest, answers what the core answers on the event loop, and runs
+ * the rest in the thread pool.
+ */
+
+#include "nginx/ngx_http_auth_extranet.h"
+
+#include <ctime>
+
+
+#define NGX_HTTP_AUTH_EXTRANET_MAX_BODY  (16 * 1024)
+
+
+/* the brute-force counters of the shared memory zone, for the core */
+class ngx_http_auth_extranet_limiter_t : public extranet::AttemptLimiter {
+public:
+    explicit ngx_http_auth_extranet_limiter_t(ngx_shm_zone_t *zone)
+        : zone_(zone) {}
+
+    bool locked(std::string_view key, std::uint64_t now) override {
+        return ngx_http_auth_extranet_shm_locked(zone_, std::string(key));
+    }
+
+private:
+    ngx_shm_zone_t  *zone_;
+};
+
+
+typedef struct {
+    extranet::PortalRequest      request;
+    extranet::PortalResponse     response;
+} ngx_http_auth_extranet_portal_ctx_t;
+
+
+static void ngx_http_auth_extranet_portal_body(ngx_http_request_t *r);
+static ngx_int_t ngx_http_auth_extranet_portal_request(ngx_http_request_t *r,
+    ngx_http_auth_extranet_main_conf_t *amcf, extranet::PortalRequest &req);
+static void ngx_http_auth_extranet_portal_done(ngx_http_request_t *r,
+    bool failed);
+static ngx_int_t ngx_http_auth_extranet_portal_send(ngx_http_request_t *r,
+    ngx_http_auth_extranet_main_conf_t *amcf,
+    const extranet::PortalResponse &resp);
+static ngx_int_t ngx_http_auth_extranet_add_header(ngx_http_request_t *r,
+    const char *name, const std::string &value, ngx_table_elt_t **out);
+static std::string ngx_http_auth_extranet_header(ngx_table_elt_t *h);
+
+
+ngx_int_t
+ngx_http_auth_extranet_portal_handler(ngx_http_request_t *r)
+{
+    ngx_int_t  rc;
+
+    if (r != r->main) {
+        return NGX_DECLINED;
+    }
+
+    if (r->headers_in.content_length_n > NGX_HTTP_AUTH_EXTRANET_MAX_BODY) {
+        /* answered by the core with its French 413, body discarded */
+        if (ngx_http_discard_request_body(r) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        r->main->count++;
+        ngx_http_auth_extranet_portal_body(r);
+        return NGX_DONE;
+    }
+
+    rc = ngx_http_read_client_request_body(r,
+                                           ngx_http_auth_extranet_portal_body);
+
+    if (rc >= NGX_HTTP_SPECIAL_RESPONSE) {
+        return rc;
+    }
+
+    return NGX_DONE;
+}
+
+
+static void
+ngx_http_auth_extranet_portal_body(ngx_http_request_t *r)
+{
+    ngx_int_t                             rc;
+    ngx_http_auth_extranet_main_conf_t   *amcf;
+    ngx_http_auth_extranet_portal_ctx_t  *ctx;
+
+    amcf = static_cast<ngx_http_auth_extranet_main_conf_t *>(
+               ngx_http_get_module_main_conf(r, ngx_http_auth_extranet_module));
+
+    try {
+        ctx = ngx_http_auth_extranet_pool_new<
+                  ngx_http_auth_extranet_portal_ctx_t>(r->pool);
+        if (ctx == NULL) {
+            ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+            return;
+        }
+
+        ngx_http_set_ctx(r, ctx, ngx_http_auth_extranet_module);
+
+        if (ngx_http_auth_extranet_portal_request(r, amcf, ctx->request)
+            != NGX_OK)
+        {
+            ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+            return;
+        }
+
+        ngx_http_auth_extranet_limiter_t limiter(amcf->shm_zone);
+
+        extranet::Dispatch d = extranet::dispatch(*amcf->settings,
+                                                  ctx->request, limiter);
+
+        if (d.response) {
+            rc = ngx_http_auth_extranet_portal_send(r, amcf, *d.response);
+            ngx_http_finalize_request(r, rc);
+            return;
+        }
+
+        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "auth extranet: portal \"%s\" in the thread pool",
+                       ctx->request.route.c_str());
+
+        extranet::Settings *settings = amcf->settings;
+        auto work = [ctx, settings, w = std::move(d.work)]() {
+            ctx->response = extranet::run_blocking(*settings, w,
+                                                   ctx->request.wants_json,
+                                                   ctx->request.prefix);
+        };
+
+        if (ngx_http_auth_extranet_post(r, amcf, std::move(work),
+                                        ngx_http_auth_extranet_portal_done)
+            != NGX_OK)
+        {
+            ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        }
+
+    } catch (const std::exception &e) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "auth extranet: %s", e.what());
+        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+    }
+}
+
+
+static void
+ngx_http_auth_extranet_portal_done(ngx_http_request_t *r, bool failed)
+{
+    ngx_int_t                             rc;
+    ngx_http_auth_extranet_main_conf_t   *amcf;
+    ngx_http_auth_extranet_portal_ctx_t  *ctx;
+
+    amcf = static_cast<ngx_http_auth_extranet_main_conf_t *>(
+               ngx_http_get_module_main_conf(r, ngx_http_auth_extranet_module));
+    ctx = static_cast<ngx_http_auth_extranet_portal_ctx_t *>(
+              ngx_http_get_module_ctx(r, ngx_http_auth_extranet_module));
+
+    if (failed) {
+        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return;
+    }
+
+    try {
+        rc = ngx_http_auth_extranet_portal_send(r, amcf, ctx->response);
+
+    } catch (const std::exception &e) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "auth extranet: %s", e.what());
+        rc = NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_http_finalize_request(r, rc);
+}
+
+
+static std::string
+ngx_http_auth_extranet_header(ngx_table_elt_t *h)
+{
+    if (h == NULL) {
+        return std::string();
+    }
+
+    return std::string((char *) h->value.data, h->value.len);
+}
+
+
+static ngx_int_t
+ngx_http_auth_extranet_portal_request(ngx_http_request_t *r,
+    ngx_http_auth_extranet_main_conf_t *amcf, extranet::PortalRequest &req)
+{
+    bool                                refresh_due;
+    size_t                              len;
+    ssize_t                             n;
+    ngx_buf_t                          *b;
+    ngx_chain_t                        *cl;
+    ngx_list_part_t                    *part;
+    ngx_table_elt_t                    *h;
+    ngx_http_core_loc_conf_t           *clcf;
+    ngx_http_auth_extranet_loc_conf_t  *alcf;
+
+    clcf = static_cast<ngx_http_core_loc_conf_t *>(
+               ngx_http_get_module_loc_conf(r, ngx_http_core_module));
+    alcf = static_cast<ngx_http_auth_extranet_loc_conf_t *>(
+               ngx_http_get_module_loc_conf(r, ngx_http_auth_extranet_module));
+
+    req.method.assign((char *) r->method_name.data, r->method_name.len);
+    req.prefix.assign((char *) clcf->name.data, clcf->name.len);
+
+    if (r->uri.len >= clcf->name.len) {
+        req.route.assign((char *) r->uri.data + clcf->name.len,
+                         r->uri.len - clcf->name.len);
+    }
+
+    req.args.assign((char *) r->args.data, r->args.len);
+    req.content_type = ngx_http_auth_extranet_header(r->headers_in.content_type);
+    req.host = ngx_http_auth_extranet_header(r->headers_in.host);
+    req.user_agent = ngx_http_auth_extranet_header(r->headers_in.user_agent);
+    req.referer = ngx_http_auth_extranet_header(r->headers_in.referer);
+    req.client_addr.assign((char *) r->connection->addr_text.data,
+                           r->connection->addr_text.len);
+    req.login_field.assign((char *) alcf->login_field.data,
+                           alcf->login_field.len);
+    req.password_field.assign((char *) alcf->password_field.data,
+                              alcf->password_field.len);
+    req.now = ngx_time();
+
+#if (NGX_HTTP_SSL)
+    req.https = (r->connection->ssl != NULL);
+#endif
+
+    for (part = &r->headers_in.headers.part; part; part = part->next) {
+        h = static_cast<ngx_table_elt_t *>(part->elts);
+
+        for (ngx_uint_t i = 0; i < part->nelts; i++) {
+            if (h[i].key.len == sizeof("Origin") - 1
+                && ngx_strncasecmp(h[i].key.data, (u_char *) "Origin",
+                                   sizeof("Origin") - 1) == 0)
+            {
+                req.origin = ngx_http_auth_extranet_header(&h[i]);
+            }
+        }
+    }
+
+    if (r->headers_in.accept) {
+        req.wants_json = ngx_strlcasestrn(r->headers_in.accept->value.data,
+                             r->headers_in.accept->value.data
+                             + r->headers_in.accept->value.len,
+                             (u_char *) "application/json",
+                             sizeof("application/json") - 1 - 1)
+                         != NULL;
+    }
+
+    req.session = ngx_http_auth_extranet_session(r, amcf, &refresh_due);
+
+    if (r->request_body == NULL || r->discard_body) {
+        req.body_too_large =
+            (r->headers_in.content_length_n > NGX_HTTP_AUTH_EXTRANET_MAX_BODY
+             || r->discard_body);
+        return NGX_OK;
+    }
+
+    for (cl = r->request_body->bufs; cl; cl = cl->next) {
+        b = cl->buf;
+
+        if (b->in_file) {
+            len = (size_t) (b->file_last - b->file_pos);
+
+            if (req.body.size() + len > NGX_HTTP_AUTH_EXTRANET_MAX_BODY) {
+                req.body_too_large = true;
+                req.body.clear();
+                return NGX_OK;
+            }
+
+            /* at most 16 KiB from the request's own temporary file */
+            size_t start = req.body.size();
+            req.body.resize(start + len);
+
+            n = ngx_read_file(b->file, (u_char *) &req.body[start], len,
+                              b->file_pos);
+            if (n != (ssize_t) len) {
+                return NGX_ERROR;
+            }
+
+            continue;
+        }
+
+        len = (size_t) (b->last - b->pos);
+
+        if (req.body.size() + len > NGX_HTTP_AUTH_EXTRANET_MAX_BODY) {
+            req.body_too_large = true;
+            req.body.clear();
+            return NGX_OK;
+        }
+
+        req.body.append((char *) b->pos, len);
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_auth_extranet_add_header(ngx_http_request_t *r, const char *name,
+    const std::string &value, ngx_table_elt_t **out)
+{
+    ngx_table_elt_t  *h;
+
+    h = static_cast<ngx_table_elt_t *>(ngx_list_push(&r->headers_out.headers));
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    h->hash = 1;
+    h->key.data = (u_char *) name;
+    h->key.len = ngx_strlen(name);
+    h->value.len = value.size();
+    h->value.data = static_cast<u_char *>(ngx_pnalloc(r->pool, value.size() + 1));
+    if (h->value.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(h->value.data, value.data(), value.size());
+#if (nginx_version >= 1023000)
+    h->next = NULL;
+#endif
+
+    if (out) {
+        *out = h;
+    }
+
+    return NGX_OK;
+}
+
+
+/* applies the answer's side effects, then sends it */
+
+static ngx_int_t
+ngx_http_auth_extranet_portal_send(ngx_http_request_t *r,
+    ngx_http_auth_extranet_main_conf_t *amcf,
+    const extranet::PortalResponse &resp)
+{
+    ngx_int_t         rc;
+    ngx_uint_t        level;
+    ngx_buf_t        *b;
+    ngx_chain_t       out;
+    ngx_table_elt_t  *location;
+
+    switch (resp.log_level) {
+    case extranet::LogLevel::none:
+        level = 0;
+        break;
+    case extranet::LogLevel::info:
+        level = NGX_LOG_INFO;
+        break;
+    case extranet::LogLevel::error:
+        level = NGX_LOG_ERR;
+        break;
+    case extranet::LogLevel::critical:
+        level = NGX_LOG_CRIT;
+        break;
+    default:
+        level = NGX_LOG_ALERT;
+        break;
+    }
+
+    if (level) {
+        ngx_log_error(level, r->connection->log, 0, "auth extranet: %s",
+                      resp.log_message.c_str());
+    }
+
+    for (const std::string &key : resp.revoke) {
+        ngx_http_auth_extranet_shm_revoke(amcf->shm_zone, key,
+                                          ngx_time() + amcf->absolute);
+    }
+
+    for (const std::string &key : resp.failures) {
+        bool address = (key.compare(0, 3, "ip:") == 0);
+
+        ngx_http_auth_extranet_shm_fail(amcf->shm_zone, key,
+            address ? amcf->limit_address : amcf->limit_identifier,
+            amcf->limit_window, amcf->limit_lockout);
+    }
+
+    for (const std::string &key : resp.successes) {
+        ngx_http_auth_extranet_shm_clear(amcf->shm_zone, key);
+    }
+
+    r->headers_out.status = resp.status;
+    r->headers_out.content_length_n = resp.body.size();
+
+    r->headers_out.content_type.len = resp.content_type.size();
+    r->headers_out.content_type.data =
+        static_cast<u_char *>(ngx_pnalloc(r->pool, resp.content_type.size()));
+    if (r->headers_out.content_type.data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_memcpy(r->headers_out.content_type.data, resp.content_type.data(),
+               resp.content_type.size());
+    r->headers_out.content_type_len = r->headers_out.content_type.len;
+
+    for (const std::string &cookie : resp.set_cookies) {
+        if (ngx_http_auth_extranet_add_header(r, "Set-Cookie", cookie, NULL)
+            != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
+    if (!resp.location.empty()) {
+        if (ngx_http_auth_extranet_add_header(r, "Location", resp.location,
+                                              &location)
+            != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        r->headers_out.location = location;
+    }
+
+    if (ngx_http_auth_extranet_add_header(r, "Cache-Control",
+            resp.no_store ? "no-store" : "max-age=300", NULL) != NGX_OK
+        || ngx_http_auth_extranet_add_header(r, "X-Content-Type-Options",
+                                             "nosniff", NULL) != NGX_OK
+        || ngx_http_auth_extranet_add_header(r, "X-Frame-Options", "DENY",
+                                             NULL) != NGX_OK
+        || ngx_http_auth_extranet_add_header(r, "Referrer-Policy",
+                                             "same-origin", NULL) != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (r->method == NGX_HTTP_HEAD || resp.body.empty()) {
+        r->header_only = 1;
+    }
+
+    rc = ngx_http_send_header(r);
+
+    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
+        return rc;
+    }
+
+    b = ngx_create_temp_buf(r->pool, resp.body.size());
+    if (b == NULL) {
+        return NGX_ERROR;
+    }
+
+    b->last = ngx_cpymem(b->pos, resp.body.data(), resp.body.size());
+    b->last_buf = 1;
+    b->last_in_chain = 1;
+
+    out.buf = b;
+    out.next = NULL;
+
+    return ngx_http_output_filter(r, &out);
+}

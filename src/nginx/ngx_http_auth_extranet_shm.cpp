@@ -1,0 +1,372 @@
+/*
+ * The module's shared memory zone: session keys revoked on this node (so a
+ * logged-out cookie is refused at once, before its next refresh) and the
+ * brute-force counters, in one red-black tree with an LRU queue.
+ */
+
+#include "nginx/ngx_http_auth_extranet.h"
+
+
+typedef struct {
+    ngx_rbtree_node_t            node;       /* key: crc32 of data */
+    ngx_queue_t                  queue;      /* least recently used last */
+    time_t                       expire;     /* may be dropped after */
+    time_t                       window_start;
+    time_t                       locked_until;
+    ngx_uint_t                   failures;
+    unsigned                     revoked:1;
+    u_short                      len;
+    u_char                       data[1];
+} ngx_http_auth_extranet_shm_node_t;
+
+
+typedef struct {
+    ngx_rbtree_t                 rbtree;
+    ngx_rbtree_node_t            sentinel;
+    ngx_queue_t                  queue;
+} ngx_http_auth_extranet_shm_sh_t;
+
+
+static void ngx_http_auth_extranet_shm_insert(ngx_rbtree_node_t *temp,
+    ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel);
+static ngx_http_auth_extranet_shm_node_t *ngx_http_auth_extranet_shm_lookup(
+    ngx_http_auth_extranet_shm_sh_t *sh, const std::string &key,
+    uint32_t hash);
+static ngx_http_auth_extranet_shm_node_t *ngx_http_auth_extranet_shm_get(
+    ngx_slab_pool_t *shpool, ngx_http_auth_extranet_shm_sh_t *sh,
+    const std::string &key);
+static void ngx_http_auth_extranet_shm_expire(ngx_slab_pool_t *shpool,
+    ngx_http_auth_extranet_shm_sh_t *sh, ngx_uint_t n, bool force);
+
+
+ngx_int_t
+ngx_http_auth_extranet_shm_init(ngx_shm_zone_t *shm_zone, void *data)
+{
+    ngx_slab_pool_t                  *shpool;
+    ngx_http_auth_extranet_shm_sh_t  *sh;
+
+    if (data) {
+        /* reload: keep the running zone */
+        shm_zone->data = data;
+        return NGX_OK;
+    }
+
+    shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
+
+    if (shm_zone->shm.exists) {
+        shm_zone->data = shpool->data;
+        return NGX_OK;
+    }
+
+    sh = static_cast<ngx_http_auth_extranet_shm_sh_t *>(
+             ngx_slab_alloc(shpool, sizeof(ngx_http_auth_extranet_shm_sh_t)));
+    if (sh == NULL) {
+        return NGX_ERROR;
+    }
+
+    shpool->data = sh;
+    shm_zone->data = sh;
+
+    ngx_rbtree_init(&sh->rbtree, &sh->sentinel,
+                    ngx_http_auth_extranet_shm_insert);
+    ngx_queue_init(&sh->queue);
+
+    shpool->log_ctx = (u_char *) " in auth_extranet zone";
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_auth_extranet_shm_insert(ngx_rbtree_node_t *temp,
+    ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel)
+{
+    ngx_rbtree_node_t                  **p;
+    ngx_http_auth_extranet_shm_node_t   *n, *t;
+
+    for ( ;; ) {
+
+        if (node->key < temp->key) {
+            p = &temp->left;
+
+        } else if (node->key > temp->key) {
+            p = &temp->right;
+
+        } else {
+            n = (ngx_http_auth_extranet_shm_node_t *) node;
+            t = (ngx_http_auth_extranet_shm_node_t *) temp;
+
+            p = (ngx_memn2cmp(n->data, t->data, n->len, t->len) < 0)
+                ? &temp->left : &temp->right;
+        }
+
+        if (*p == sentinel) {
+            break;
+        }
+
+        temp = *p;
+    }
+
+    *p = node;
+    node->parent = temp;
+    node->left = sentinel;
+    node->right = sentinel;
+    ngx_rbt_red(node);
+}
+
+
+static ngx_http_auth_extranet_shm_node_t *
+ngx_http_auth_extranet_shm_lookup(ngx_http_auth_extranet_shm_sh_t *sh,
+    const std::string &key, uint32_t hash)
+{
+    ngx_int_t                           rc;
+    ngx_rbtree_node_t                  *node, *sentinel;
+    ngx_http_auth_extranet_shm_node_t  *n;
+
+    node = sh->rbtree.root;
+    sentinel = sh->rbtree.sentinel;
+
+    while (node != sentinel) {
+
+        if (hash < node->key) {
+            node = node->left;
+            continue;
+        }
+
+        if (hash > node->key) {
+            node = node->right;
+            continue;
+        }
+
+        n = (ngx_http_auth_extranet_shm_node_t *) node;
+
+        rc = ngx_memn2cmp((u_char *) key.data(), n->data, key.size(), n->len);
+
+        if (rc == 0) {
+            return n;
+        }
+
+        node = (rc < 0) ? node->left : node->right;
+    }
+
+    return NULL;
+}
+
+
+/* drops up to n expired entries from the LRU end; with force, the oldest
+ * entries whatever their expiry (the zone is full) */
+
+static void
+ngx_http_auth_extranet_shm_expire(ngx_slab_pool_t *shpool,
+    ngx_http_auth_extranet_shm_sh_t *sh, ngx_uint_t n, bool force)
+{
+    time_t                              now;
+    ngx_queue_t                        *q;
+    ngx_http_auth_extranet_shm_node_t  *node;
+
+    now = ngx_time();
+
+    while (n-- && !ngx_queue_empty(&sh->queue)) {
+        q = ngx_queue_last(&sh->queue);
+        node = ngx_queue_data(q, ngx_http_auth_extranet_shm_node_t, queue);
+
+        if (!force && node->expire > now) {
+            return;
+        }
+
+        ngx_queue_remove(q);
+        ngx_rbtree_delete(&sh->rbtree, &node->node);
+        ngx_slab_free_locked(shpool, node);
+    }
+}
+
+
+/* the entry for key, created if missing; called with the mutex held */
+
+static ngx_http_auth_extranet_shm_node_t *
+ngx_http_auth_extranet_shm_get(ngx_slab_pool_t *shpool,
+    ngx_http_auth_extranet_shm_sh_t *sh, const std::string &key)
+{
+    size_t                              size;
+    uint32_t                            hash;
+    ngx_http_auth_extranet_shm_node_t  *n;
+
+    hash = ngx_crc32_short((u_char *) key.data(), key.size());
+
+    n = ngx_http_auth_extranet_shm_lookup(sh, key, hash);
+    if (n) {
+        ngx_queue_remove(&n->queue);
+        ngx_queue_insert_head(&sh->queue, &n->queue);
+        return n;
+    }
+
+    ngx_http_auth_extranet_shm_expire(shpool, sh, 2, false);
+
+    size = offsetof(ngx_http_auth_extranet_shm_node_t, data) + key.size();
+
+    n = static_cast<ngx_http_auth_extranet_shm_node_t *>(
+            ngx_slab_alloc_locked(shpool, size));
+    if (n == NULL) {
+        ngx_http_auth_extranet_shm_expire(shpool, sh, 16, true);
+
+        n = static_cast<ngx_http_auth_extranet_shm_node_t *>(
+                ngx_slab_alloc_locked(shpool, size));
+        if (n == NULL) {
+            return NULL;
+        }
+    }
+
+    ngx_memzero(n, size);
+    n->node.key = hash;
+    n->len = (u_short) key.size();
+    ngx_memcpy(n->data, key.data(), key.size());
+
+    ngx_rbtree_insert(&sh->rbtree, &n->node);
+    ngx_queue_insert_head(&sh->queue, &n->queue);
+
+    return n;
+}
+
+
+void
+ngx_http_auth_extranet_shm_revoke(ngx_shm_zone_t *zone, const std::string &key,
+    time_t until)
+{
+    std::string                         k;
+    ngx_slab_pool_t                    *shpool;
+    ngx_http_auth_extranet_shm_node_t  *n;
+
+    if (key.size() > 512) {
+        return;
+    }
+
+    /* built before the lock: nothing throws while it is held */
+    k = "r:" + key;
+    shpool = (ngx_slab_pool_t *) zone->shm.addr;
+
+    ngx_shmtx_lock(&shpool->mutex);
+
+    n = ngx_http_auth_extranet_shm_get(
+            shpool, static_cast<ngx_http_auth_extranet_shm_sh_t *>(zone->data),
+            k);
+    if (n) {
+        n->revoked = 1;
+        n->expire = ngx_max(n->expire, until);
+    }
+
+    ngx_shmtx_unlock(&shpool->mutex);
+}
+
+
+bool
+ngx_http_auth_extranet_shm_revoked(ngx_shm_zone_t *zone, const std::string &key)
+{
+    bool                                revoked;
+    std::string                         k;
+    ngx_slab_pool_t                    *shpool;
+    ngx_http_auth_extranet_shm_node_t  *n;
+
+    k = "r:" + key;
+    shpool = (ngx_slab_pool_t *) zone->shm.addr;
+
+    ngx_shmtx_lock(&shpool->mutex);
+
+    n = ngx_http_auth_extranet_shm_lookup(
+            static_cast<ngx_http_auth_extranet_shm_sh_t *>(zone->data), k,
+            ngx_crc32_short((u_char *) k.data(), k.size()));
+    revoked = (n != NULL && n->revoked);
+
+    ngx_shmtx_unlock(&shpool->mutex);
+
+    return revoked;
+}
+
+
+void
+ngx_http_auth_extranet_shm_fail(ngx_shm_zone_t *zone, const std::string &key,
+    ngx_uint_t max, time_t window, time_t lockout)
+{
+    time_t                              now;
+    std::string                         k;
+    ngx_slab_pool_t                    *shpool;
+    ngx_http_auth_extranet_shm_node_t  *n;
+
+    if (max == 0 || key.size() > 512) {
+        return;
+    }
+
+    k = "l:" + key;
+    now = ngx_time();
+    shpool = (ngx_slab_pool_t *) zone->shm.addr;
+
+    ngx_shmtx_lock(&shpool->mutex);
+
+    n = ngx_http_auth_extranet_shm_get(
+            shpool, static_cast<ngx_http_auth_extranet_shm_sh_t *>(zone->data),
+            k);
+    if (n) {
+        if (n->window_start + window <= now) {
+            n->window_start = now;
+            n->failures = 0;
+        }
+
+        if (++n->failures >= max) {
+            n->locked_until = now + lockout;
+        }
+
+        n->expire = ngx_max(n->window_start + window, n->locked_until);
+    }
+
+    ngx_shmtx_unlock(&shpool->mutex);
+}
+
+
+bool
+ngx_http_auth_extranet_shm_locked(ngx_shm_zone_t *zone, const std::string &key)
+{
+    bool                                locked;
+    std::string                         k;
+    ngx_slab_pool_t                    *shpool;
+    ngx_http_auth_extranet_shm_node_t  *n;
+
+    k = "l:" + key;
+    shpool = (ngx_slab_pool_t *) zone->shm.addr;
+
+    ngx_shmtx_lock(&shpool->mutex);
+
+    n = ngx_http_auth_extranet_shm_lookup(
+            static_cast<ngx_http_auth_extranet_shm_sh_t *>(zone->data), k,
+            ngx_crc32_short((u_char *) k.data(), k.size()));
+    locked = (n != NULL && n->locked_until > ngx_time());
+
+    ngx_shmtx_unlock(&shpool->mutex);
+
+    return locked;
+}
+
+
+void
+ngx_http_auth_extranet_shm_clear(ngx_shm_zone_t *zone, const std::string &key)
+{
+    std::string                         k;
+    ngx_slab_pool_t                    *shpool;
+    ngx_http_auth_extranet_shm_node_t  *n;
+
+    k = "l:" + key;
+    shpool = (ngx_slab_pool_t *) zone->shm.addr;
+
+    ngx_shmtx_lock(&shpool->mutex);
+
+    n = ngx_http_auth_extranet_shm_lookup(
+            static_cast<ngx_http_auth_extranet_shm_sh_t *>(zone->data), k,
+            ngx_crc32_short((u_char *) k.data(), k.size()));
+    if (n) {
+        ngx_queue_remove(&n->queue);
+        ngx_rbtree_delete(
+            &static_cast<ngx_http_auth_extranet_shm_sh_t *>(zone->data)->rbtree,
+            &n->node);
+        ngx_slab_free_locked(shpool, n);
+    }
+
+    ngx_shmtx_unlock(&shpool->mutex);
+}

@@ -1,0 +1,208 @@
+// Unit tests of core/cookie: Cookie header parsing and the Set-Cookie value.
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+extern "C" {
+#include <cmocka.h>
+}
+
+#include <stdexcept>
+#include <string>
+
+#include "core/cookie.h"
+
+using namespace extranet;
+
+static void test_find_cookie_returns_the_value(void **)
+{
+    auto v = find_cookie("lang=fr; extranet_session=abc.def; theme=dark", "extranet_session");
+    assert_true(v.has_value());
+    assert_string_equal(v->c_str(), "abc.def");
+    auto first = find_cookie("extranet_session=x", "extranet_session");
+    assert_string_equal(first->c_str(), "x");
+}
+
+static void test_find_cookie_absent_is_nullopt(void **)
+{
+    assert_false(find_cookie("lang=fr; theme=dark", "extranet_session").has_value());
+    assert_false(find_cookie("", "extranet_session").has_value());
+    assert_false(find_cookie("extranet_session", "extranet_session").has_value());
+}
+
+static void test_find_cookie_matches_the_exact_name_not_a_prefix(void **)
+{
+    const char *h = "extranet_session_old=bad; xextranet_session=bad2; extranet_sessio=bad3";
+    assert_false(find_cookie(h, "extranet_session").has_value());
+    auto v = find_cookie("extranet_session_old=bad; extranet_session=good", "extranet_session");
+    assert_true(v.has_value());
+    assert_string_equal(v->c_str(), "good");
+    assert_false(find_cookie("Extranet_Session=x", "extranet_session").has_value());
+}
+
+static void test_find_cookie_returns_the_first_of_several(void **)
+{
+    auto v = find_cookie("s=first; s=second", "s");
+    assert_string_equal(v->c_str(), "first");
+}
+
+static void test_find_cookie_tolerates_missing_or_extra_blanks(void **)
+{
+    assert_string_equal(find_cookie("a=1;s=v;b=2", "s")->c_str(), "v");
+    assert_string_equal(find_cookie("a=1 ;  s = v \t; b=2", "s")->c_str(), "v");
+    assert_string_equal(find_cookie(";; s=v;", "s")->c_str(), "v");
+}
+
+static void test_find_cookie_unquotes_quoted_values(void **)
+{
+    assert_string_equal(find_cookie("s=\"abc\"", "s")->c_str(), "abc");
+    assert_string_equal(find_cookie("s=\"\"", "s")->c_str(), "");
+    // A lone quote is not a quoted value: kept as is.
+    assert_string_equal(find_cookie("s=\"abc", "s")->c_str(), "\"abc");
+}
+
+static void test_find_cookie_keeps_equals_inside_the_value(void **)
+{
+    assert_string_equal(find_cookie("s=a=b==", "s")->c_str(), "a=b==");
+    assert_string_equal(find_cookie("s=", "s")->c_str(), "");
+}
+
+static void test_strip_cookie_removes_every_occurrence(void **)
+{
+    std::string h = strip_cookie("s=1; a=x; s=2; b=y; s=3", "s");
+    assert_string_equal(h.c_str(), "a=x; b=y");
+}
+
+static void test_strip_cookie_keeps_others_byte_for_byte(void **)
+{
+    std::string h = strip_cookie("a=\"q v\";s=tok;  b=%41%42==;c", "s");
+    assert_string_equal(h.c_str(), "a=\"q v\"; b=%41%42==; c");
+}
+
+static void test_strip_cookie_does_not_strip_by_prefix(void **)
+{
+    std::string h = strip_cookie("s_old=1; s=2; xs=3", "s");
+    assert_string_equal(h.c_str(), "s_old=1; xs=3");
+}
+
+static void test_strip_cookie_leaves_empty_when_nothing_remains(void **)
+{
+    assert_string_equal(strip_cookie("s=1", "s").c_str(), "");
+    assert_string_equal(strip_cookie(" s=1 ; s=2 ", "s").c_str(), "");
+    assert_string_equal(strip_cookie("", "s").c_str(), "");
+}
+
+static void test_set_cookie_with_defaults(void **)
+{
+    CookieSettings s;
+    std::string v = set_cookie(s, "tok.en_-", 43200);
+    assert_string_equal(v.c_str(),
+                        "extranet_session=tok.en_-; Path=/; Max-Age=43200; HttpOnly; Secure; "
+                        "SameSite=Lax");
+}
+
+static void test_set_cookie_without_secure_and_with_domain(void **)
+{
+    CookieSettings s;
+    s.name = "sid";
+    s.secure = false;
+    s.same_site = "Strict";
+    s.domain = "example.fr";
+    std::string v = set_cookie(s, "abc", 300);
+    assert_string_equal(v.c_str(),
+                        "sid=abc; Path=/; Max-Age=300; HttpOnly; SameSite=Strict; "
+                        "Domain=example.fr");
+}
+
+static void test_set_cookie_uses_the_configured_path(void **)
+{
+    CookieSettings s;
+    s.path = "/extranet";
+    std::string v = set_cookie(s, "abc", 1);
+    assert_true(v.find("; Path=/extranet;") != std::string::npos);
+}
+
+static void test_set_cookie_with_zero_max_age_clears_the_cookie(void **)
+{
+    CookieSettings s;
+    s.same_site = "None";
+    std::string v = set_cookie(s, "", 0);
+    assert_string_equal(v.c_str(),
+                        "extranet_session=; Path=/; Max-Age=0; "
+                        "Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; Secure; "
+                        "SameSite=None");
+    assert_true(set_cookie(s, "x", 1).find("Expires=") == std::string::npos);
+}
+
+static void test_set_cookie_refuses_header_injection(void **)
+{
+    CookieSettings s;
+    bool threw = false;
+    try {
+        set_cookie(s, "abc\r\nSet-Cookie: evil=1", 10);
+    } catch (const std::invalid_argument&) {
+        threw = true;
+    }
+    assert_true(threw);
+
+    threw = false;
+    try {
+        set_cookie(s, "a;Domain=evil.example", 10);
+    } catch (const std::invalid_argument&) {
+        threw = true;
+    }
+    assert_true(threw);
+
+    threw = false;
+    s.domain = "example.fr; Secure=0";
+    try {
+        set_cookie(s, "abc", 10);
+    } catch (const std::invalid_argument&) {
+        threw = true;
+    }
+    assert_true(threw);
+
+    threw = false;
+    CookieSettings bad_name;
+    bad_name.name = "a=b";
+    try {
+        set_cookie(bad_name, "abc", 10);
+    } catch (const std::invalid_argument&) {
+        threw = true;
+    }
+    assert_true(threw);
+}
+
+static void test_set_cookie_round_trips_through_find_cookie(void **)
+{
+    CookieSettings s;
+    std::string v = set_cookie(s, "AbC-123_x.y", 60);
+    std::string pair = v.substr(0, v.find(';'));
+    auto back = find_cookie(pair, s.name);
+    assert_true(back.has_value());
+    assert_string_equal(back->c_str(), "AbC-123_x.y");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_find_cookie_returns_the_value),
+        cmocka_unit_test(test_find_cookie_absent_is_nullopt),
+        cmocka_unit_test(test_find_cookie_matches_the_exact_name_not_a_prefix),
+        cmocka_unit_test(test_find_cookie_returns_the_first_of_several),
+        cmocka_unit_test(test_find_cookie_tolerates_missing_or_extra_blanks),
+        cmocka_unit_test(test_find_cookie_unquotes_quoted_values),
+        cmocka_unit_test(test_find_cookie_keeps_equals_inside_the_value),
+        cmocka_unit_test(test_strip_cookie_removes_every_occurrence),
+        cmocka_unit_test(test_strip_cookie_keeps_others_byte_for_byte),
+        cmocka_unit_test(test_strip_cookie_does_not_strip_by_prefix),
+        cmocka_unit_test(test_strip_cookie_leaves_empty_when_nothing_remains),
+        cmocka_unit_test(test_set_cookie_with_defaults),
+        cmocka_unit_test(test_set_cookie_without_secure_and_with_domain),
+        cmocka_unit_test(test_set_cookie_uses_the_configured_path),
+        cmocka_unit_test(test_set_cookie_with_zero_max_age_clears_the_cookie),
+        cmocka_unit_test(test_set_cookie_refuses_header_injection),
+        cmocka_unit_test(test_set_cookie_round_trips_through_find_cookie),
+    };
+    return cmocka_run_group_tests_name("cookie", tests, NULL, NULL);
+}
