@@ -13,7 +13,11 @@ namespace {
 
 std::string connection_message(PGconn* conn) {
     std::string msg = conn ? PQerrorMessage(conn) : "out of memory";
-    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+    // One line in nginx's error log.
+    for (char& c : msg) {
+        if (c == '\n' || c == '\t') c = ' ';
+    }
+    while (!msg.empty() && msg.back() == ' ') msg.pop_back();
     return msg.empty() ? "connection failed" : msg;
 }
 
@@ -94,12 +98,9 @@ void Database::wait_socket(bool for_write, Deadline deadline) {
         if (n > 0) return;
         if (n < 0 && errno != EINTR) break;
     }
-    // Ask the server to stop, then forget the connection.
-    if (PGcancel* cancel = PQgetCancel(conn_.get())) {
-        char err[256];
-        PQcancel(cancel, err, sizeof(err));
-        PQfreeCancel(cancel);
-    }
+    // Forget the connection. No PQcancel(): it waits for the server, which
+    // may be the thing that is frozen; the role's statement_timeout ends
+    // the server side.
     drop();
     throw DatabaseUnavailable("database did not answer in time");
 }
@@ -174,7 +175,10 @@ Result Database::wait_result(Deadline deadline) {
         throw DatabaseUnavailable("database connection lost: " + msg);
     }
     if (!error.empty()) {
-        while (!error.empty() && error.back() == '\n') error.pop_back();
+        for (char& c : error) {
+            if (c == '\n' || c == '\t') c = ' ';
+        }
+        while (!error.empty() && error.back() == ' ') error.pop_back();
         // Class 57/08: the server is shutting down or the link broke.
         if (sqlstate.rfind("57", 0) == 0 || sqlstate.rfind("08", 0) == 0) {
             drop();

@@ -889,6 +889,24 @@ ngx_http_auth_extranet_init_main_conf(ngx_conf_t *cf, void *conf)
         ngx_str_set(&amcf->header_prefix, "X-Extranet-");
     }
 
+    /* an empty prefix would strip every client header */
+    if (amcf->header_prefix.len < 2) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "auth_extranet_header_prefix must not be empty");
+        return static_cast<char *>(NGX_CONF_ERROR);
+    }
+
+    for (size_t i = 0; i < amcf->header_prefix.len; i++) {
+        u_char ch = amcf->header_prefix.data[i];
+
+        if (!(isalnum(ch) || ch == '-' || ch == '_')) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid auth_extranet_header_prefix \"%V\"",
+                               &amcf->header_prefix);
+            return static_cast<char *>(NGX_CONF_ERROR);
+        }
+    }
+
     if (amcf->cookie_name.data == NULL) {
         ngx_str_set(&amcf->cookie_name, "extranet_session");
     }
@@ -1329,6 +1347,14 @@ ngx_http_auth_extranet_cookie(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         } else {
             goto invalid;
         }
+
+        continue;
+
+    invalid:
+
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid parameter \"%V\"", &value[i]);
+        return static_cast<char *>(NGX_CONF_ERROR);
     }
 
     if (amcf->cookie_secure == 0 && amcf->cookie_samesite.len == 4) {
@@ -1338,12 +1364,6 @@ ngx_http_auth_extranet_cookie(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     return NGX_CONF_OK;
-
-invalid:
-
-    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                       "invalid parameter \"%V\"", &value[cf->args->nelts > 1 ? 1 : 0]);
-    return static_cast<char *>(NGX_CONF_ERROR);
 }
 
 

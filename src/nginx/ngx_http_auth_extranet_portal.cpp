@@ -49,14 +49,33 @@ static std::string ngx_http_auth_extranet_header(ngx_table_elt_t *h);
 ngx_int_t
 ngx_http_auth_extranet_portal_handler(ngx_http_request_t *r)
 {
-    ngx_int_t  rc;
+    ngx_int_t                             rc;
+    ngx_http_auth_extranet_portal_ctx_t  *ctx;
 
     if (r != r->main) {
         return NGX_DECLINED;
     }
 
+    try {
+        ctx = ngx_http_auth_extranet_pool_new<
+                  ngx_http_auth_extranet_portal_ctx_t>(r->pool);
+
+    } catch (const std::exception &e) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "auth extranet: %s", e.what());
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ctx == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_http_set_ctx(r, ctx, ngx_http_auth_extranet_module);
+
     if (r->headers_in.content_length_n > NGX_HTTP_AUTH_EXTRANET_MAX_BODY) {
         /* answered by the core with its French 413, body discarded */
+        ctx->request.body_too_large = true;
+
         if (ngx_http_discard_request_body(r) != NGX_OK) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
@@ -87,16 +106,10 @@ ngx_http_auth_extranet_portal_body(ngx_http_request_t *r)
     amcf = static_cast<ngx_http_auth_extranet_main_conf_t *>(
                ngx_http_get_module_main_conf(r, ngx_http_auth_extranet_module));
 
+    ctx = static_cast<ngx_http_auth_extranet_portal_ctx_t *>(
+              ngx_http_get_module_ctx(r, ngx_http_auth_extranet_module));
+
     try {
-        ctx = ngx_http_auth_extranet_pool_new<
-                  ngx_http_auth_extranet_portal_ctx_t>(r->pool);
-        if (ctx == NULL) {
-            ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
-            return;
-        }
-
-        ngx_http_set_ctx(r, ctx, ngx_http_auth_extranet_module);
-
         if (ngx_http_auth_extranet_portal_request(r, amcf, ctx->request)
             != NGX_OK)
         {
@@ -250,10 +263,7 @@ ngx_http_auth_extranet_portal_request(ngx_http_request_t *r,
 
     req.session = ngx_http_auth_extranet_session(r, amcf, &refresh_due);
 
-    if (r->request_body == NULL || r->discard_body) {
-        req.body_too_large =
-            (r->headers_in.content_length_n > NGX_HTTP_AUTH_EXTRANET_MAX_BODY
-             || r->discard_body);
+    if (req.body_too_large || r->request_body == NULL) {
         return NGX_OK;
     }
 
@@ -372,11 +382,19 @@ ngx_http_auth_extranet_portal_send(ngx_http_request_t *r,
     }
 
     for (const std::string &key : resp.failures) {
-        bool address = (key.compare(0, 3, "ip:") == 0);
+        ngx_uint_t max = amcf->limit_identifier;
 
-        ngx_http_auth_extranet_shm_fail(amcf->shm_zone, key,
-            address ? amcf->limit_address : amcf->limit_identifier,
-            amcf->limit_window, amcf->limit_lockout);
+        if (key.compare(0, 3, "ip:") == 0) {
+            max = amcf->limit_address;
+
+        } else if (key.compare(0, 5, "link:") == 0) {
+            /* e-mail lookups of the link step, per session */
+            max = amcf->settings->link_check_limit;
+        }
+
+        ngx_http_auth_extranet_shm_fail(amcf->shm_zone, key, max,
+                                        amcf->limit_window,
+                                        amcf->limit_lockout);
     }
 
     for (const std::string &key : resp.successes) {
