@@ -35,6 +35,8 @@ static ngx_http_auth_extranet_shm_node_t *ngx_http_auth_extranet_shm_lookup(
 static ngx_http_auth_extranet_shm_node_t *ngx_http_auth_extranet_shm_get(
     ngx_slab_pool_t *shpool, ngx_http_auth_extranet_shm_sh_t *sh,
     const std::string &key);
+static bool ngx_http_auth_extranet_shm_peek(ngx_shm_zone_t *zone,
+    const std::string &k, ngx_http_auth_extranet_shm_node_t *copy);
 static void ngx_http_auth_extranet_shm_expire(ngx_slab_pool_t *shpool,
     ngx_http_auth_extranet_shm_sh_t *sh, ngx_uint_t n, bool force);
 
@@ -258,15 +260,15 @@ ngx_http_auth_extranet_shm_revoke(ngx_shm_zone_t *zone, const std::string &key,
 }
 
 
-bool
-ngx_http_auth_extranet_shm_revoked(ngx_shm_zone_t *zone, const std::string &key)
+/* a copy of the entry for key, read under the lock; false if none */
+
+static bool
+ngx_http_auth_extranet_shm_peek(ngx_shm_zone_t *zone, const std::string &k,
+    ngx_http_auth_extranet_shm_node_t *copy)
 {
-    bool                                revoked;
-    std::string                         k;
     ngx_slab_pool_t                    *shpool;
     ngx_http_auth_extranet_shm_node_t  *n;
 
-    k = "r:" + key;
     shpool = (ngx_slab_pool_t *) zone->shm.addr;
 
     ngx_shmtx_lock(&shpool->mutex);
@@ -274,11 +276,22 @@ ngx_http_auth_extranet_shm_revoked(ngx_shm_zone_t *zone, const std::string &key)
     n = ngx_http_auth_extranet_shm_lookup(
             static_cast<ngx_http_auth_extranet_shm_sh_t *>(zone->data), k,
             ngx_crc32_short((u_char *) k.data(), k.size()));
-    revoked = (n != NULL && n->revoked);
+    if (n) {
+        ngx_memcpy(copy, n, offsetof(ngx_http_auth_extranet_shm_node_t, data));
+    }
 
     ngx_shmtx_unlock(&shpool->mutex);
 
-    return revoked;
+    return n != NULL;
+}
+
+
+bool
+ngx_http_auth_extranet_shm_revoked(ngx_shm_zone_t *zone, const std::string &key)
+{
+    ngx_http_auth_extranet_shm_node_t  n;
+
+    return ngx_http_auth_extranet_shm_peek(zone, "r:" + key, &n) && n.revoked;
 }
 
 
@@ -324,24 +337,10 @@ ngx_http_auth_extranet_shm_fail(ngx_shm_zone_t *zone, const std::string &key,
 bool
 ngx_http_auth_extranet_shm_locked(ngx_shm_zone_t *zone, const std::string &key)
 {
-    bool                                locked;
-    std::string                         k;
-    ngx_slab_pool_t                    *shpool;
-    ngx_http_auth_extranet_shm_node_t  *n;
+    ngx_http_auth_extranet_shm_node_t  n;
 
-    k = "l:" + key;
-    shpool = (ngx_slab_pool_t *) zone->shm.addr;
-
-    ngx_shmtx_lock(&shpool->mutex);
-
-    n = ngx_http_auth_extranet_shm_lookup(
-            static_cast<ngx_http_auth_extranet_shm_sh_t *>(zone->data), k,
-            ngx_crc32_short((u_char *) k.data(), k.size()));
-    locked = (n != NULL && n->locked_until > ngx_time());
-
-    ngx_shmtx_unlock(&shpool->mutex);
-
-    return locked;
+    return ngx_http_auth_extranet_shm_peek(zone, "l:" + key, &n)
+           && n.locked_until > ngx_time();
 }
 
 
