@@ -61,7 +61,7 @@ function page(r) {
         '    header { background: #24466b; color: #fff; padding: 1em 1.5em; }\n' +
         '    main { padding: 1em 1.5em; max-width: 50em; }\n' +
         '    table { border-collapse: collapse; background: #fff; }\n' +
-        '    th, td { border: 1px solid #b8c2cc; padding: .4em .8em; text-align: left; }\n' +
+        '    th, td { border: 1px solid #b8c2cc; padding: .4em .8em; text-align: left; overflow-wrap: anywhere; word-break: break-word; }\n' +
         '    fieldset { background: #fff; border: 1px solid #b8c2cc; margin-top: 1.5em; }\n' +
         '  </style>\n' +
         '</head>\n' +

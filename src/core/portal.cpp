@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/account_switch.h"
 #include "core/escape.h"
+#include "core/link_flow.h"
 #include "core/login_flow.h"
+#include "core/manage_flow.h"
 #include "core/me.h"
 
 namespace extranet {
@@ -24,6 +27,13 @@ const Route kRoutes[] = {
     {"login", route_login, false, false},
     {"logout", route_logout, false, true},
     {"api/me", route_me, true, true},
+    {"link", route_link, true, true},
+    {"link/profile", route_link_profile, true, true},
+    {"link/password", route_link_password, true, true},
+    {"link/done", route_link_done, true, true},
+    {"accounts", route_accounts, true, true},
+    {"switch", route_switch, true, true},
+    {"manage", route_manage, true, true},
 };
 
 bool ieq(std::string_view a, std::string_view b) {

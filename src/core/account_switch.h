@@ -1,0 +1,19 @@
+// The "immeuble" menu (accounts) and the one-click switch of the active
+// account among those linked to the session's identity.
+#pragma once
+
+#include <string>
+
+#include "core/me.h"
+#include "core/portal.h"
+
+namespace extranet {
+
+// {"accounts":[{code,syndic,syndic_name,label,active,default}],"active":code,
+//  "default_account":code|null}
+std::string accounts_json(const SessionClaims& claims, const SessionAccounts& accounts);
+
+Dispatch route_accounts(RouteContext& rc);
+Dispatch route_switch(RouteContext& rc);
+
+}  // namespace extranet
