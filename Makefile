@@ -20,7 +20,7 @@ SOURCES       = config config.make $(wildcard src/*/*.cpp src/*/*.h)
 # Debian packages the module, its tests and its demo need.
 PACKAGES      = build-essential nginx nginx-dev libpq-dev libssl-dev        \
                 libcrypt-dev libcmocka-dev postgresql-15 perl curl          \
-                libnginx-mod-http-js          \
+                libnginx-mod-http-js wrk      \
                 chromium nodejs npm
 
 .PHONY: all deps build unit integration browser test run bench clean
