@@ -28,5 +28,5 @@ fi
 here="$(cd "$(dirname "$0")/.." && pwd)"
 if [ ! -d "$here/t/browser/node_modules/playwright-core" ]; then
     echo "deps: installing playwright-core into t/browser"
-    (cd "$here/t/browser" && npm install --no-audit --no-fund --silent)
+    (cd "$here/t/browser" && npm install --no-audit --no-fund)
 fi

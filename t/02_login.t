@@ -114,13 +114,10 @@ is($res->status, 303, 'login POST from its own origin: 303');
 # --- e-mail login --------------------------------------------------------------
 
 my $email = 'marie.dupont@example.org';
-my $hash = $t->pbkdf2_hash('Marie-mot-de-passe-2024', iterations => 1000);
-my $id = $t->psql_value(
-    "INSERT INTO extranet.identity (email, password_hash, last_name, first_name, default_account)"
-  . " VALUES (" . $t->sql_quote($email) . ", " . $t->sql_quote($hash)
-  . ", 'Dupont', 'Marie', '030100200001') RETURNING id");
-$t->psql("INSERT INTO extranet.identity_account (account_code, identity_id)"
-       . " VALUES ('030000100002', $id), ('030100200001', $id)");
+my ($id, $hash) = $t->add_identity($email, 'Marie-mot-de-passe-2024',
+                                    last_name => 'Dupont', first_name => 'Marie',
+                                    accounts => ['030000100002', '030100200001'],
+                                    default_account => '030100200001');
 ok($id, "identity $id created by SQL");
 
 ($cookie, $res) = $t->login($email, 'Marie-mot-de-passe-2024');

@@ -74,11 +74,7 @@ like($log, qr{^/headers\?spoof=1 account=030000100001 syndic=0300 method=code ac
 # --- an e-mail session ----------------------------------------------------------
 
 my $email = 'jean.martin@example.org';
-my $id = $t->psql_value(
-    "INSERT INTO extranet.identity (email, password_hash, default_account) VALUES ("
-  . $t->sql_quote($email) . ", " . $t->sql_quote($t->pbkdf2_hash('Jean-mot-de-passe-2024'))
-  . ", '030100200001') RETURNING id");
-$t->psql("INSERT INTO extranet.identity_account (account_code, identity_id) VALUES ('030100200001', $id)");
+my $id = $t->add_identity($email, 'Jean-mot-de-passe-2024', accounts => ['030100200001']);
 my $mail = $t->login($email, 'Jean-mot-de-passe-2024');
 ok($mail, 'e-mail login');
 $r = $t->get('/headers', cookie => $mail, headers => { 'X-Extranet-Email' => 'evil@example.org' });

@@ -28,11 +28,10 @@ sub audit_rows {
     return @rows;
 }
 
-sub last_id { $t->psql_value('SELECT coalesce(max(id), 0) FROM extranet.audit_log') }
 
 # --- success -----------------------------------------------------------------------
 
-my $mark = last_id();
+my $mark = $t->audit_mark;
 my $cookie = $t->login('030000100001', 'tilleuls-0001');
 ok($cookie, 'code login');
 my @rows = audit_rows($mark, "success");
@@ -47,7 +46,7 @@ ok(!defined $identity, 'no identity for a code login');
 
 # --- failures ------------------------------------------------------------------------
 
-$mark = last_id();
+$mark = $t->audit_mark;
 my ($none, $r) = $t->login('030000100001', 'Mauvais-Secret-42');
 is($r->status, 401, 'wrong password refused');
 @rows = audit_rows($mark, "NOT success");
@@ -57,7 +56,7 @@ like($event // '', qr/^login(_failure)?$/, "failure event ($event)");
 is($success, 'f', 'success false');
 is($identifier, '030000100001', 'the identifier typed');
 
-$mark = last_id();
+$mark = $t->audit_mark;
 ($none, $r) = $t->login('inconnu@example.org', 'Mauvais-Secret-42');
 is($r->status, 401, 'unknown e-mail refused');
 @rows = audit_rows($mark, "NOT success");
@@ -67,19 +66,15 @@ ok(!defined $rows[0][2], 'no identity for an unknown identifier');
 
 # --- e-mail login ----------------------------------------------------------------------
 
-my $id = $t->psql_value(
-    "INSERT INTO extranet.identity (email, password_hash, default_account) VALUES ("
-  . "'audit\@example.org', " . $t->sql_quote($t->pbkdf2_hash('Audit-mot-de-passe-1'))
-  . ", '040000300001') RETURNING id");
-$t->psql("INSERT INTO extranet.identity_account (account_code, identity_id) VALUES ('040000300001', $id)");
-$mark = last_id();
+my $id = $t->add_identity('audit@example.org', 'Audit-mot-de-passe-1', accounts => ['040000300001']);
+$mark = $t->audit_mark;
 ok($t->login('audit@example.org', 'Audit-mot-de-passe-1'), 'e-mail login');
 @rows = audit_rows($mark, "event = 'login' AND success");
 is(scalar @rows, 1, 'one success row for the e-mail login');
 is($rows[0][2], $id, 'with the identity');
 is($rows[0][3], '040000300001', 'and the default account');
 
-$mark = last_id();
+$mark = $t->audit_mark;
 ($none, $r) = $t->login('audit@example.org', 'Audit-mauvais-mot-2');
 @rows = audit_rows($mark, "NOT success");
 is(scalar @rows, 1, 'a failure row for a wrong e-mail password');

@@ -16,14 +16,6 @@ $t->run($t->standard_config);
 
 my $json = { Accept => 'application/json' };
 
-# POSTs a portal form as the session would: its CSRF token, same origin.
-sub post_as {
-    my ($cookie, $path, $fields, %headers) = @_;
-    my $csrf = $t->csrf($cookie);
-    return $t->post($path, cookie => $cookie, form => [csrf => $csrf, @$fields],
-                    headers => { Origin => $t->origin, %headers });
-}
-
 sub count_rows {
     my ($sql) = @_;
     return $t->psql_value("SELECT count(*) FROM $sql");
@@ -62,21 +54,21 @@ is(($r->json // {})->{step}, 'email', 'GET link (JSON): step email');
 
 for my $bad ('pas-une-adresse', 'marie@', '@example.org', 'marie dupont@example.org',
              'marie@example') {
-    $r = post_as($code, '/auth/link', [email => $bad]);
+    $r = $t->post_as($code, '/auth/link', [email => $bad]);
     is($r->status, 400, "POST link '$bad': 400");
     like($r->text, qr/Veuillez entrer une adresse email valide\./, "POST link '$bad': message");
 }
-$r = post_as($code, '/auth/link', [email => 'pas-une-adresse']);
+$r = $t->post_as($code, '/auth/link', [email => 'pas-une-adresse']);
 like($r->body, qr/value="pas-une-adresse"/, 'the typed e-mail is kept after an error');
-$r = post_as($code, '/auth/link', [email => 'pas-une-adresse'], %$json);
+$r = $t->post_as($code, '/auth/link', [email => 'pas-une-adresse'], %$json);
 is(($r->json // {})->{error}, 'invalid_email', 'JSON: error invalid_email');
 is(($r->json // {})->{field}, 'email', 'JSON: field email');
 
-$r = post_as($code, '/auth/link', [email => '  Marie.Dupont@Example.ORG ']);
+$r = $t->post_as($code, '/auth/link', [email => '  Marie.Dupont@Example.ORG ']);
 is($r->status, 303, 'POST link, new e-mail: 303') or diag($r->dump);
 is($r->location_path, '/auth/link/profile?email=marie.dupont%40example.org',
    'new e-mail: to link/profile, normalised');
-$r = post_as($code, '/auth/link', [email => $email], %$json);
+$r = $t->post_as($code, '/auth/link', [email => $email], %$json);
 is($r->status, 200, 'POST link (JSON): 200');
 is_deeply($r->json, { next => 'profile', email => $email }, 'POST link (JSON): next profile');
 
@@ -116,13 +108,13 @@ my %refusals = (
 );
 for my $name (sort keys %refusals) {
     my ($fields, $message) = @{$refusals{$name}};
-    $r = post_as($code, '/auth/link/profile', $fields);
+    $r = $t->post_as($code, '/auth/link/profile', $fields);
     is($r->status, 400, "link/profile, $name: 400");
     like($r->text, $message, "link/profile, $name: message");
 }
 
 # The error sits next to its field; what was typed stays, passwords do not.
-$r = post_as($code, '/auth/link/profile', [with(password_confirm => 'autre-chose-123')]);
+$r = $t->post_as($code, '/auth/link/profile', [with(password_confirm => 'autre-chose-123')]);
 like($r->body, qr/id="profile-password-confirm-error"[^>]*>Les mots de passe/,
      'the mismatch error is attached to the confirmation field');
 like($r->body, qr/aria-describedby="[^"]*profile-password-confirm-error/,
@@ -131,8 +123,8 @@ like($r->body, qr/value="Dupont"/, 'last name kept');
 like($r->body, qr/value="Marie"/, 'first name kept');
 unlike($r->body, qr/\Q$password\E/, 'the password is never sent back');
 
-$r = post_as($code, '/auth/link/profile', [with(password => 'court', password_confirm => 'autre')],
-             %$json);
+$r = $t->post_as($code, '/auth/link/profile', [with(password => 'court', password_confirm => 'autre')],
+                 %$json);
 is($r->status, 400, 'JSON field errors: 400');
 my $j = $r->json // {};
 like($j->{fields}{password} // '', qr/au moins 12/, 'JSON: password error');
@@ -143,8 +135,8 @@ is(count_rows('extranet.identity_account'), 0, 'no link stored after the refusal
 
 # --- linked ---------------------------------------------------------------------------
 
-my $mark = $t->psql_value('SELECT coalesce(max(id), 0) FROM extranet.audit_log');
-$r = post_as($code, '/auth/link/profile', [@good]);
+my $mark = $t->audit_mark;
+$r = $t->post_as($code, '/auth/link/profile', [@good]);
 is($r->status, 303, 'link/profile: 303') or diag($r->dump);
 is($r->location_path, '/auth/link/done', 'to link/done');
 my $linked = $r->cookie('extranet_session');
@@ -184,7 +176,7 @@ $r = $t->get('/auth/link', cookie => $linked);
 is($r->status, 200, 'link for an e-mail session: 200');
 like($r->text, qr/code client de cet autre compte/, 'it explains how to group another account');
 like($r->text, qr/Associer mon compte/, 'naming "Associer mon compte"');
-$r = post_as($linked, '/auth/link', [email => 'autre@example.org'], %$json);
+$r = $t->post_as($linked, '/auth/link', [email => 'autre@example.org'], %$json);
 is($r->status, 409, 'POST link for an e-mail session: 409');
 is(($r->json // {})->{error}, 'email_session', 'error email_session');
 
@@ -206,9 +198,9 @@ like($t->get('/headers', cookie => $c)->body, qr/^X-Extranet-Account: 0300001000
 
 my $code2 = $t->login('030000100002', 'tilleuls-0002');
 my $long = 'é' x 64 . 'x' x 64;
-$r = post_as($code2, '/auth/link/profile',
-             [email => 'long@example.org', last_name => 'Long', first_name => 'Mot',
-              phone => '', password => $long, password_confirm => $long]);
+$r = $t->post_as($code2, '/auth/link/profile',
+                 [email => 'long@example.org', last_name => 'Long', first_name => 'Mot',
+                  phone => '', password => $long, password_confirm => $long]);
 is($r->status, 303, 'a 128-character password is accepted') or diag($r->dump);
 ($c, $res) = $t->login('long@example.org', $long);
 ok($c, 'and logs in');
@@ -218,9 +210,9 @@ is($t->psql_value("SELECT '[' || phone || ']' FROM extranet.identity"
 
 my $code3 = $t->login('030100200001', 'closfleuri-01');
 my $twelve = 'àéîõüçàéîõüç';
-$r = post_as($code3, '/auth/link/profile',
-             [email => 'douze@example.org', last_name => 'D', first_name => 'D', phone => '',
-              password => $twelve, password_confirm => $twelve], %$json);
+$r = $t->post_as($code3, '/auth/link/profile',
+                 [email => 'douze@example.org', last_name => 'D', first_name => 'D', phone => '',
+                  password => $twelve, password_confirm => $twelve], %$json);
 is($r->status, 200, 'exactly 12 characters (24 bytes) is accepted (JSON)') or diag($r->dump);
 is(($r->json // {})->{account}, '030100200001', 'JSON link: the account');
 ok($r->cookie('extranet_session'), 'JSON link: the cookie');
@@ -228,8 +220,8 @@ ok($r->cookie('extranet_session'), 'JSON link: the cookie');
 # --- a race: the e-mail became known between the two steps --------------------------
 
 my $code4 = $t->login('040000300001', 'monceau-0001');
-$r = post_as($code4, '/auth/link/profile',
-             [with(email => 'douze@example.org')]);
+$r = $t->post_as($code4, '/auth/link/profile',
+                 [with(email => 'douze@example.org')]);
 is($r->status, 303, 'link/profile for an e-mail created meanwhile: 303');
 is($r->location_path, '/auth/link/password?email=douze%40example.org',
    'sent to the known e-mail step');
@@ -243,17 +235,17 @@ my $status = 0;
 my $n = 0;
 while ($n < 20) {
     $n++;
-    $r = post_as($code4, '/auth/link', [email => "essai$n\@example.org"]);
+    $r = $t->post_as($code4, '/auth/link', [email => "essai$n\@example.org"]);
     $status = $r->status;
     last if $status == 429;
 }
 is($status, 429, "e-mail lookups are refused after a while ($n)");
 ok($n > 5 && $n <= 12, 'after about link_check_limit lookups');
 like($r->text, qr/trop d(?:'|&#39;)adresses e-mail/, 'with a clear French message');
-$r = post_as($code4, '/auth/link/profile', [with(email => 'encore@example.org')]);
+$r = $t->post_as($code4, '/auth/link/profile', [with(email => 'encore@example.org')]);
 is($r->status, 429, 'the profile step is limited too');
 my $fresh = $t->login('040000300001', 'monceau-0001');
-is(post_as($fresh, '/auth/link', [email => 'essai@example.org'])->status, 303,
+is($t->post_as($fresh, '/auth/link', [email => 'essai@example.org'])->status, 303,
    'another session has its own allowance');
 
 $t->error_log_ok;

@@ -17,23 +17,6 @@ $t->run($t->standard_config);
 
 my $json = { Accept => 'application/json' };
 
-# POSTs a portal form as the session would: its CSRF token, same origin.
-sub post_as {
-    my ($tt, $cookie, $path, $fields, %headers) = @_;
-    my $csrf = $tt->csrf($cookie);
-    return $tt->post($path, cookie => $cookie, form => [csrf => $csrf, @$fields],
-                     headers => { Origin => $tt->origin, %headers });
-}
-
-sub headers_of {
-    my ($tt, $cookie) = @_;
-    my $body = $tt->get('/headers', cookie => $cookie)->body;
-    my %h = $body =~ /^X-Extranet-([A-Za-z]+): (.*)$/mg;
-    return \%h;
-}
-
-sub audit_mark { $t->psql_value('SELECT coalesce(max(id), 0) FROM extranet.audit_log') }
-
 sub linked_to {
     my ($code) = @_;
     return $t->psql_value("SELECT i.email FROM extranet.identity_account ia"
@@ -51,9 +34,9 @@ my $already_used = "L'adresse e-mail saisie est déjà utilisée. Si vous souhai
 # --- 1. 030000100001 → a new e-mail -------------------------------------------------------
 
 my $c1 = $t->login('030000100001', 'tilleuls-0001');
-my $r = post_as($t, $c1, '/auth/link', [email => $email]);
+my $r = $t->post_as($c1, '/auth/link', [email => $email]);
 is($r->location_path, '/auth/link/profile?email=marie.dupont%40example.org', 'new e-mail: profile');
-$r = post_as($t, $c1, '/auth/link/profile',
+$r = $t->post_as($c1, '/auth/link/profile',
              [email => $email, last_name => 'Dupont', first_name => 'Marie', phone => '',
               password => $password, password_confirm => $password]);
 is($r->status, 303, '030000100001 linked to a new e-mail') or diag($r->dump);
@@ -64,7 +47,7 @@ ok($id, 'identity created');
 
 my $c2 = $t->login('030000100002', 'tilleuls-0002');
 ok($c2, 'logged in with 030000100002');
-$r = post_as($t, $c2, '/auth/link', [email => 'MARIE.DUPONT@example.org']);
+$r = $t->post_as($c2, '/auth/link', [email => 'MARIE.DUPONT@example.org']);
 is($r->status, 303, 'known e-mail: 303');
 is($r->location_path, '/auth/link/password?email=marie.dupont%40example.org',
    'known e-mail: to link/password');
@@ -79,8 +62,8 @@ like($r->body, qr/name="password"[^>]*autocomplete="current-password"|autocomple
      'current-password autocomplete');
 
 # A wrong password: refused, nothing linked, audited.
-my $mark = audit_mark();
-$r = post_as($t, $c2, '/auth/link/password', [email => $email, password => 'pas-le-bon-mot']);
+my $mark = $t->audit_mark;
+$r = $t->post_as($c2, '/auth/link/password', [email => $email, password => 'pas-le-bon-mot']);
 is($r->status, 401, 'wrong password: 401');
 like($r->text, qr/Mot de passe incorrect\./, 'wrong password: message next to the field');
 like($r->body, qr/id="link-password-error"/, 'the error belongs to the password field');
@@ -90,11 +73,11 @@ my @a = $t->psql("SELECT event, success, identity_id, account_code FROM extranet
                . " WHERE id > $mark");
 is_deeply(\@a, [['link', 'f', $id, '030000100002']], 'wrong password: audit "link" failed');
 
-$r = post_as($t, $c2, '/auth/link/password', [email => $email, password => 'faux'], %$json);
+$r = $t->post_as($c2, '/auth/link/password', [email => $email, password => 'faux'], %$json);
 is($r->status, 401, 'wrong password (JSON): 401');
 is(($r->json // {})->{error}, 'invalid_password', 'wrong password (JSON): error code');
 
-$r = post_as($t, $c2, '/auth/link/password', [email => $email, password => $password]);
+$r = $t->post_as($c2, '/auth/link/password', [email => $email, password => $password]);
 is($r->status, 303, 'right password: 303') or diag($r->dump);
 is($r->location_path, '/auth/link/done', 'right password: link/done');
 $c2 = $r->cookie('extranet_session');
@@ -102,7 +85,7 @@ ok($c2, 'right password: the cookie is re-issued');
 is(linked_to('030000100002'), $email, '030000100002 linked to the e-mail');
 is($t->psql_value("SELECT default_account FROM extranet.identity WHERE id = $id"),
    '030000100001', 'the default account stays the first one');
-my $h = headers_of($t, $c2);
+my $h = $t->upstream_headers($c2);
 is($h->{Account}, '030000100002', 'the grouped account is active');
 is($h->{Login}, 'email', 'the session is now an e-mail session');
 is($h->{Email}, $email, 'with the e-mail');
@@ -114,23 +97,23 @@ like($r->text, qr/Ce compte est associé/, 'link/done');
 # --- 3. 030100200001 grouped (partner syndic 0301) -----------------------------------------
 
 my $c3 = $t->login('030100200001', 'closfleuri-01');
-$r = post_as($t, $c3, '/auth/link', [email => $email], %$json);
+$r = $t->post_as($c3, '/auth/link', [email => $email], %$json);
 is_deeply($r->json, { next => 'password', email => $email }, 'known e-mail (JSON): next password');
-$r = post_as($t, $c3, '/auth/link/password', [email => $email, password => $password], %$json);
+$r = $t->post_as($c3, '/auth/link/password', [email => $email, password => $password], %$json);
 is($r->status, 200, 'partner syndic 0301 grouped (JSON): 200') or diag($r->dump);
 is(($r->json // {})->{account}, '030100200001', 'JSON: the account');
 $c3 = $r->cookie('extranet_session');
 is(linked_to('030100200001'), $email, '030100200001 linked (partner group gimiweb)');
-is(join(',', sort split /,/, headers_of($t, $c3)->{Accounts} // ''),
+is(join(',', sort split /,/, $t->upstream_headers($c3)->{Accounts} // ''),
    '030000100001,030000100002,030100200001', 'three accounts listed');
 
 # --- 4. 040000300001 refused (syndic 0400, no partner) -------------------------------------
 
 my $c4 = $t->login('040000300001', 'monceau-0001');
-$r = post_as($t, $c4, '/auth/link', [email => $email]);
+$r = $t->post_as($c4, '/auth/link', [email => $email]);
 is($r->location_path, '/auth/link/password?email=marie.dupont%40example.org', '0400: known e-mail');
-$mark = audit_mark();
-$r = post_as($t, $c4, '/auth/link/password', [email => $email, password => $password]);
+$mark = $t->audit_mark;
+$r = $t->post_as($c4, '/auth/link/password', [email => $email, password => $password]);
 is($r->status, 409, 'syndic 0400: 409');
 my $partner_message = 'Ce compte ne peut pas être associé à cette adresse : le syndic 0400 '
                     . '(Syndic Leroy) n\'est ni le syndic 0300 (Cabinet Durand) ni un de ses '
@@ -142,16 +125,16 @@ ok(!$r->cookie('extranet_session'), 'syndic 0400: no new cookie');
 ok(!defined linked_to('040000300001'), 'syndic 0400: not linked');
 @a = $t->psql("SELECT event, success FROM extranet.audit_log WHERE id > $mark");
 is_deeply(\@a, [['link', 'f']], 'syndic 0400: audit "link" failed');
-$r = post_as($t, $c4, '/auth/link/password', [email => $email, password => $password], %$json);
+$r = $t->post_as($c4, '/auth/link/password', [email => $email, password => $password], %$json);
 is(($r->json // {})->{error}, 'partner', 'JSON: error partner');
 is(($r->json // {})->{message}, $partner_message, 'JSON: the same message');
-is(headers_of($t, $c4)->{Login}, 'code', 'the refused session stays a code session');
+is($t->upstream_headers($c4)->{Login}, 'code', 'the refused session stays a code session');
 
 # --- 5. the next e-mail login ----------------------------------------------------------------
 
 my ($c, $res) = $t->login($email, $password);
 ok($c, 'e-mail login');
-$h = headers_of($t, $c);
+$h = $t->upstream_headers($c);
 is($h->{Account}, '030000100001', 'the default account is active at the next login');
 is(join(',', sort split /,/, $h->{Accounts} // ''),
    '030000100001,030000100002,030100200001', 'with the three accounts');
@@ -166,7 +149,7 @@ my $t2 = Extranet::Test->new;
 $t2->run($t2->standard_config(http => 'auth_extranet_legacy_login all;'));
 
 my $paul = $t2->login('040000300001', 'monceau-0001');
-$r = post_as($t2, $paul, '/auth/link/profile',
+$r = $t2->post_as($paul, '/auth/link/profile',
              [email => 'paul@example.org', last_name => 'Martin', first_name => 'Paul',
               phone => '', password => 'Paul-perso-2024!', password_confirm => 'Paul-perso-2024!']);
 is($r->status, 303, '040000300001 linked to another e-mail') or diag($r->dump);
@@ -176,14 +159,14 @@ ok($legacy, 'legacy_login all: the linked code still logs in');
 $r = $t2->get('/auth/link', cookie => $legacy);
 is($r->status, 409, 'link for a code session of a linked account: 409');
 like($r->text, qr/déjà associé à une adresse e-mail/, 'told it is linked already');
-$r = post_as($t2, $legacy, '/auth/link/password', [email => $email, password => $password]);
+$r = $t2->post_as($legacy, '/auth/link/password', [email => $email, password => $password]);
 is($r->status, 409, "an account of another identity: 409");
 like($r->text, qr/Ce compte est déjà associé à une autre adresse e-mail\./,
      'an account of another identity: message');
 is(linked_to('040000300001'), 'paul@example.org', 'it stays with its identity');
 
 my $own = $t2->login('030000100002', 'tilleuls-0002');
-$r = post_as($t2, $own, '/auth/link/password', [email => $email, password => $password], %$json);
+$r = $t2->post_as($own, '/auth/link/password', [email => $email, password => $password], %$json);
 is($r->status, 409, 'an account already linked to this very e-mail: 409');
 is(($r->json // {})->{error}, 'already_linked', 'error already_linked');
 $t2->error_log_ok(name => 'legacy_login all instance: error log clean');
@@ -202,11 +185,11 @@ my $t3 = Extranet::Test->new;
 $t3->run($t3->standard_config(http => 'auth_extranet_partners leroy 0301 0400;'));
 my $n1 = $t3->login('030100200002', 'nouveau-compte-1');
 ok($n1, 'a new 0301 account logs in');
-$r = post_as($t3, $n1, '/auth/link/password',
+$r = $t3->post_as($n1, '/auth/link/password',
              [email => 'paul@example.org', password => 'Paul-perso-2024!']);
 is($r->status, 303, '0301 joins 0400 through the group "leroy"') or diag($r->dump);
 my $n2 = $t3->login('030000100003', 'nouveau-compte-1');
-$r = post_as($t3, $n2, '/auth/link/password',
+$r = $t3->post_as($n2, '/auth/link/password',
              [email => 'paul@example.org', password => 'Paul-perso-2024!']);
 is($r->status, 409, '0300 may not join 0400 and 0301: partners of a partner are not partners');
 like($r->text, qr/le syndic 0300 \(Cabinet Durand\) n(?:'|&#39;)est ni le syndic 0400 \(Syndic Leroy\)/,
@@ -219,12 +202,12 @@ $t3->stop;
 my $c5 = $t->login('030000100003', 'nouveau-compte-1');
 ok($c5, 'a code session to try passwords from');
 for my $i (1 .. 5) {
-    $r = post_as($t, $c5, '/auth/link/password', [email => $email, password => "mauvais-$i"]);
+    $r = $t->post_as($c5, '/auth/link/password', [email => $email, password => "mauvais-$i"]);
 }
 is($r->status, 401, 'five wrong passwords: 401');
 ($c, $res) = $t->login($email, $password);
 is($res->status, 401, 'the e-mail is now locked out for logins too');
-$r = post_as($t, $c5, '/auth/link/password', [email => $email, password => $password]);
+$r = $t->post_as($c5, '/auth/link/password', [email => $email, password => $password]);
 is($r->status, 401, 'and for linking, even with the right password');
 ok(!defined linked_to('030000100003'), 'nothing linked while locked out');
 

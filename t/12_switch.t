@@ -16,39 +16,15 @@ $t->run($t->standard_config);
 
 my $json = { Accept => 'application/json' };
 
-sub post_as {
-    my ($cookie, $path, $fields, %headers) = @_;
-    my $csrf = $t->csrf($cookie);
-    return $t->post($path, cookie => $cookie, form => [csrf => $csrf, @$fields],
-                    headers => { Origin => $t->origin, %headers });
-}
-
-sub headers_of {
-    my ($cookie) = @_;
-    my $r = $t->get('/headers', cookie => $cookie);
-    my %h = $r->body =~ /^X-Extranet-([A-Za-z]+): (.*)$/mg;
-    $h{status} = $r->status;
-    return \%h;
-}
-
-sub audit_mark { $t->psql_value('SELECT coalesce(max(id), 0) FROM extranet.audit_log') }
-
 # The demo's grouped identity, written directly: 0300 ×2 and partner 0301.
 my $email = 'marie.dupont@example.org';
 my $password = 'Marie-perso-2024!';
-my $hash = $t->pbkdf2_hash($password, iterations => 1000);
-my $id = $t->psql_value(
-    "INSERT INTO extranet.identity (email, password_hash, last_name, first_name, default_account)"
-  . " VALUES ('$email', " . $t->sql_quote($hash) . ", 'Dupont', 'Marie', '030000100001')"
-  . " RETURNING id");
-$t->psql("INSERT INTO extranet.identity_account (account_code, identity_id, linked_at) VALUES"
-       . " ('030000100001', $id, now() - interval '3 days'),"
-       . " ('030000100002', $id, now() - interval '2 days'),"
-       . " ('030100200001', $id, now() - interval '1 day')");
+my $id = $t->add_identity($email, $password, last_name => 'Dupont', first_name => 'Marie',
+                          accounts => ['030000100001', '030000100002', '030100200001']);
 
 my ($cookie, $res) = $t->login($email, $password);
 ok($cookie, 'e-mail login') or diag($res->dump);
-is(headers_of($cookie)->{Account}, '030000100001', 'the default account is active');
+is($t->upstream_headers($cookie)->{Account}, '030000100001', 'the default account is active');
 
 # --- the menu ------------------------------------------------------------------------
 
@@ -83,13 +59,13 @@ is($t->get('/auth/accounts')->status, 303, 'accounts without a session: to the l
 
 # --- switching -----------------------------------------------------------------------
 
-my $mark = audit_mark();
-$r = post_as($cookie, '/auth/switch', [account => '030000100002', next => '/documents?annee=2024']);
+my $mark = $t->audit_mark;
+$r = $t->post_as($cookie, '/auth/switch', [account => '030000100002', next => '/documents?annee=2024']);
 is($r->status, 303, 'switch: 303') or diag($r->dump);
 is($r->location_path, '/documents?annee=2024', 'switch: back where the owner was');
 my $switched = $r->cookie('extranet_session');
 ok($switched, 'switch: the cookie is re-issued');
-my $h = headers_of($switched);
+my $h = $t->upstream_headers($switched);
 is($h->{Account}, '030000100002', 'the upstream sees the new account');
 is($h->{Syndic}, '0300', 'and its syndic');
 is($h->{Login}, 'email', 'still the e-mail session');
@@ -103,49 +79,45 @@ my @a = $t->psql("SELECT event, success, identity_id, account_code, detail FROM 
 is_deeply(\@a, [['switch', 't', $id, '030000100002', 'from 030000100001']], 'audit row "switch"');
 $cookie = $switched;
 
-$r = post_as($cookie, '/auth/switch', [account => '030100200001']);
+$r = $t->post_as($cookie, '/auth/switch', [account => '030100200001']);
 is($r->location_path, '/', 'without next: to /');
 $cookie = $r->cookie('extranet_session');
-is(headers_of($cookie)->{Account}, '030100200001', 'switched to the partner syndic account');
-is(headers_of($cookie)->{Syndic}, '0301', 'syndic 0301');
+is($t->upstream_headers($cookie)->{Account}, '030100200001', 'switched to the partner syndic account');
+is($t->upstream_headers($cookie)->{Syndic}, '0301', 'syndic 0301');
 
 for my $evil ('//evil.example/x', 'https://evil.example/', '/\\evil.example') {
-    $r = post_as($cookie, '/auth/switch', [account => '030000100001', next => $evil]);
+    $r = $t->post_as($cookie, '/auth/switch', [account => '030000100001', next => $evil]);
     is($r->location_path, '/', "next=$evil is not followed");
     $cookie = $r->cookie('extranet_session') // $cookie;
 }
 
-$r = post_as($cookie, '/auth/switch', [account => '030000100002', next => '/x'], %$json);
+$r = $t->post_as($cookie, '/auth/switch', [account => '030000100002', next => '/x'], %$json);
 is($r->status, 200, 'switch (JSON): 200');
 is(($r->json // {})->{account}, '030000100002', 'switch (JSON): the account');
 $cookie = $r->cookie('extranet_session');
-is(headers_of($cookie)->{Account}, '030000100002', 'switch (JSON): the upstream follows');
+is($t->upstream_headers($cookie)->{Account}, '030000100002', 'switch (JSON): the upstream follows');
 
 # --- refusals: nothing changes ---------------------------------------------------------
 
 # Another identity's account.
-my $other = $t->psql_value(
-    "INSERT INTO extranet.identity (email, password_hash, default_account)"
-  . " VALUES ('paul\@example.org', " . $t->sql_quote($hash) . ", '040000300001') RETURNING id");
-$t->psql("INSERT INTO extranet.identity_account (account_code, identity_id)"
-       . " VALUES ('040000300001', $other)");
+$t->add_identity('paul@example.org', $password, accounts => ['040000300001']);
 
-$mark = audit_mark();
+$mark = $t->audit_mark;
 for my $case (['040000300001', 403, 'an account of another identity'],
               ['099999999999', 403, 'an unknown account'],
               ['030000100001x', 400, 'a malformed code'],
               ['', 400, 'no account']) {
     my ($code, $status, $name) = @$case;
-    $r = post_as($cookie, '/auth/switch', [account => $code, next => '/'], %$json);
+    $r = $t->post_as($cookie, '/auth/switch', [account => $code, next => '/'], %$json);
     is($r->status, $status, "switch to $name: $status");
     ok(!$r->cookie('extranet_session'), "switch to $name: no cookie");
-    is(headers_of($cookie)->{Account}, '030000100002', "switch to $name: X-Extranet-Account unchanged");
+    is($t->upstream_headers($cookie)->{Account}, '030000100002', "switch to $name: X-Extranet-Account unchanged");
 }
-$r = post_as($cookie, '/auth/switch', [account => '040000300001']);
+$r = $t->post_as($cookie, '/auth/switch', [account => '040000300001']);
 is($r->status, 403, 'switch to a foreign account (HTML): 403');
 like($r->text, qr/Ce compte n(?:'|&#39;)est pas associé à votre adresse e-mail\./,
      'switch to a foreign account: message');
-$r = post_as($cookie, '/auth/switch', [account => '040000300001'], %$json);
+$r = $t->post_as($cookie, '/auth/switch', [account => '040000300001'], %$json);
 is(($r->json // {})->{error}, 'not_linked', 'switch to a foreign account: not_linked');
 is($t->psql_value("SELECT count(*) FROM extranet.audit_log WHERE id > $mark"), 0,
    'refused switches store nothing');
@@ -154,7 +126,7 @@ is($t->psql_value("SELECT count(*) FROM extranet.session WHERE identity_id = $id
 
 # The cookie's account list is not trusted: unlinked in the database, refused.
 $t->psql("DELETE FROM extranet.identity_account WHERE account_code = '030100200001'");
-$r = post_as($cookie, '/auth/switch', [account => '030100200001'], %$json);
+$r = $t->post_as($cookie, '/auth/switch', [account => '030100200001'], %$json);
 is($r->status, 403, 'an account unlinked meanwhile: 403 (the database decides)');
 $t->psql("INSERT INTO extranet.identity_account (account_code, identity_id)"
        . " VALUES ('030100200001', $id)");
@@ -173,9 +145,9 @@ $r = $t->get('/auth/accounts', cookie => $code);
 is($r->status, 200, 'accounts for a code session: 200');
 like($r->text, qr/040000300001/, 'its own account');
 like($r->text, qr/Associer mon compte/, 'offers to link it');
-$r = post_as($code, '/auth/switch', [account => '030000100001'], %$json);
+$r = $t->post_as($code, '/auth/switch', [account => '030000100001'], %$json);
 is($r->status, 403, 'a code session cannot switch to another account');
-is(headers_of($code)->{Account}, '040000300001', 'code session: account unchanged');
+is($t->upstream_headers($code)->{Account}, '040000300001', 'code session: account unchanged');
 
 $t->error_log_ok;
 

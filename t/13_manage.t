@@ -16,30 +16,14 @@ $t->run($t->standard_config);
 
 my $json = { Accept => 'application/json' };
 
-sub post_as {
-    my ($cookie, $path, $fields, %headers) = @_;
-    my $csrf = $t->csrf($cookie);
-    return $t->post($path, cookie => $cookie, form => [csrf => $csrf, @$fields],
-                    headers => { Origin => $t->origin, %headers });
-}
-
-sub manage { post_as(shift, '/auth/manage', [@_]) }
-sub manage_json { post_as(shift, '/auth/manage', [@_], Accept => 'application/json') }
-
-sub headers_of {
-    my ($cookie) = @_;
-    my $r = $t->get('/headers', cookie => $cookie);
-    my %h = $r->body =~ /^X-Extranet-([A-Za-z]+): (.*)$/mg;
-    $h{status} = $r->status;
-    return \%h;
-}
+sub manage { $t->post_as(shift, '/auth/manage', [@_]) }
+sub manage_json { $t->post_as(shift, '/auth/manage', [@_], Accept => 'application/json') }
 
 sub audit_since {
     my ($mark) = @_;
     return [$t->psql("SELECT event, success, account_code FROM extranet.audit_log"
                    . " WHERE id > $mark ORDER BY id")];
 }
-sub audit_mark { $t->psql_value('SELECT coalesce(max(id), 0) FROM extranet.audit_log') }
 
 sub identity_value {
     my ($column) = @_;
@@ -52,15 +36,9 @@ my $iphone = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit
 
 my $email = 'marie.dupont@example.org';
 my $password = 'Marie-perso-2024!';
-my $hash = $t->pbkdf2_hash($password, iterations => 1000);
-my $id = $t->psql_value(
-    "INSERT INTO extranet.identity (email, password_hash, last_name, first_name, phone,"
-  . " default_account) VALUES ('$email', " . $t->sql_quote($hash)
-  . ", 'Dupont', 'Marie', '0612345678', '030000100001') RETURNING id");
-$t->psql("INSERT INTO extranet.identity_account (account_code, identity_id, linked_at) VALUES"
-       . " ('030000100001', $id, now() - interval '3 days'),"
-       . " ('030000100002', $id, now() - interval '2 days'),"
-       . " ('030100200001', $id, now() - interval '1 day')");
+my $id = $t->add_identity($email, $password, last_name => 'Dupont', first_name => 'Marie',
+                          phone => '0612345678',
+                          accounts => ['030000100001', '030000100002', '030100200001']);
 
 sub login_as {
     my ($agent, $pw) = @_;
@@ -106,7 +84,7 @@ is(scalar(grep { $_->{current} } @{$j->{sessions} // []}), 1, 'JSON: one current
 
 # --- personal information -----------------------------------------------------------------
 
-my $mark = audit_mark();
+my $mark = $t->audit_mark;
 $r = manage($cookie, action => 'profile', last_name => '', first_name => 'Marie-Anne',
             phone => 'abc');
 is($r->status, 400, 'profile with errors: 400');
@@ -132,7 +110,7 @@ ok(($r->json // {})->{ok}, 'profile (JSON): ok');
 
 # --- the default account ------------------------------------------------------------------
 
-$mark = audit_mark();
+$mark = $t->audit_mark;
 is(manage($cookie, action => 'default', default_account => '040000300001')->status, 403,
    'default: an account not linked: 403');
 is(manage($cookie, action => 'default', default_account => 'abc')->status, 400,
@@ -143,7 +121,7 @@ is($r->status, 303, 'default: 303');
 is(identity_value('default_account'), '030100200001', 'default stored');
 is_deeply(audit_since($mark), [['default_account', 't', '030100200001']], 'audit "default_account"');
 my $next = login_as($firefox);
-is(headers_of($next)->{Account}, '030100200001', 'the next e-mail login lands on the new default');
+is($t->upstream_headers($next)->{Account}, '030100200001', 'the next e-mail login lands on the new default');
 
 # --- sessions -----------------------------------------------------------------------------
 
@@ -160,20 +138,20 @@ is(manage($cookie, action => 'end_session', session => 'zz')->status, 400,
 is(manage($cookie, action => 'end_session', session => 'ab' x 32)->status, 404,
    'an unknown session: 404');
 
-$mark = audit_mark();
+$mark = $t->audit_mark;
 $r = manage($cookie, action => 'end_session', session => $phone_item->{id});
 is($r->status, 303, 'end one session: 303');
-is(headers_of($phone_session)->{status}, 302, 'its cookie is refused at once');
-is(headers_of($cookie)->{status}, 200, 'the current session lives on');
-is(headers_of($next)->{status}, 200, 'the other sessions live on');
+is($t->upstream_headers($phone_session)->{status}, 302, 'its cookie is refused at once');
+is($t->upstream_headers($cookie)->{status}, 200, 'the current session lives on');
+is($t->upstream_headers($next)->{status}, 200, 'the other sessions live on');
 is_deeply(audit_since($mark), [['session_end', 't', '030000100001']], 'audit "session_end"');
 
 my $s1 = login_as($iphone);
 my $s2 = login_as($firefox);
 $r = manage($cookie, action => 'end_other_sessions');
 is($r->status, 303, 'end all other sessions: 303');
-is(headers_of($_)->{status}, 302, 'another session is refused at once') for ($s1, $s2, $next);
-is(headers_of($cookie)->{status}, 200, 'the current session lives on');
+is($t->upstream_headers($_)->{status}, 302, 'another session is refused at once') for ($s1, $s2, $next);
+is($t->upstream_headers($cookie)->{status}, 200, 'the current session lives on');
 $r = $t->get('/auth/manage', cookie => $cookie, headers => $json);
 is(scalar @{($r->json // {})->{sessions} // []}, 1, 'only the current session is listed');
 
@@ -183,7 +161,7 @@ my $other = login_as($iphone);
 my $before = identity_value('password_hash');
 my $new = 'Nouveau-mot-de-passe-2025';
 
-$mark = audit_mark();
+$mark = $t->audit_mark;
 $r = manage($cookie, action => 'password', current_password => 'pas-le-bon',
             new_password => $new, password_confirm => $new);
 is($r->status, 401, 'wrong current password: 401');
@@ -201,17 +179,17 @@ is($r->status, 400, 'mismatched confirmation: 400');
 like($r->text, qr/Les mots de passe ne correspondent pas\./, 'mismatch: message');
 unlike($r->body, qr/\Q$new\E/, 'passwords are never sent back');
 is(identity_value('password_hash'), $before, 'the password is unchanged after the refusals');
-is(headers_of($other)->{status}, 200, 'other sessions live after the refusals');
+is($t->upstream_headers($other)->{status}, 200, 'other sessions live after the refusals');
 
-$mark = audit_mark();
+$mark = $t->audit_mark;
 $r = manage($cookie, action => 'password', current_password => $password,
             new_password => $new, password_confirm => $new);
 is($r->status, 303, 'password changed: 303') or diag($r->dump);
 like($t->get($r->location_path, cookie => $cookie)->text, qr/Votre mot de passe a été modifié/,
      'notice');
 isnt(identity_value('password_hash'), $before, 'a new hash is stored');
-is(headers_of($other)->{status}, 302, 'the other session is refused at once');
-is(headers_of($cookie)->{status}, 200, 'the current session lives on');
+is($t->upstream_headers($other)->{status}, 302, 'the other session is refused at once');
+is($t->upstream_headers($cookie)->{status}, 200, 'the current session lives on');
 is_deeply(audit_since($mark), [['password', 't', '030000100001']], 'audit "password"');
 is($t->psql_value("SELECT count(*) FROM extranet.session WHERE identity_id = $id"
                 . " AND revoked_at IS NULL AND expires_at > now()"), 1,
@@ -224,13 +202,13 @@ $password = $new;
 # --- unlinking ----------------------------------------------------------------------------
 
 # The current session on the default account 030100200001, another on 030000100002.
-$cookie = post_as($cookie, '/auth/switch', [account => '030100200001'])->cookie('extranet_session');
-is(headers_of($cookie)->{Account}, '030100200001', 'current session on 030100200001');
+$cookie = $t->post_as($cookie, '/auth/switch', [account => '030100200001'])->cookie('extranet_session');
+is($t->upstream_headers($cookie)->{Account}, '030100200001', 'current session on 030100200001');
 my $b = login_as($iphone);
-$b = post_as($b, '/auth/switch', [account => '030000100002'])->cookie('extranet_session');
-is(headers_of($b)->{Account}, '030000100002', 'another session on 030000100002');
+$b = $t->post_as($b, '/auth/switch', [account => '030000100002'])->cookie('extranet_session');
+is($t->upstream_headers($b)->{Account}, '030000100002', 'another session on 030000100002');
 
-$mark = audit_mark();
+$mark = $t->audit_mark;
 $r = manage($cookie, action => 'unlink', account => '030100200001', current_password => 'faux');
 is($r->status, 401, 'unlink with a wrong password: 401');
 like($r->body, qr/Mot de passe incorrect\./, 'unlink: wrong password message');
@@ -242,13 +220,13 @@ is($t->psql_value("SELECT count(*) FROM extranet.identity_account WHERE identity
    'nothing unlinked by the refusals');
 is_deeply(audit_since($mark), [['unlink', 'f', '030100200001']], 'audit "unlink" failed');
 
-$mark = audit_mark();
+$mark = $t->audit_mark;
 $r = manage($cookie, action => 'unlink', account => '030100200001', current_password => $password);
 is($r->status, 303, 'unlink the default and active account: 303') or diag($r->dump);
 $cookie = $r->cookie('extranet_session') // $cookie;
 is(identity_value('default_account'), '030000100001', 'the default moves to the oldest link left');
-is(headers_of($cookie)->{Account}, '030000100001', 'the session moved to the new default');
-is(join(',', sort split /,/, headers_of($cookie)->{Accounts} // ''),
+is($t->upstream_headers($cookie)->{Account}, '030000100001', 'the session moved to the new default');
+is(join(',', sort split /,/, $t->upstream_headers($cookie)->{Accounts} // ''),
    '030000100001,030000100002', 'the unlinked account left the list');
 is_deeply(audit_since($mark), [['unlink', 't', '030100200001']], 'audit "unlink"');
 my ($cc, $rr) = $t->login('030100200001', 'closfleuri-01');
@@ -256,8 +234,8 @@ ok($cc, 'the unlinked account logs in with its code again');
 
 $r = manage($cookie, action => 'unlink', account => '030000100002', current_password => $password);
 is($r->status, 303, 'unlink another account: 303');
-is(headers_of($b)->{status}, 302, 'a session on the unlinked account is refused at once');
-is(headers_of($cookie)->{Account}, '030000100001', 'the current session stays');
+is($t->upstream_headers($b)->{status}, 302, 'a session on the unlinked account is refused at once');
+is($t->upstream_headers($cookie)->{Account}, '030000100001', 'the current session stays');
 
 # The last one: only after a confirmation.
 $r = manage($cookie, action => 'unlink', account => '030000100001', current_password => $password);
@@ -270,13 +248,13 @@ $r = manage_json($cookie, action => 'unlink', account => '030000100001',
                  current_password => $password);
 ok(($r->json // {})->{confirm_required}, 'JSON: confirm_required');
 
-$mark = audit_mark();
+$mark = $t->audit_mark;
 $r = manage($cookie, action => 'unlink', account => '030000100001', current_password => $password,
             confirm => '1');
 is($r->status, 303, 'confirmed: 303');
 like($r->location_path // '', qr{^/auth/login}, 'to the login');
 like($r->set_cookie('extranet_session') // '', qr/Max-Age=0/, 'the cookie is cleared');
-is(headers_of($cookie)->{status}, 302, 'the session is over');
+is($t->upstream_headers($cookie)->{status}, 302, 'the session is over');
 ok(!defined identity_value('default_account'), 'no default account left');
 is($t->psql_value("SELECT count(*) FROM extranet.identity_account WHERE identity_id = $id"), 0,
    'no link left');

@@ -17,13 +17,8 @@ my $json = { Accept => 'application/json' };
 
 my $email = 'marie.dupont@example.org';
 my $password = 'Marie-perso-2024!';
-my $hash = $t->pbkdf2_hash($password, iterations => 1000);
-my $id = $t->psql_value(
-    "INSERT INTO extranet.identity (email, password_hash, last_name, first_name, default_account)"
-  . " VALUES ('$email', " . $t->sql_quote($hash) . ", 'Dupont', 'Marie', '030000100001')"
-  . " RETURNING id");
-$t->psql("INSERT INTO extranet.identity_account (account_code, identity_id) VALUES"
-       . " ('030000100001', $id), ('030000100002', $id)");
+my $id = $t->add_identity($email, $password, last_name => 'Dupont', first_name => 'Marie',
+                          accounts => ['030000100001', '030000100002']);
 
 my $code = $t->login('030100200001', 'closfleuri-01');
 my $mail = $t->login($email, $password);

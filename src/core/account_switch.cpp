@@ -68,15 +68,18 @@ PortalResponse switch_account(Database& db, const Settings& s, const Answerer& a
 
 }  // namespace
 
+std::string account_item_json(const AccountItem& a) {
+    return "{\"code\":" + json_string(a.code) + ",\"syndic\":" + json_string(a.syndic_code) +
+           ",\"syndic_name\":" + json_string(a.syndic_name) +
+           ",\"label\":" + json_string(a.label) + ",\"active\":" + (a.active ? "true" : "false") +
+           ",\"default\":" + (a.is_default ? "true" : "false") + "}";
+}
+
 std::string accounts_json(const SessionClaims& claims, const SessionAccounts& accounts) {
     std::string list;
     for (const LegacyAccount& a : accounts.accounts) {
         if (!list.empty()) list += ",";
-        list += "{\"code\":" + json_string(a.code) + ",\"syndic\":" + json_string(a.syndic_code) +
-                ",\"syndic_name\":" + json_string(a.syndic_name) +
-                ",\"label\":" + json_string(a.label) +
-                ",\"active\":" + (a.code == claims.account ? "true" : "false") +
-                ",\"default\":" + (a.code == accounts.default_code ? "true" : "false") + "}";
+        list += account_item_json(account_item(a, claims.account, accounts.default_code));
     }
     return "{\"accounts\":[" + list + "],\"active\":" + json_string(claims.account) +
            ",\"default_account\":" +

@@ -9,6 +9,10 @@
 
 namespace extranet {
 
+// One account as the JSON answers list it (accounts, manage):
+// {"code":..,"syndic":..,"syndic_name":..,"label":..,"active":bool,"default":bool}
+std::string account_item_json(const AccountItem& a);
+
 // {"accounts":[{code,syndic,syndic_name,label,active,default}],"active":code,
 //  "default_account":code|null}
 std::string accounts_json(const SessionClaims& claims, const SessionAccounts& accounts);

@@ -93,13 +93,8 @@ PortalResponse explain_grouping(const Answerer& ans, const SessionClaims& claims
         ". Pour lui associer un autre compte, déconnectez-vous, connectez-vous avec le code "
         "client de cet autre compte et son mot de passe, choisissez « Associer mon compte » "
         "puis entrez cette même adresse e-mail et son mot de passe.";
-    if (post || ans.json) return ans.error(post ? 409 : 200, "email_session", message);
-    MessageView v;
-    v.title = "Associer un autre compte";
-    v.message = message;
-    v.link_href = ans.page.prefix + "accounts";
-    v.link_text = "Retour à mes comptes";
-    return html_response(200, render_message(ans.page, v));
+    return ans.explain(post, post ? 409 : 200, "email_session", message, "Associer un autre compte",
+                       "accounts", "Retour à mes comptes");
 }
 
 PortalResponse invalid_email(const Answerer& ans, std::string typed) {
@@ -108,6 +103,18 @@ PortalResponse invalid_email(const Answerer& ans, std::string typed) {
     v.error = std::string(kInvalidEmail);
     return ans.answer(400, render_link_email(ans.page, v),
                       json_error("invalid_email", kInvalidEmail, "email"));
+}
+
+// link/profile and link/password: what refuses the request before anything
+// else. An e-mail session has nothing to link; a step asked for without a
+// valid address of the first step goes back to that step.
+std::optional<PortalResponse> refuse_step(const Answerer& ans, const RouteContext& rc, bool post,
+                                          const std::optional<std::string>& email) {
+    const SessionClaims& claims = *rc.req.session;
+    if (email_session(claims)) return explain_grouping(ans, claims, post);
+    if (email) return std::nullopt;
+    if (post || ans.json) return invalid_email(ans, rc.form.value("email"));
+    return redirect_response(rc.req.prefix + "link");
 }
 
 PortalResponse too_many_lookups(const Answerer& ans) {
@@ -162,6 +169,23 @@ std::optional<PortalResponse> refuse_account(const Answerer& ans,
     if (!a || !a->active) return ans.error(409, "account_unavailable", kAccountUnavailable);
     if (a->identity_id != 0) return ans.error(409, "already_linked", kAlreadyLinked);
     return std::nullopt;
+}
+
+// Runs a link step; a unique violation means another page linked the
+// account or created the address since the checks: `code` and `message`,
+// logged as the step's lost race. Any other error goes on.
+template <typename Step>
+PortalResponse unless_raced(const Answerer& ans, std::string_view step, std::string_view code,
+                            std::string_view message, Step run) {
+    try {
+        return run();
+    } catch (const DatabaseError& e) {
+        if (!e.unique_violation()) throw;
+        PortalResponse r = ans.error(409, code, message);
+        r.log_level = LogLevel::info;
+        r.log_message = std::string(step) + " lost a race: " + e.what();
+        return r;
+    }
 }
 
 // What the pool thread needs for link/profile.
@@ -395,6 +419,18 @@ PortalResponse Answerer::error(int status, std::string_view code, std::string_vi
     return html_response(status, render_message(page, v));
 }
 
+PortalResponse Answerer::explain(bool post, int status, std::string_view code,
+                                 const std::string& message, std::string_view title,
+                                 std::string_view route, std::string_view link_text) const {
+    if (post || json) return error(status, code, message);
+    MessageView v;
+    v.title = std::string(title);
+    v.message = message;
+    v.link_href = page.prefix + std::string(route);
+    v.link_text = std::string(link_text);
+    return html_response(200, render_message(page, v));
+}
+
 PortalResponse Answerer::answer(int status, std::string html, std::string json_body) const {
     return json ? json_response(status, std::move(json_body))
                 : html_response(status, std::move(html));
@@ -482,17 +518,14 @@ Dispatch route_link_profile(RouteContext& rc) {
     const SessionClaims& claims = *req.session;
     Answerer ans = Answerer::of(rc);
     bool post = req.method == "POST";
-    if (email_session(claims)) return {explain_grouping(ans, claims, post), {}};
+    std::optional<std::string> email = normalize_email(rc.form.value("email"));
+    if (std::optional<PortalResponse> refused = refuse_step(ans, rc, post, email)) {
+        return {*refused, {}};
+    }
 
-    std::string typed = rc.form.value("email");
-    std::optional<std::string> email = normalize_email(typed);
     LinkProfileView view;
     view.min_length = s.password_min_length;
     if (!post) {
-        if (!email) {
-            if (ans.json) return {invalid_email(ans, typed), {}};
-            return {redirect_response(req.prefix + "link"), {}};
-        }
         view.email = *email;
         return {ans.answer(200, render_link_profile(rc.page, view),
                            "{\"step\":\"profile\",\"email\":" + json_string(*email) +
@@ -500,7 +533,6 @@ Dispatch route_link_profile(RouteContext& rc) {
                                "}"),
                 {}};
     }
-    if (!email) return {invalid_email(ans, typed), {}};
 
     NewIdentity n;
     n.email = *email;
@@ -530,15 +562,9 @@ Dispatch route_link_profile(RouteContext& rc) {
     BlockingWork work = [settings, ans, session, n, password, link_key, now](Database& db) {
         // Tens of milliseconds by design: before the transaction, not in it.
         std::string hash = hash_password(password->value, settings->hash);
-        PortalResponse r;
-        try {
-            r = create_identity(db, *settings, ans, session, n, hash, now);
-        } catch (const DatabaseError& e) {
-            if (!e.unique_violation()) throw;
-            r = ans.error(409, "conflict", kRace);
-            r.log_level = LogLevel::info;
-            r.log_message = std::string("link/profile lost a race: ") + e.what();
-        }
+        PortalResponse r = unless_raced(ans, "link/profile", "conflict", kRace, [&] {
+            return create_identity(db, *settings, ans, session, n, hash, now);
+        });
         r.failures.push_back(link_key);
         return r;
     };
@@ -551,22 +577,18 @@ Dispatch route_link_password(RouteContext& rc) {
     const SessionClaims& claims = *req.session;
     Answerer ans = Answerer::of(rc);
     bool post = req.method == "POST";
-    if (email_session(claims)) return {explain_grouping(ans, claims, post), {}};
+    std::optional<std::string> email = normalize_email(rc.form.value("email"));
+    if (std::optional<PortalResponse> refused = refuse_step(ans, rc, post, email)) {
+        return {*refused, {}};
+    }
 
-    std::string typed = rc.form.value("email");
-    std::optional<std::string> email = normalize_email(typed);
     LinkPasswordView view;
     if (!post) {
-        if (!email) {
-            if (ans.json) return {invalid_email(ans, typed), {}};
-            return {redirect_response(req.prefix + "link"), {}};
-        }
         view.email = *email;
         return {ans.answer(200, render_link_password(rc.page, view),
                            "{\"step\":\"password\",\"email\":" + json_string(*email) + "}"),
                 {}};
     }
-    if (!email) return {invalid_email(ans, typed), {}};
     view.email = *email;
 
     auto password = std::make_shared<const Secret>(rc.form.value("password"));
@@ -593,15 +615,10 @@ Dispatch route_link_password(RouteContext& rc) {
     SessionClaims session = claims;
     std::uint64_t now = req.now;
     BlockingWork work = [settings, ans, session, k, password, wrong, id_key, now](Database& db) {
-        PortalResponse r;
-        try {
-            r = link_to_identity(db, *settings, ans, session, k, *password, wrong, now);
-        } catch (const DatabaseError& e) {
-            if (!e.unique_violation()) throw;
-            r = ans.error(409, "linked_elsewhere", kLinkedElsewhere);
-            r.log_level = LogLevel::info;
-            r.log_message = std::string("link/password lost a race: ") + e.what();
-        }
+        PortalResponse r =
+            unless_raced(ans, "link/password", "linked_elsewhere", kLinkedElsewhere, [&] {
+                return link_to_identity(db, *settings, ans, session, k, *password, wrong, now);
+            });
         if (r.failures.empty()) r.successes.push_back(id_key);
         return r;
     };

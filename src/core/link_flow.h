@@ -79,6 +79,12 @@ struct Answerer {
     // As error_answer().
     PortalResponse error(int status, std::string_view code, std::string_view message,
                          std::string_view field = {}) const;
+    // Why this session cannot use the route and what to do instead: as
+    // error() to a POST or to JSON; to a browser's GET a 200 page with the
+    // message and a link to <prefix><route>.
+    PortalResponse explain(bool post, int status, std::string_view code,
+                           const std::string& message, std::string_view title,
+                           std::string_view route, std::string_view link_text) const;
     // As page_answer().
     PortalResponse answer(int status, std::string html, std::string json_body) const;
     // As login_required().

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "core/account_code.h"
+#include "core/account_switch.h"
 #include "core/escape.h"
 #include "core/link_flow.h"
 #include "core/password.h"
@@ -116,11 +117,7 @@ std::string manage_json(const ManageView& v, std::string_view default_code) {
     std::string accounts;
     for (const AccountItem& a : v.accounts) {
         if (!accounts.empty()) accounts += ",";
-        accounts += "{\"code\":" + json_string(a.code) + ",\"syndic\":" +
-                    json_string(a.syndic_code) + ",\"syndic_name\":" +
-                    json_string(a.syndic_name) + ",\"label\":" + json_string(a.label) +
-                    ",\"active\":" + (a.active ? "true" : "false") +
-                    ",\"default\":" + (a.is_default ? "true" : "false") + "}";
+        accounts += account_item_json(a);
     }
     std::string sessions;
     for (const SessionItem& s : v.sessions) {
@@ -222,16 +219,17 @@ PortalResponse wrong_password(Database& db, const ManageRequest& m, std::string_
     return r;
 }
 
-// Runs an action in one transaction on the open session; the page or the
-// login when the session is over.
-BlockingWork in_transaction(
+// Runs an action in the pool thread, in one transaction on the open
+// session; the page or the login when the session is over.
+Dispatch in_transaction(
     const ManageRequest& m,
     std::function<PortalResponse(Database&, const ManageRequest&, Transaction&)> action) {
-    return [m, action](Database& db) {
+    BlockingWork work = [m, action](Database& db) {
         Transaction tx(db);
         if (!lock_open_session(db, *m.settings, m.claims)) return m.ans.login_required();
         return action(db, m, tx);
     };
+    return {std::nullopt, std::move(work)};
 }
 
 // A form refused before any database work still shows the whole page.
@@ -411,13 +409,8 @@ bool is_session_handle(std::string_view s) {
 PortalResponse code_session_answer(const Answerer& ans, bool post) {
     std::string message = "Pour gérer vos comptes, associez d'abord ce compte à votre adresse "
                           "e-mail avec « Associer mon compte ».";
-    if (post || ans.json) return ans.error(403, "email_session_required", message);
-    MessageView v;
-    v.title = "Gérer mes comptes";
-    v.message = message;
-    v.link_href = ans.page.prefix + "link";
-    v.link_text = "Associer mon compte";
-    return html_response(200, render_message(ans.page, v));
+    return ans.explain(post, 403, "email_session_required", message, "Gérer mes comptes", "link",
+                       "Associer mon compte");
 }
 
 bool contains(std::string_view text, std::string_view part) {
@@ -527,10 +520,9 @@ Dispatch route_manage(RouteContext& rc) {
                               v.phone = p.phone;
                           });
         }
-        return {std::nullopt,
-                in_transaction(m, [p](Database& db, const ManageRequest& mr, Transaction& tx) {
-                    return save_profile(db, mr, tx, p);
-                })};
+        return in_transaction(m, [p](Database& db, const ManageRequest& mr, Transaction& tx) {
+            return save_profile(db, mr, tx, p);
+        });
     }
 
     if (action == "default") {
@@ -539,10 +531,9 @@ Dispatch route_manage(RouteContext& rc) {
             return refuse(m, 400, "invalid_account", "Veuillez choisir un de vos comptes.",
                           {{"default_account", "Veuillez choisir un de vos comptes."}});
         }
-        return {std::nullopt,
-                in_transaction(m, [code](Database& db, const ManageRequest& mr, Transaction& tx) {
-                    return save_default(db, mr, tx, code);
-                })};
+        return in_transaction(m, [code](Database& db, const ManageRequest& mr, Transaction& tx) {
+            return save_default(db, mr, tx, code);
+        });
     }
 
     if (action == "password") {
@@ -556,11 +547,10 @@ Dispatch route_manage(RouteContext& rc) {
             return refuse(m, 400, "invalid_fields", std::string(kFixFields), errors);
         }
         bool lock = locked();
-        return {std::nullopt, in_transaction(m, [current, fresh, lock](Database& db,
-                                                                       const ManageRequest& mr,
-                                                                       Transaction& tx) {
-                    return change_password(db, mr, tx, *current, *fresh, lock);
-                })};
+        return in_transaction(m, [current, fresh, lock](Database& db, const ManageRequest& mr,
+                                                        Transaction& tx) {
+            return change_password(db, mr, tx, *current, *fresh, lock);
+        });
     }
 
     if (action == "unlink") {
@@ -577,11 +567,10 @@ Dispatch route_manage(RouteContext& rc) {
         }
         bool confirmed = rc.form.value("confirm") == "1";
         bool lock = locked();
-        return {std::nullopt, in_transaction(m, [code, current, confirmed, lock](
-                                                    Database& db, const ManageRequest& mr,
-                                                    Transaction& tx) {
-                    return unlink_account(db, mr, tx, code, *current, confirmed, lock);
-                })};
+        return in_transaction(m, [code, current, confirmed, lock](
+                                     Database& db, const ManageRequest& mr, Transaction& tx) {
+            return unlink_account(db, mr, tx, code, *current, confirmed, lock);
+        });
     }
 
     if (action == "end_session") {
@@ -594,17 +583,15 @@ Dispatch route_manage(RouteContext& rc) {
             std::string text = "Pour terminer cette session, utilisez « Se déconnecter ».";
             return refuse(m, 400, "current_session", text, {{"", text}});
         }
-        return {std::nullopt,
-                in_transaction(m, [key](Database& db, const ManageRequest& mr, Transaction& tx) {
-                    return end_session(db, mr, tx, key);
-                })};
+        return in_transaction(m, [key](Database& db, const ManageRequest& mr, Transaction& tx) {
+            return end_session(db, mr, tx, key);
+        });
     }
 
     if (action == "end_other_sessions") {
-        return {std::nullopt,
-                in_transaction(m, [](Database& db, const ManageRequest& mr, Transaction& tx) {
-                    return end_other_sessions(db, mr, tx);
-                })};
+        return in_transaction(m, [](Database& db, const ManageRequest& mr, Transaction& tx) {
+            return end_other_sessions(db, mr, tx);
+        });
     }
 
     return refuse(m, 400, "unknown_action", "Cette action n'existe pas.",

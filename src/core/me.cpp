@@ -1,18 +1,9 @@
 #include "core/me.h"
 
+#include "core/account_switch.h"
 #include "core/escape.h"
 
 namespace extranet {
-
-namespace {
-
-std::string account_json(const LegacyAccount& a) {
-    return "{\"code\":" + json_string(a.code) + ",\"syndic\":" + json_string(a.syndic_code) +
-           ",\"syndic_name\":" + json_string(a.syndic_name) +
-           ",\"label\":" + json_string(a.label);
-}
-
-}  // namespace
 
 SessionAccounts session_accounts(Database& db, const SessionClaims& claims) {
     SessionAccounts out;
@@ -31,10 +22,11 @@ std::string me_json(const SessionClaims& claims, const SessionAccounts& accounts
     std::string active = "null";
     std::string list;
     for (const LegacyAccount& a : accounts.accounts) {
+        AccountItem item = account_item(a, claims.account, accounts.default_code);
+        std::string json = account_item_json(item);
+        if (item.active) active = json;
         if (!list.empty()) list += ",";
-        list += account_json(a) + ",\"active\":" + (a.code == claims.account ? "true" : "false") +
-                ",\"default\":" + (a.code == accounts.default_code ? "true" : "false") + "}";
-        if (a.code == claims.account) active = account_json(a) + "}";
+        list += json;
     }
     return std::string("{\"login\":") + (email ? "\"email\"" : "\"code\"") +
            ",\"email\":" + (email ? json_string(claims.email) : "null") +

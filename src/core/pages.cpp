@@ -216,11 +216,79 @@ std::string min_length_attr(unsigned min_length)
     return "minlength=\"" + std::to_string(min_length) + "\"";
 }
 
-// "030000100001 — Syndic 0300 (Cabinet Martin) — Appartement 12", all escaped.
-std::string account_details(const AccountItem& a, const std::string& id)
+// A password the user already has (login, linking to a known address,
+// confirming a change).
+Field current_password_field(std::string id, std::string name, std::string_view label)
 {
-    std::string out = "<p class=\"account-code\" id=\"" + esc(id) + "\">Compte <strong>" + esc(a.code)
-                      + "</strong></p>\n";
+    Field f{std::move(id), std::move(name), label};
+    f.type = "password";
+    f.autocomplete = "current-password";
+    f.required = true;
+    return f;
+}
+
+// A new password under the policy and its confirmation (link/profile and
+// the password change); the confirmation's error is "password_confirm".
+std::string new_password_fields(std::string id, std::string name, std::string_view label,
+                                std::string confirm_id, const FieldErrors& errors,
+                                unsigned min_length)
+{
+    Field fresh{std::move(id), name, label};
+    fresh.type = "password";
+    fresh.autocomplete = "new-password";
+    fresh.hint = min_length_hint(min_length);
+    fresh.error = error_for(errors, name);
+    fresh.extra = min_length_attr(min_length);
+    fresh.required = true;
+
+    Field confirm{std::move(confirm_id), "password_confirm", "Confirmation du mot de passe"};
+    confirm.type = "password";
+    confirm.autocomplete = "new-password";
+    confirm.error = error_for(errors, "password_confirm");
+    confirm.required = true;
+    return field(fresh) + field(confirm);
+}
+
+// The personal information, alike on link/profile and manage (ids under
+// id_prefix): the address shown, not editable (no name: a hidden field or
+// the session carries it), then names and phone.
+template <typename View>
+std::string profile_fields(const std::string& id_prefix, const View& v)
+{
+    Field email{id_prefix + "-email", "", "Adresse e-mail"};
+    email.type = "email";
+    email.value = v.email;
+    email.extra = "readonly";
+
+    Field last_name{id_prefix + "-last-name", "last_name", "Nom"};
+    last_name.value = v.last_name;
+    last_name.autocomplete = "family-name";
+    last_name.error = error_for(v.errors, "last_name");
+    last_name.required = true;
+
+    Field first_name{id_prefix + "-first-name", "first_name", "Prénom"};
+    first_name.value = v.first_name;
+    first_name.autocomplete = "given-name";
+    first_name.error = error_for(v.errors, "first_name");
+    first_name.required = true;
+
+    Field phone{id_prefix + "-phone", "phone", "Téléphone (facultatif)"};
+    phone.type = "tel";
+    phone.value = v.phone;
+    phone.autocomplete = "tel";
+    phone.error = error_for(v.errors, "phone");
+    return field(email) + field(last_name) + field(first_name) + field(phone);
+}
+
+// The start of an account's entry in a list, up to its badges: "030000100001
+// — Syndic 0300 (Cabinet Martin) — Appartement 12", all escaped. The caller
+// adds its form and closes the <li>.
+std::string account_entry_start(const AccountItem& a, const std::string& id)
+{
+    std::string out = a.active ? "<li class=\"account account-active\" aria-current=\"true\">\n"
+                               : "<li class=\"account\">\n";
+    out += "<p class=\"account-code\" id=\"" + esc(id) + "\">Compte <strong>" + esc(a.code)
+           + "</strong></p>\n";
     out += "<p class=\"account-syndic\">Syndic : " + esc(a.syndic_code);
     if (!a.syndic_name.empty()) {
         out += " — " + esc(a.syndic_name);
@@ -228,6 +296,12 @@ std::string account_details(const AccountItem& a, const std::string& id)
     out += "</p>\n";
     if (!a.label.empty()) {
         out += "<p class=\"account-label\">" + esc(a.label) + "</p>\n";
+    }
+    if (a.active) {
+        out += "<p class=\"badge\">Compte actif</p>\n";
+    }
+    if (a.is_default) {
+        out += "<p class=\"badge badge-default\">Compte par défaut</p>\n";
     }
     return out;
 }
@@ -250,10 +324,7 @@ std::string render_login(const PageContext& ctx, const LoginView& v)
     login.autocomplete = "username";
     login.required = true;
     login.extra = "autocapitalize=\"none\" autocorrect=\"off\" spellcheck=\"false\"";
-    Field password{"login-password", v.password_field, "Mot de passe"};
-    password.type = "password";
-    password.autocomplete = "current-password";
-    password.required = true;
+    Field password = current_password_field("login-password", v.password_field, "Mot de passe");
     if (!v.error.empty()) {
         login.describedby = password.describedby = "login-error";
         login.invalid = password.invalid = true;
@@ -289,51 +360,9 @@ std::string render_link_profile(const PageContext& ctx, const LinkProfileView& v
     body += alert_block("", error_for(v.errors, ""));
     body += form_open(ctx, "link/profile");
     body += hidden("email", v.email);
-
-    // Shown, not editable: the hidden field carries it.
-    Field email{"profile-email", "", "Adresse e-mail"};
-    email.type = "email";
-    email.value = v.email;
-    email.extra = "readonly";
-    body += field(email);
-
-    Field last_name{"profile-last-name", "last_name", "Nom"};
-    last_name.value = v.last_name;
-    last_name.autocomplete = "family-name";
-    last_name.error = error_for(v.errors, "last_name");
-    last_name.required = true;
-    body += field(last_name);
-
-    Field first_name{"profile-first-name", "first_name", "Prénom"};
-    first_name.value = v.first_name;
-    first_name.autocomplete = "given-name";
-    first_name.error = error_for(v.errors, "first_name");
-    first_name.required = true;
-    body += field(first_name);
-
-    Field phone{"profile-phone", "phone", "Téléphone (facultatif)"};
-    phone.type = "tel";
-    phone.value = v.phone;
-    phone.autocomplete = "tel";
-    phone.error = error_for(v.errors, "phone");
-    body += field(phone);
-
-    Field password{"profile-password", "password", "Mot de passe"};
-    password.type = "password";
-    password.autocomplete = "new-password";
-    password.hint = min_length_hint(v.min_length);
-    password.error = error_for(v.errors, "password");
-    password.extra = min_length_attr(v.min_length);
-    password.required = true;
-    body += field(password);
-
-    Field confirm{"profile-password-confirm", "password_confirm", "Confirmation du mot de passe"};
-    confirm.type = "password";
-    confirm.autocomplete = "new-password";
-    confirm.error = error_for(v.errors, "password_confirm");
-    confirm.required = true;
-    body += field(confirm);
-
+    body += profile_fields("profile", v);
+    body += new_password_fields("profile-password", "password", "Mot de passe",
+                                "profile-password-confirm", v.errors, v.min_length);
     body += submit("SUIVANT");
     body += "</form>\n";
     return layout(ctx, "Vos informations personnelles", body);
@@ -350,11 +379,8 @@ std::string render_link_password(const PageContext& ctx, const LinkPasswordView&
     body += hidden("email", v.email);
     // Lets password managers pair the password with the address.
     body += "<input type=\"hidden\" autocomplete=\"username\" value=\"" + esc(v.email) + "\">\n";
-    Field password{"link-password", "password", "Votre mot de passe"};
-    password.type = "password";
-    password.autocomplete = "current-password";
+    Field password = current_password_field("link-password", "password", "Votre mot de passe");
     password.error = v.error;
-    password.required = true;
     body += field(password);
     body += submit("SUIVANT");
     body += "</form>\n<p class=\"secondary\"><a href=\"" + esc(ctx.prefix) + "link\">Retour</a></p>\n";
@@ -377,14 +403,7 @@ std::string render_accounts(const PageContext& ctx, const AccountsView& v)
     for (std::size_t i = 0; i < v.accounts.size(); ++i) {
         const AccountItem& a = v.accounts[i];
         std::string id = "account-" + std::to_string(i);
-        body += a.active ? "<li class=\"account account-active\" aria-current=\"true\">\n" : "<li class=\"account\">\n";
-        body += account_details(a, id);
-        if (a.active) {
-            body += "<p class=\"badge\">Compte actif</p>\n";
-        }
-        if (a.is_default) {
-            body += "<p class=\"badge badge-default\">Compte par défaut</p>\n";
-        }
+        body += account_entry_start(a, id);
         if (!a.active) {
             body += form_open(ctx, "switch", "switch-form");
             body += hidden("account", a.code);
@@ -412,33 +431,7 @@ std::string manage_profile(const PageContext& ctx, const ManageView& v)
                       "<h2 id=\"manage-profile\">Informations personnelles</h2>\n";
     out += form_open(ctx, "manage");
     out += hidden("action", "profile");
-    Field email{"manage-email", "", "Adresse e-mail"};
-    email.type = "email";
-    email.value = v.email;
-    email.extra = "readonly";
-    out += field(email);
-
-    Field last_name{"manage-last-name", "last_name", "Nom"};
-    last_name.value = v.last_name;
-    last_name.autocomplete = "family-name";
-    last_name.error = error_for(v.errors, "last_name");
-    last_name.required = true;
-    out += field(last_name);
-
-    Field first_name{"manage-first-name", "first_name", "Prénom"};
-    first_name.value = v.first_name;
-    first_name.autocomplete = "given-name";
-    first_name.error = error_for(v.errors, "first_name");
-    first_name.required = true;
-    out += field(first_name);
-
-    Field phone{"manage-phone", "phone", "Téléphone (facultatif)"};
-    phone.type = "tel";
-    phone.value = v.phone;
-    phone.autocomplete = "tel";
-    phone.error = error_for(v.errors, "phone");
-    out += field(phone);
-
+    out += profile_fields("manage", v);
     out += submit("Enregistrer");
     out += "</form>\n</section>\n";
     return out;
@@ -494,30 +487,14 @@ std::string manage_password(const PageContext& ctx, const ManageView& v)
     out += hidden("action", "password");
     out += "<input type=\"hidden\" autocomplete=\"username\" value=\"" + esc(v.email) + "\">\n";
 
-    Field current{"manage-current-password", "current_password", "Mot de passe actuel"};
-    current.type = "password";
-    current.autocomplete = "current-password";
+    Field current = current_password_field("manage-current-password", "current_password",
+                                           "Mot de passe actuel");
     if (!unlink_attempted(v)) {
         current.error = error_for(v.errors, "current_password");
     }
-    current.required = true;
     out += field(current);
-
-    Field fresh{"manage-new-password", "new_password", "Nouveau mot de passe"};
-    fresh.type = "password";
-    fresh.autocomplete = "new-password";
-    fresh.hint = min_length_hint(v.min_length);
-    fresh.error = error_for(v.errors, "new_password");
-    fresh.extra = min_length_attr(v.min_length);
-    fresh.required = true;
-    out += field(fresh);
-
-    Field confirm{"manage-password-confirm", "password_confirm", "Confirmation du mot de passe"};
-    confirm.type = "password";
-    confirm.autocomplete = "new-password";
-    confirm.error = error_for(v.errors, "password_confirm");
-    confirm.required = true;
-    out += field(confirm);
+    out += new_password_fields("manage-new-password", "new_password", "Nouveau mot de passe",
+                               "manage-password-confirm", v.errors, v.min_length);
 
     out += "<p class=\"hint\">Vos autres sessions ouvertes seront fermées.</p>\n";
     out += submit("Changer le mot de passe");
@@ -527,10 +504,7 @@ std::string manage_password(const PageContext& ctx, const ManageView& v)
 
 std::string unlink_password_field(const ManageView& v, const std::string& id, const std::string& account)
 {
-    Field password{id, "current_password", "Mot de passe"};
-    password.type = "password";
-    password.autocomplete = "current-password";
-    password.required = true;
+    Field password = current_password_field(id, "current_password", "Mot de passe");
     if (unlink_attempted(v) && account == v.unlink_account) {
         password.error = error_for(v.errors, "current_password");
     }
@@ -562,14 +536,7 @@ std::string manage_unlink(const PageContext& ctx, const ManageView& v)
     for (std::size_t i = 0; i < v.accounts.size(); ++i) {
         const AccountItem& a = v.accounts[i];
         std::string id = "manage-account-" + std::to_string(i);
-        out += a.active ? "<li class=\"account account-active\" aria-current=\"true\">\n" : "<li class=\"account\">\n";
-        out += account_details(a, id);
-        if (a.active) {
-            out += "<p class=\"badge\">Compte actif</p>\n";
-        }
-        if (a.is_default) {
-            out += "<p class=\"badge badge-default\">Compte par défaut</p>\n";
-        }
+        out += account_entry_start(a, id);
         // The confirmation block above replaces this account's own form.
         if (!(v.confirm_unlink_last && a.code == v.unlink_account)) {
             out += form_open(ctx, "manage", "unlink-form");

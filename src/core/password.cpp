@@ -396,6 +396,26 @@ std::string dummy_hash_for(const HashParams& params)
     return hash;
 }
 
+// OpenSSL's KDFs want a readable pointer even for an empty input.
+const unsigned char* kdf_input(std::string_view s)
+{
+    static const unsigned char empty = 0;
+    return s.empty() ? &empty : reinterpret_cast<const unsigned char*>(s.data());
+}
+
+// The len bytes an OpenSSL KDF call writes (it returns 1 on success);
+// whatever it wrote is wiped before `failure` is thrown.
+template <typename Kdf>
+std::string kdf_output(std::size_t len, const char* failure, Kdf kdf)
+{
+    std::string out(len, '\0');
+    if (kdf(reinterpret_cast<unsigned char*>(&out[0])) != 1) {
+        secure_wipe(out);
+        throw std::runtime_error(failure);
+    }
+    return out;
+}
+
 }  // namespace
 
 std::string scrypt_raw(std::string_view password, std::string_view salt,
@@ -414,19 +434,11 @@ std::string scrypt_raw(std::string_view password, std::string_view salt,
     }
     std::uint64_t maxmem = 128 * rr * (n + 2) + 128 * rr * p + (1u << 20);
 
-    static const unsigned char empty = 0;
-    const char* pass = password.empty() ? reinterpret_cast<const char*>(&empty)
-                                        : password.data();
-    const unsigned char* s = salt.empty()
-        ? &empty : reinterpret_cast<const unsigned char*>(salt.data());
-
-    std::string out(len, '\0');
-    if (EVP_PBE_scrypt(pass, password.size(), s, salt.size(), n, r, p, maxmem,
-                       reinterpret_cast<unsigned char*>(&out[0]), len) != 1) {
-        secure_wipe(out);
-        throw std::runtime_error("scrypt failed (parameters or memory)");
-    }
-    return out;
+    return kdf_output(len, "scrypt failed (parameters or memory)", [&](unsigned char* out) {
+        return EVP_PBE_scrypt(reinterpret_cast<const char*>(kdf_input(password)),
+                              password.size(), kdf_input(salt), salt.size(), n, r, p,
+                              maxmem, out, len);
+    });
 }
 
 std::string pbkdf2_sha256_raw(std::string_view password, std::string_view salt,
@@ -437,22 +449,13 @@ std::string pbkdf2_sha256_raw(std::string_view password, std::string_view salt,
         throw std::invalid_argument("pbkdf2-sha256: bad parameters");
     }
 
-    static const unsigned char empty = 0;
-    const char* pass = password.empty() ? reinterpret_cast<const char*>(&empty)
-                                        : password.data();
-    const unsigned char* s = salt.empty()
-        ? &empty : reinterpret_cast<const unsigned char*>(salt.data());
-
-    std::string out(len, '\0');
-    if (PKCS5_PBKDF2_HMAC(pass, static_cast<int>(password.size()), s,
-                          static_cast<int>(salt.size()),
-                          static_cast<int>(iterations), EVP_sha256(),
-                          static_cast<int>(len),
-                          reinterpret_cast<unsigned char*>(&out[0])) != 1) {
-        secure_wipe(out);
-        throw std::runtime_error("pbkdf2-sha256 failed");
-    }
-    return out;
+    return kdf_output(len, "pbkdf2-sha256 failed", [&](unsigned char* out) {
+        return PKCS5_PBKDF2_HMAC(reinterpret_cast<const char*>(kdf_input(password)),
+                                 static_cast<int>(password.size()), kdf_input(salt),
+                                 static_cast<int>(salt.size()),
+                                 static_cast<int>(iterations), EVP_sha256(),
+                                 static_cast<int>(len), out);
+    });
 }
 
 std::string hash_password(std::string_view password, const HashParams& params)

@@ -6,6 +6,16 @@
 
 #include "nginx/ngx_http_auth_extranet.h"
 
+#if (NGX_LINUX)
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#endif
+
+
+/* pool threads run below the event loop's priority: a burst of logins
+ * (each hash is tens of milliseconds of CPU) must not slow proxied traffic */
+#define NGX_HTTP_AUTH_EXTRANET_THREAD_NICE  10
+
 
 typedef struct {
     ngx_http_request_t          *request;
@@ -67,6 +77,16 @@ static void
 ngx_http_auth_extranet_thread_handler(void *data, ngx_log_t *log)
 {
     ngx_http_auth_extranet_task_t  *t = static_cast<ngx_http_auth_extranet_task_t *>(data);
+
+#if (NGX_LINUX)
+    static thread_local bool  niced;
+
+    if (!niced) {
+        niced = true;
+        (void) setpriority(PRIO_PROCESS, (id_t) syscall(SYS_gettid),
+                           NGX_HTTP_AUTH_EXTRANET_THREAD_NICE);
+    }
+#endif
 
     try {
         t->work();

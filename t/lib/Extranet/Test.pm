@@ -59,7 +59,9 @@ sub new {
 
     for my $need ([$NGINX, 'nginx'], [$MODULE, 'the module (make build)'],
                   [$NJS_MODULE, 'njs (libnginx-mod-http-js)'], [$PG_SH, 'scripts/pg.sh']) {
-        plan(skip_all => "$need->[1] not found: $need->[0]") unless -e $need->[0];
+        # A missing part is a failure, never a skip: a suite that skips
+        # everything would pass in CI while testing nothing.
+        BAIL_OUT("$need->[1] not found: $need->[0]") unless -e $need->[0];
     }
 
     my $dir = tempdir('extranet-test-XXXXXX', TMPDIR => 1,
@@ -559,6 +561,62 @@ sub csrf {
                         headers => { Accept => 'application/json' });
     my $j = $r->json or return undef;
     return $j->{csrf};
+}
+
+# POSTs a portal form as the session would: its CSRF token first, from the
+# portal's own origin. Extra arguments are request headers.
+sub post_as {
+    my ($self, $cookie, $path, $fields, %headers) = @_;
+    my $csrf = $self->csrf($cookie);
+    return $self->post($path, cookie => $cookie, form => [csrf => $csrf, @$fields],
+                       headers => { Origin => $self->origin, %headers });
+}
+
+# What the legacy app behind /headers received for the session: the
+# X-Extranet-* headers by name without the prefix (Account, Login, Email,
+# ...), and the status of that request under "status".
+sub upstream_headers {
+    my ($self, $cookie) = @_;
+    my $r = $self->get('/headers', cookie => $cookie);
+    my %h = $r->body =~ /^X-Extranet-([A-Za-z]+): (.*)$/mg;
+    $h{status} = $r->status;
+    return \%h;
+}
+
+# The id of the newest audit row (0 when none): the rows a step writes are
+# those after it.
+sub audit_mark {
+    my ($self) = @_;
+    return $self->psql_value('SELECT coalesce(max(id), 0) FROM extranet.audit_log');
+}
+
+# Writes an e-mail identity straight into the database and links it to the
+# accounts given, each linked a day after the one before (the first is the
+# oldest). Options: last_name, first_name, phone (left out: NULL),
+# default_account (default: the first account). The password is stored as
+# pbkdf2_hash writes it (1000 iterations). Returns the identity's id, or in
+# list context (id, stored hash).
+sub add_identity {
+    my ($self, $email, $password, %o) = @_;
+    my @accounts = @{$o{accounts} // []};
+    my %row = (email => $email, password_hash => $self->pbkdf2_hash($password),
+               default_account => $o{default_account} // $accounts[0]);
+    for (qw(last_name first_name phone)) {
+        $row{$_} = $o{$_} if exists $o{$_};
+    }
+    my @columns = grep { exists $row{$_} }
+                  qw(email password_hash last_name first_name phone default_account);
+    my $id = $self->psql_value(
+        'INSERT INTO extranet.identity (' . join(', ', @columns) . ') VALUES ('
+      . join(', ', map { $self->sql_quote($row{$_}) } @columns) . ') RETURNING id');
+    if (@accounts) {
+        my $days = @accounts;
+        $self->psql('INSERT INTO extranet.identity_account (account_code, identity_id, linked_at)'
+                  . ' VALUES ' . join(', ', map {
+                        '(' . $self->sql_quote($accounts[$_]) . ", $id, now() - interval '"
+                      . ($days - $_) . " days')" } 0 .. $#accounts));
+    }
+    return wantarray ? ($id, $row{password_hash}) : $id;
 }
 
 # "$pbkdf2-sha256$i=N$salt$hash" (unpadded standard base64), as the module
