@@ -261,7 +261,8 @@ ngx_http_auth_extranet_handler(ngx_http_request_t *r)
     alcf = static_cast<ngx_http_auth_extranet_loc_conf_t *>(
                ngx_http_get_module_loc_conf(r, ngx_http_auth_extranet_module));
 
-    if (!alcf->enabled) {
+    /* the portal itself stays reachable under a server-wide "on" */
+    if (!alcf->enabled || alcf->portal) {
         return NGX_DECLINED;
     }
 
