@@ -979,6 +979,9 @@ ngx_http_auth_extranet_init_main_conf(ngx_conf_t *cf, void *conf)
 
             for (ngx_uint_t i = 0; i < amcf->secrets->nelts; i++) {
                 keys.push_back(*secret[i]);
+
+                /* the key ring keeps the only copy */
+                ngx_explicit_memzero(&(*secret[i])[0], secret[i]->size());
             }
 
             s->keys = std::make_shared<const extranet::KeyRing>(std::move(keys));
