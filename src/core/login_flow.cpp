@@ -142,6 +142,9 @@ Dispatch route_login(RouteContext& rc) {
     view.next = safe_next(rc.form.value("next"), "");
 
     if (req.method != "POST") {
+        if (rc.form.value("reset") == "1") {
+            view.notice = "Votre mot de passe a été changé. Vous pouvez vous connecter.";
+        }
         if (req.wants_json) {
             return {json_response(200, std::string("{\"authenticated\":") +
                                             (req.session ? "true" : "false") + "}"),

@@ -337,6 +337,44 @@ std::string render_login(const PageContext& ctx, const LoginView& v)
     return layout(ctx, "Accédez à votre compte", body);
 }
 
+std::string render_password_forgot(const PageContext& ctx, const PasswordForgotView& v)
+{
+    std::string body = "<h1>Mot de passe oublié</h1>\n";
+    body += "<p>Indiquez l'adresse e-mail avec laquelle vous vous connectez : vous recevrez un lien pour "
+            "choisir un nouveau mot de passe.</p>\n";
+    body += form_open(ctx, "password/forgot");
+    Field login{"forgot-login", "login", "Votre adresse e-mail ou votre code client"};
+    login.value = v.login;
+    login.autocomplete = "username";
+    login.error = v.error;
+    login.required = true;
+    login.extra = "autocapitalize=\"none\" autocorrect=\"off\" spellcheck=\"false\"";
+    body += field(login);
+    body += submit("Envoyer");
+    body += "</form>\n<p class=\"secondary\"><a href=\"" + esc(ctx.prefix)
+            + "login\">Retour à la connexion</a></p>\n";
+    return layout(ctx, "Mot de passe oublié", body);
+}
+
+std::string render_password_reset(const PageContext& ctx, const PasswordResetView& v)
+{
+    std::string body = "<h1>Choisir un nouveau mot de passe</h1>\n";
+    body += alert_block("reset-error", error_for(v.errors, ""));
+    body += form_open(ctx, "password/reset");
+    body += hidden("token", v.token);
+    if (!v.email.empty()) {
+        body += "<p>Adresse e-mail : <strong>" + esc(v.email) + "</strong></p>\n";
+        // Lets password managers pair the new password with the address.
+        body += "<input type=\"hidden\" autocomplete=\"username\" value=\"" + esc(v.email) + "\">\n";
+    }
+    body += new_password_fields("reset-new-password", "new_password", "Nouveau mot de passe",
+                                "reset-password-confirm", v.errors, v.min_length);
+    body += "<p class=\"hint\">Toutes vos sessions ouvertes seront fermées.</p>\n";
+    body += submit("Enregistrer le mot de passe");
+    body += "</form>\n";
+    return layout(ctx, "Choisir un nouveau mot de passe", body);
+}
+
 std::string render_link_email(const PageContext& ctx, const LinkEmailView& v)
 {
     std::string body = "<h1>Associer un compte</h1>\n";

@@ -86,6 +86,20 @@ struct ManageView {
     std::string unlink_account;        // the account awaiting that confirmation
 };
 
+// password/forgot: the e-mail or account code whose password was forgotten.
+struct PasswordForgotView {
+    std::string login;  // kept after an error
+    std::string error;  // "Veuillez entrer une adresse email valide."
+};
+
+// password/reset: a new password for the token of the mailed link.
+struct PasswordResetView {
+    std::string token;   // sent back in a hidden field
+    std::string email;   // lets password managers file the new password ("" if unknown)
+    FieldErrors errors;  // keys: new_password, password_confirm
+    unsigned min_length = 12;
+};
+
 // A page with a title and a message (errors, 503, "contactez votre syndic").
 struct MessageView {
     std::string title;
@@ -101,6 +115,8 @@ std::string render_link_password(const PageContext& ctx, const LinkPasswordView&
 std::string render_link_done(const PageContext& ctx, const LinkDoneView& v);
 std::string render_accounts(const PageContext& ctx, const AccountsView& v);
 std::string render_manage(const PageContext& ctx, const ManageView& v);
+std::string render_password_forgot(const PageContext& ctx, const PasswordForgotView& v);
+std::string render_password_reset(const PageContext& ctx, const PasswordResetView& v);
 std::string render_message(const PageContext& ctx, const MessageView& v);
 
 // Self-contained stylesheet (served at <prefix>style.css).

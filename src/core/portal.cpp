@@ -9,6 +9,7 @@
 #include "core/login_flow.h"
 #include "core/manage_flow.h"
 #include "core/me.h"
+#include "core/password_reset.h"
 
 namespace extranet {
 
@@ -34,6 +35,8 @@ const Route kRoutes[] = {
     {"accounts", route_accounts, true, true},
     {"switch", route_switch, true, true},
     {"manage", route_manage, true, true},
+    {"password/forgot", route_password_forgot, false, false},
+    {"password/reset", route_password_reset, false, false},
 };
 
 bool ieq(std::string_view a, std::string_view b) {

@@ -38,6 +38,7 @@ struct Settings {
     PartnerRules partners;
     std::shared_ptr<const KeyRing> keys;
     std::string header_prefix = "X-Extranet-";
+    std::string site_url;  // "https://host": links in mails ("" : the Host header)
     unsigned link_check_limit = 10;  // e-mail lookups per session and window
     std::uint64_t limit_window = 15 * 60;
 };

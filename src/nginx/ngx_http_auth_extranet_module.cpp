@@ -192,6 +192,13 @@ static ngx_command_t  ngx_http_auth_extranet_commands[] = {
       0,
       NULL },
 
+    { ngx_string("auth_extranet_site_url"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_auth_extranet_main_conf_t, site_url),
+      NULL },
+
     { ngx_string("auth_extranet_header_prefix"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_str_slot,
@@ -890,6 +897,36 @@ ngx_http_auth_extranet_init_main_conf(ngx_conf_t *cf, void *conf)
         ngx_str_set(&amcf->header_prefix, "X-Extranet-");
     }
 
+    /* links in mails: "https://host[:port]", no path, no trailing slash */
+    if (amcf->site_url.len) {
+        u_char  *p = amcf->site_url.data;
+        size_t   len = amcf->site_url.len;
+        size_t   skip = 0;
+
+        if (len > 8 && ngx_strncmp(p, "https://", 8) == 0) {
+            skip = 8;
+
+        } else if (len > 7 && ngx_strncmp(p, "http://", 7) == 0) {
+            skip = 7;
+        }
+
+        for (size_t i = skip; skip && i < len; i++) {
+            if (!(isalnum(p[i]) || p[i] == '.' || p[i] == '-' || p[i] == ':'
+                  || p[i] == '[' || p[i] == ']'))
+            {
+                skip = 0;
+            }
+        }
+
+        if (skip == 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid auth_extranet_site_url \"%V\": "
+                               "\"https://host[:port]\" expected",
+                               &amcf->site_url);
+            return static_cast<char *>(NGX_CONF_ERROR);
+        }
+    }
+
     /* an empty prefix would strip every client header */
     if (amcf->header_prefix.len < 2) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
@@ -970,6 +1007,7 @@ ngx_http_auth_extranet_init_main_conf(ngx_conf_t *cf, void *conf)
         s->partners = *amcf->partners;
         s->header_prefix.assign((char *) amcf->header_prefix.data,
                                 amcf->header_prefix.len);
+        s->site_url.assign((char *) amcf->site_url.data, amcf->site_url.len);
         s->limit_window = amcf->limit_window;
 
         if (amcf->secrets) {

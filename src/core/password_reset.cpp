@@ -1,0 +1,387 @@
+#include "core/password_reset.h"
+
+#include <algorithm>
+#include <memory>
+#include <vector>
+
+#include "core/account_code.h"
+#include "core/crypto.h"
+#include "core/escape.h"
+#include "core/link_flow.h"
+#include "core/password.h"
+#include "core/session_store.h"
+
+namespace extranet {
+
+namespace {
+
+constexpr std::size_t kTokenBytes = 32;
+constexpr std::size_t kTokenLength = 43;  // base64url of 32 bytes, unpadded
+
+constexpr std::string_view kTitle = "Mot de passe oublié";
+constexpr std::string_view kInvalidEmail = "Veuillez entrer une adresse email valide.";
+constexpr std::string_view kContactSyndic =
+    "Le mot de passe de votre code client est celui que votre syndic vous a communiqué : "
+    "contactez votre syndic.";
+constexpr std::string_view kMailSent =
+    "Si cette adresse correspond à un compte, un message vient de lui être envoyé avec un lien "
+    "pour choisir un nouveau mot de passe. Ce lien est valable une heure.";
+constexpr std::string_view kTooMany =
+    "Trop de demandes ont été faites pour cette adresse. Veuillez réessayer dans quelques "
+    "minutes, et pensez à regarder dans vos courriers indésirables.";
+constexpr std::string_view kInvalidLink =
+    "Ce lien n'est plus valable. Demandez un nouveau lien.";
+constexpr std::string_view kFixFields = "Veuillez corriger les champs indiqués.";
+
+const Statement kFindIdentity{
+    "reset_find_identity",
+    "SELECT id FROM extranet.identity WHERE email = $1"};
+
+const Statement kCreateReset{
+    "reset_create",
+    "INSERT INTO extranet.password_reset (token_hash, identity_id, expires_at)"
+    " VALUES (decode($1, 'hex'), $2, now() + interval '1 hour')"};
+
+// The module may write the outbox, never read it (no RETURNING).
+const Statement kQueueMail{
+    "reset_queue_mail",
+    "INSERT INTO extranet.mail_outbox (recipient, subject, body) VALUES ($1, $2, $3)"};
+
+const Statement kValidToken{
+    "reset_valid_token",
+    "SELECT r.identity_id, i.email FROM extranet.password_reset r"
+    " JOIN extranet.identity i ON i.id = r.identity_id"
+    " WHERE r.token_hash = decode($1, 'hex') AND r.used_at IS NULL AND r.expires_at > now()"};
+
+// Two submissions of one link at once: the second waits, then finds it used.
+const Statement kLockToken{
+    "reset_lock_token",
+    "SELECT r.identity_id, i.email FROM extranet.password_reset r"
+    " JOIN extranet.identity i ON i.id = r.identity_id"
+    " WHERE r.token_hash = decode($1, 'hex') AND r.used_at IS NULL AND r.expires_at > now()"
+    " FOR UPDATE OF r"};
+
+const Statement kSetPassword{
+    "reset_set_password",
+    "UPDATE extranet.identity SET password_hash = $2, password_changed_at = now(),"
+    " updated_at = now() WHERE id = $1"};
+
+// Every link of the identity is spent, not only this one: an older mail
+// must not undo the new password.
+const Statement kSpendAll{
+    "reset_spend_all",
+    "UPDATE extranet.password_reset SET used_at = now()"
+    " WHERE identity_id = $1 AND used_at IS NULL"};
+
+// Whoever knew the old password may hold a session: every one ends.
+const Statement kRevokeAll{
+    "reset_revoke_sessions",
+    "UPDATE extranet.session SET revoked_at = now()"
+    " WHERE identity_id = $1 AND revoked_at IS NULL AND expires_at > now()"
+    " RETURNING encode(id_hash, 'hex')"};
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// Plain ASCII ranges: no locale may widen what a link or a token holds.
+bool is_alnum(char c) {
+    return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+
+bool is_port(std::string_view s) {
+    return !s.empty() && s.size() <= 5 && std::all_of(s.begin(), s.end(), is_digit);
+}
+
+PortalResponse message_page(const Answerer& ans, int status, std::string_view title,
+                            std::string_view message, std::string_view route,
+                            std::string_view link_text, std::string json) {
+    MessageView v;
+    v.title = std::string(title);
+    v.message = std::string(message);
+    v.link_href = ans.page.prefix + std::string(route);
+    v.link_text = std::string(link_text);
+    return ans.answer(status, render_message(ans.page, v), std::move(json));
+}
+
+PortalResponse invalid_link(const Answerer& ans) {
+    PortalResponse r = message_page(ans, 400, "Ce lien n'est plus valable", kInvalidLink,
+                                    "password/forgot", "Demander un nouveau lien",
+                                    json_error("invalid_token", kInvalidLink));
+    r.log_level = LogLevel::info;
+    r.log_message = "password reset: unknown, used or expired token";
+    return r;
+}
+
+PortalResponse forgot_form(const Answerer& ans, int status, std::string typed) {
+    PasswordForgotView v;
+    v.login = std::move(typed);
+    if (status == 400) v.error = std::string(kInvalidEmail);
+    std::string json = status == 400 ? json_error("invalid_email", kInvalidEmail, "login")
+                                     : std::string("{\"step\":\"forgot\"}");
+    return ans.answer(status, render_password_forgot(ans.page, v), std::move(json));
+}
+
+void audit_reset(Database& db, std::string_view event, bool success, std::uint64_t identity,
+                 std::string_view email, std::string_view addr, std::string_view detail) {
+    AuditEntry e;
+    e.event = event;
+    e.success = success;
+    e.identity_id = identity;
+    e.identifier = email;
+    e.client_addr = addr;
+    e.detail = detail;
+    audit(db, e);
+}
+
+// What the pool thread needs for password/forgot, by value.
+struct ForgotRequest {
+    std::string email;
+    std::string origin;     // "https://host[:port]"; "" when none is usable
+    std::string prefix;
+    std::string client_addr;
+};
+
+// The same statements for a known and an unknown address but the two
+// inserts, so that the answer's timing tells little.
+PortalResponse request_reset(Database& db, const ForgotRequest& f, PortalResponse answer) {
+    Transaction tx(db);
+    Result r = db.exec(kFindIdentity, {f.email});
+    if (r.empty()) {
+        audit_reset(db, "password_reset_request", false, 0, f.email, f.client_addr,
+                    "unknown address");
+        tx.commit();
+        return answer;
+    }
+    std::uint64_t identity = static_cast<std::uint64_t>(r.integer(0, 0));
+    if (f.origin.empty()) {
+        audit_reset(db, "password_reset_request", false, identity, f.email, f.client_addr,
+                    "no usable Host header");
+        tx.commit();
+        answer.log_level = LogLevel::info;
+        answer.log_message = "password reset: no usable Host header, no mail sent";
+        return answer;
+    }
+    std::string token = new_reset_token();
+    std::string body = reset_mail_body(reset_link(f.origin, f.prefix, token));
+    db.exec(kCreateReset, {reset_token_key(token), std::to_string(identity)});
+    db.exec(kQueueMail, {f.email, reset_mail_subject(), body});
+    secure_wipe(token);
+    secure_wipe(body);
+    audit_reset(db, "password_reset_request", true, identity, f.email, f.client_addr,
+                "mail queued");
+    tx.commit();
+    return answer;
+}
+
+// What the pool thread needs for password/reset, by value.
+struct ResetRequest {
+    std::shared_ptr<const Settings> settings;
+    Answerer ans;
+    std::string key;  // reset_token_key(token)
+    std::string client_addr;
+};
+
+PortalResponse reset_password(Database& db, const ResetRequest& q, const Secret& password) {
+    // A link that cannot be used costs no hash.
+    Result valid = db.exec(kValidToken, {q.key});
+    if (valid.empty()) {
+        audit_reset(db, "password_reset", false, 0, "", q.client_addr, "invalid token");
+        return invalid_link(q.ans);
+    }
+    // Tens of milliseconds by design: before the transaction, not in it.
+    std::string hash = hash_password(password.value, q.settings->hash);
+
+    Transaction tx(db);
+    Result r = db.exec(kLockToken, {q.key});
+    if (r.empty()) return invalid_link(q.ans);  // spent meanwhile by another submission
+    std::uint64_t identity = static_cast<std::uint64_t>(r.integer(0, 0));
+    std::string email = r.get(0, 1);
+    std::string id = std::to_string(identity);
+    db.exec(kSetPassword, {id, hash});
+    db.exec(kSpendAll, {id});
+    Result sessions = db.exec(kRevokeAll, {id});
+    std::vector<std::string> revoked;
+    for (int i = 0; i < sessions.rows(); i++) revoked.push_back(sessions.get(i, 0));
+    audit_reset(db, "password_reset", true, identity, email, q.client_addr,
+                std::to_string(revoked.size()) + " session(s) revoked");
+    tx.commit();
+
+    std::string login = q.ans.page.prefix + "login?reset=1";
+    PortalResponse out =
+        q.ans.json ? json_response(200, "{\"ok\":true,\"redirect\":" + json_string(login) + "}")
+                   : redirect_response(login);
+    out.revoke = std::move(revoked);
+    // The mailbox's owner proved who they are: a lockout of the address ends.
+    out.successes.push_back("id:" + email);
+    return out;
+}
+
+}  // namespace
+
+// ---- pure pieces ----
+
+std::string new_reset_token() {
+    std::string bytes = random_bytes(kTokenBytes);
+    std::string token = base64url_encode(bytes);
+    secure_wipe(bytes);
+    return token;
+}
+
+bool is_reset_token(std::string_view text) {
+    return text.size() == kTokenLength && std::all_of(text.begin(), text.end(), [](char c) {
+               return is_alnum(c) || c == '-' || c == '_';
+           });
+}
+
+std::string reset_token_key(std::string_view token) { return hex_encode(sha256(token)); }
+
+bool usable_link_host(std::string_view host) {
+    if (host.empty() || host.size() > 255) return false;
+    std::string_view name = host;
+    std::string_view port;
+    if (host.front() == '[') {
+        std::size_t close = host.find(']');
+        if (close == std::string_view::npos || close < 3) return false;
+        std::string_view inside = host.substr(1, close - 1);
+        bool ok = std::all_of(inside.begin(), inside.end(), [](char c) {
+            return is_hex(c) || c == ':' || c == '.';
+        });
+        std::string_view rest = host.substr(close + 1);
+        if (!ok) return false;
+        if (rest.empty()) return true;
+        return rest.front() == ':' && is_port(rest.substr(1));
+    }
+    std::size_t colon = host.find(':');
+    if (colon != std::string_view::npos) {
+        name = host.substr(0, colon);
+        port = host.substr(colon + 1);
+        if (!is_port(port)) return false;
+    }
+    if (name.empty() || name.front() == '.' || name.front() == '-') return false;
+    return std::all_of(name.begin(), name.end(), [](char c) {
+        return is_alnum(c) || c == '.' || c == '-';
+    });
+}
+
+std::string reset_link(std::string_view origin, std::string_view prefix,
+                       std::string_view token) {
+    return std::string(origin) + std::string(prefix) + "password/reset?token=" +
+           std::string(token);
+}
+
+std::string reset_mail_subject() { return "Réinitialisation de votre mot de passe"; }
+
+std::string reset_mail_body(std::string_view link) {
+    return "Bonjour,\n\n"
+           "Vous avez demandé à choisir un nouveau mot de passe pour votre espace "
+           "copropriétaire.\n\n"
+           "Pour le faire, ouvrez ce lien dans l'heure qui vient :\n\n" +
+           std::string(link) +
+           "\n\n"
+           "Ce lien ne peut servir qu'une seule fois. Une fois le nouveau mot de passe "
+           "enregistré, toutes vos sessions ouvertes seront fermées.\n\n"
+           "Si vous n'avez rien demandé, ignorez ce message : votre mot de passe actuel reste "
+           "valable.\n";
+}
+
+// ---- routes ----
+
+Dispatch route_password_forgot(RouteContext& rc) {
+    const PortalRequest& req = rc.req;
+    Answerer ans = Answerer::of(rc);
+    if (req.method != "POST") return {forgot_form(ans, 200, ""), {}};
+
+    std::string typed = rc.form.value("login");
+    Identifier id = classify_identifier(typed);
+    if (id.kind == IdentifierKind::account_code) {
+        // The syndic's password: nothing the module could send.
+        return {message_page(ans, 200, kTitle, kContactSyndic, "login", "Retour à la connexion",
+                             "{\"ok\":true,\"login\":\"code\",\"message\":" +
+                                 json_string(kContactSyndic) + "}"),
+                {}};
+    }
+    if (id.kind != IdentifierKind::email) return {forgot_form(ans, 400, typed), {}};
+
+    // One address cannot be flooded with mails; known or not, the count is
+    // the same, so the refusal tells nothing either.
+    std::string key = "reset:" + id.value;
+    if (rc.limiter.locked(key, req.now)) {
+        PortalResponse r = ans.error(429, "too_many_requests", kTooMany);
+        r.log_level = LogLevel::info;
+        r.log_message = "password reset: too many requests for \"" + id.value + "\"";
+        return {r, {}};
+    }
+
+    PortalResponse sent = message_page(ans, 200, kTitle, kMailSent, "login",
+                                       "Retour à la connexion",
+                                       "{\"ok\":true,\"login\":\"email\",\"message\":" +
+                                           json_string(kMailSent) + "}");
+    sent.failures.push_back(key);
+
+    ForgotRequest f;
+    f.email = id.value;
+    // The configured site URL; else the request's Host, when it is a plain
+    // host name (a forged Host would send the mail's link elsewhere).
+    if (!rc.settings.site_url.empty()) {
+        f.origin = rc.settings.site_url;
+    } else if (usable_link_host(req.host)) {
+        f.origin = (req.https ? "https://" : "http://") + req.host;
+    }
+    f.prefix = req.prefix;
+    f.client_addr = req.client_addr;
+    BlockingWork work = [f, sent](Database& db) { return request_reset(db, f, sent); };
+    return {std::nullopt, std::move(work)};
+}
+
+Dispatch route_password_reset(RouteContext& rc) {
+    const PortalRequest& req = rc.req;
+    const Settings& s = rc.settings;
+    Answerer ans = Answerer::of(rc);
+    bool post = req.method == "POST";
+
+    std::string token = rc.form.value("token");
+    if (!is_reset_token(token)) return {invalid_link(ans), {}};
+
+    ResetRequest q;
+    q.settings = std::make_shared<const Settings>(s);
+    q.ans = ans;
+    q.key = reset_token_key(token);
+    q.client_addr = req.client_addr;
+
+    PasswordResetView view;
+    view.token = token;
+    view.min_length = s.password_min_length;
+
+    if (!post) {
+        // Read only: mail scanners that open links must not spend them. A
+        // link past its use says so before anything is typed.
+        BlockingWork work = [q, view](Database& db) {
+            Result r = db.exec(kValidToken, {q.key});
+            if (r.empty()) return invalid_link(q.ans);
+            PasswordResetView v = view;
+            v.email = r.get(0, 1);
+            return q.ans.answer(200, render_password_reset(q.ans.page, v),
+                                "{\"step\":\"reset\",\"min_length\":" +
+                                    std::to_string(v.min_length) + "}");
+        };
+        return {std::nullopt, std::move(work)};
+    }
+
+    auto password = std::make_shared<const Secret>(rc.form.value("new_password"));
+    check_new_password(password->value, rc.form.value("password_confirm"),
+                       s.password_min_length, s.password_max_length, "new_password",
+                       view.errors);
+    if (!view.errors.empty()) {
+        return {ans.answer(400, render_password_reset(rc.page, view),
+                           json_field_errors("invalid_fields", kFixFields, view.errors)),
+                {}};
+    }
+
+    BlockingWork work = [q, password](Database& db) {
+        return reset_password(db, q, *password);
+    };
+    return {std::nullopt, std::move(work)};
+}
+
+}  // namespace extranet
