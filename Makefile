@@ -17,18 +17,21 @@ UNIT_SRCS     = $(wildcard t/unit/test_*.cpp)
 UNIT_BINS     = $(patsubst t/unit/%.cpp,$(BUILD)/unit/%,$(UNIT_SRCS))
 SOURCES       = config config.make $(wildcard src/*/*.cpp src/*/*.h)
 
-# Debian packages the module, its tests and its demo need.
+# Debian packages to build the module and run the demo (make run) ...
 PACKAGES      = build-essential nginx nginx-dev libpq-dev libssl-dev        \
-                libcrypt-dev libcmocka-dev postgresql-15 perl curl          \
-                libnginx-mod-http-js wrk      \
-                chromium nodejs npm
+                libcrypt-dev postgresql-15 libnginx-mod-http-js perl
+# ... and those the tests and the benchmark add (make test, make bench).
+TEST_PACKAGES = libcmocka-dev procps openssl wrk chromium nodejs npm
 
-.PHONY: all deps build unit integration browser test run bench clean
+.PHONY: all deps test-deps build unit integration browser test run bench clean
 
 all: build
 
 deps:
 	@scripts/deps.sh $(PACKAGES)
+
+test-deps: deps
+	@scripts/deps.sh --browser $(TEST_PACKAGES)
 
 build: $(MODULE)
 
@@ -52,7 +55,7 @@ integration: build
 browser: build
 	@scripts/browser-test.sh
 
-test: deps build
+test: test-deps build
 	$(MAKE) unit
 	$(MAKE) integration
 	$(MAKE) browser
@@ -60,7 +63,7 @@ test: deps build
 run: deps build
 	@scripts/run-demo.sh "$(MODULE)" "$(PORT)"
 
-bench: deps build
+bench: test-deps build
 	@scripts/bench.sh "$(MODULE)"
 
 clean:

@@ -1,7 +1,15 @@
 #!/usr/bin/env bash
 # Install, with apt-get, the Debian packages given as arguments that are not
-# installed yet; then playwright-core from npm for the browser test.
+# installed yet; with --browser, then playwright-core from npm for the
+# browser test.
+#   deps.sh [--browser] PACKAGE...
 set -euo pipefail
+
+browser=0
+if [ "${1:-}" = "--browser" ]; then
+    browser=1
+    shift
+fi
 
 missing=()
 for pkg in "$@"; do
@@ -26,7 +34,7 @@ fi
 
 # The browser test drives Debian's chromium with playwright-core.
 here="$(cd "$(dirname "$0")/.." && pwd)"
-if [ ! -d "$here/t/browser/node_modules/playwright-core" ]; then
+if [ "$browser" -eq 1 ] && [ ! -d "$here/t/browser/node_modules/playwright-core" ]; then
     echo "deps: installing playwright-core into t/browser"
     (cd "$here/t/browser" && npm install --no-audit --no-fund)
 fi
