@@ -59,7 +59,12 @@ typedef struct {
 } ngx_http_auth_extranet_loc_conf_t;
 
 
-/* per request: the session the access phase found, and what it awaits */
+typedef struct ngx_http_auth_extranet_portal_ctx_s
+    ngx_http_auth_extranet_portal_ctx_t;
+
+
+/* per request: the session the access phase found, and what it awaits;
+ * on a portal request, the portal's own state */
 typedef struct {
     std::optional<extranet::SessionClaims>  claims;
     std::optional<extranet::SessionClaims>  refreshed;
@@ -68,11 +73,16 @@ typedef struct {
     bool                                    refresh_done = false;
     bool                                    refresh_revoked = false;
     bool                                    pending = false;
+    ngx_http_auth_extranet_portal_ctx_t    *portal = nullptr;
 } ngx_http_auth_extranet_ctx_t;
 
 
 extern "C" ngx_module_t  ngx_http_auth_extranet_module;
 
+
+/* the request's context, created on first use (module file) */
+ngx_http_auth_extranet_ctx_t *ngx_http_auth_extranet_get_ctx(
+    ngx_http_request_t *r);
 
 /* portal (ngx_http_auth_extranet_portal.cpp) */
 ngx_int_t ngx_http_auth_extranet_portal_handler(ngx_http_request_t *r);

@@ -30,8 +30,6 @@ static ngx_int_t ngx_http_auth_extranet_deny(ngx_http_request_t *r,
 static ngx_int_t ngx_http_auth_extranet_set_headers(ngx_http_request_t *r,
     ngx_http_auth_extranet_main_conf_t *amcf,
     ngx_http_auth_extranet_ctx_t *ctx, bool with_claims);
-static ngx_http_auth_extranet_ctx_t *ngx_http_auth_extranet_get_ctx(
-    ngx_http_request_t *r);
 static ngx_int_t ngx_http_auth_extranet_header_filter(ngx_http_request_t *r);
 static ngx_int_t ngx_http_auth_extranet_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
@@ -629,7 +627,7 @@ ngx_http_auth_extranet_set_headers(ngx_http_request_t *r,
 }
 
 
-static ngx_http_auth_extranet_ctx_t *
+ngx_http_auth_extranet_ctx_t *
 ngx_http_auth_extranet_get_ctx(ngx_http_request_t *r)
 {
     ngx_http_auth_extranet_ctx_t  *ctx;

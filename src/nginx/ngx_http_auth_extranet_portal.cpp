@@ -27,10 +27,10 @@ private:
 };
 
 
-typedef struct {
+struct ngx_http_auth_extranet_portal_ctx_s {
     extranet::PortalRequest      request;
     extranet::PortalResponse     response;
-} ngx_http_auth_extranet_portal_ctx_t;
+};
 
 
 static void ngx_http_auth_extranet_portal_body(ngx_http_request_t *r);
@@ -50,6 +50,7 @@ ngx_int_t
 ngx_http_auth_extranet_portal_handler(ngx_http_request_t *r)
 {
     ngx_int_t                             rc;
+    ngx_http_auth_extranet_ctx_t         *actx;
     ngx_http_auth_extranet_portal_ctx_t  *ctx;
 
     if (r != r->main) {
@@ -57,8 +58,10 @@ ngx_http_auth_extranet_portal_handler(ngx_http_request_t *r)
     }
 
     try {
-        ctx = ngx_http_auth_extranet_pool_new<
-                  ngx_http_auth_extranet_portal_ctx_t>(r->pool);
+        actx = ngx_http_auth_extranet_get_ctx(r);
+        ctx = actx ? ngx_http_auth_extranet_pool_new<
+                         ngx_http_auth_extranet_portal_ctx_t>(r->pool)
+                   : NULL;
 
     } catch (const std::exception &e) {
         ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
@@ -70,7 +73,7 @@ ngx_http_auth_extranet_portal_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    ngx_http_set_ctx(r, ctx, ngx_http_auth_extranet_module);
+    actx->portal = ctx;
 
     if (r->headers_in.content_length_n > NGX_HTTP_AUTH_EXTRANET_MAX_BODY) {
         /* answered by the core with its French 413, body discarded */
@@ -106,8 +109,8 @@ ngx_http_auth_extranet_portal_body(ngx_http_request_t *r)
     amcf = static_cast<ngx_http_auth_extranet_main_conf_t *>(
                ngx_http_get_module_main_conf(r, ngx_http_auth_extranet_module));
 
-    ctx = static_cast<ngx_http_auth_extranet_portal_ctx_t *>(
-              ngx_http_get_module_ctx(r, ngx_http_auth_extranet_module));
+    ctx = static_cast<ngx_http_auth_extranet_ctx_t *>(
+              ngx_http_get_module_ctx(r, ngx_http_auth_extranet_module))->portal;
 
     try {
         if (ngx_http_auth_extranet_portal_request(r, amcf, ctx->request)
@@ -163,8 +166,8 @@ ngx_http_auth_extranet_portal_done(ngx_http_request_t *r, bool failed)
 
     amcf = static_cast<ngx_http_auth_extranet_main_conf_t *>(
                ngx_http_get_module_main_conf(r, ngx_http_auth_extranet_module));
-    ctx = static_cast<ngx_http_auth_extranet_portal_ctx_t *>(
-              ngx_http_get_module_ctx(r, ngx_http_auth_extranet_module));
+    ctx = static_cast<ngx_http_auth_extranet_ctx_t *>(
+              ngx_http_get_module_ctx(r, ngx_http_auth_extranet_module))->portal;
 
     if (failed) {
         ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
