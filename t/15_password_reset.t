@@ -282,21 +282,33 @@ is(forgot('autre@example.org')->status, 200, 'another address is not');
 is(forgot($paul, Accept => 'application/json')->json->{error}, 'too_many_requests',
    '429 (JSON): too_many_requests');
 
-# --- auth_extranet_site_url: the link ignores the request's Host -------------------------
+# --- the link is on auth_extranet_site_url, never on the request's Host ---------------------
+
+# A forged Host with a matching Origin passes the origin check: the genuine
+# mail must still point to the configured site, not to the sender's.
+my $lucie = 'lucie.bernard@example.org';
+$t->add_identity($lucie, 'Lucie-perso-2024!');
+$r = forgot($lucie, Host => 'evil.example.net', Origin => 'http://evil.example.net');
+is($r->status, 200, 'forged Host and Origin: answered as usual');
+my @sent = mails_to($lucie);
+is(scalar(@sent), 1, 'forged Host: one mail');
+ok(token_of($sent[0][1] // ''), 'forged Host: the link is on the configured site')
+    or diag($sent[0][1]);
+unlike($sent[0][1] // '', qr/evil/, 'forged Host: the forged Host appears nowhere');
 
 my $site = Extranet::Test->new;
-$site->run($site->standard_config(http => 'auth_extranet_site_url https://extranet.example.org;'));
+$site->run($site->standard_config(site_url => 'https://extranet.example.org'));
 my $claire = 'claire.petit@example.org';
 $site->add_identity($claire, 'Claire-perso-2024!');
 $r = $site->post('/auth/password/forgot', form => [login => $claire],
                  headers => { Origin => 'http://evil.example.net', Host => 'evil.example.net' });
 is($r->status, 200, 'site_url: forgot with a forged Host answers as usual');
-my @sent = mails_to($claire);
+@sent = mails_to($claire);
 is(scalar(@sent), 1, 'site_url: one mail');
 like($sent[0][1], qr{^https://extranet\.example\.org/auth/password/reset\?token=[A-Za-z0-9_-]{43}$}m,
      'site_url: the link is on the configured site, not the forged Host');
 unlike($sent[0][1], qr/evil/, 'site_url: the forged Host appears nowhere');
-$site->config_fails_like($site->standard_config(http => 'auth_extranet_site_url https://x.org/path;'),
+$site->config_fails_like($site->standard_config(site_url => 'https://x.org/path'),
                          qr/invalid auth_extranet_site_url/, 'site_url: a path is refused');
 
 $t->error_log_ok;

@@ -27,6 +27,14 @@ int remaining_ms(std::chrono::steady_clock::time_point deadline) {
     return left.count() > 0 ? static_cast<int>(left.count()) : 0;
 }
 
+// The connect_timeout (seconds, per host) unless the conninfo sets its own:
+// the round-trip deadline rounded up; libpq counts whole seconds and takes
+// anything below 2 as 2.
+long default_connect_timeout(std::chrono::milliseconds db_timeout) {
+    long seconds = static_cast<long>((db_timeout.count() + 999) / 1000);
+    return seconds < 2 ? 2 : seconds;
+}
+
 }  // namespace
 
 void Result::Free::operator()(pg_result* r) const { PQclear(r); }
@@ -78,9 +86,10 @@ void Database::drop() noexcept {
 void Database::check_connection() {
     if (!conn_) return;
     pollfd pfd{PQsocket(conn_.get()), POLLIN, 0};
-    // Readable while idle means the server closed or sent a notice.
-    if (pfd.fd < 0 || (poll(&pfd, 1, 0) > 0 && !PQconsumeInput(conn_.get()))
-        || PQstatus(conn_.get()) != CONNECTION_OK) {
+    // Nothing is due on an idle connection (the module never LISTENs):
+    // anything readable is the server going away (a restart, a failover,
+    // an administrator's terminate), so the connection is not reused.
+    if (pfd.fd < 0 || poll(&pfd, 1, 0) != 0 || PQstatus(conn_.get()) != CONNECTION_OK) {
         drop();
     }
 }
@@ -105,27 +114,25 @@ void Database::wait_socket(bool for_write, Deadline deadline) {
     throw DatabaseUnavailable("database did not answer in time");
 }
 
-void Database::connect(Deadline deadline) {
+void Database::connect() {
     drop();
-    std::unique_ptr<pg_conn, Close> conn(PQconnectStart(conninfo_.c_str()));
-    if (!conn || PQstatus(conn.get()) == CONNECTION_BAD) {
+    // Blocking on purpose (a pool thread may wait): libpq then applies
+    // connect_timeout to each host of a multi-host conninfo in turn, which
+    // its non-blocking connect does not, so a host that swallows packets
+    // cannot starve the next one. Keywords before the expanded "dbname" are
+    // overridden by the conninfo's own, so its connect_timeout wins.
+    std::string timeout = std::to_string(default_connect_timeout(timeout_));
+    const char* const keywords[] = {"connect_timeout", "dbname", nullptr};
+    const char* const values[] = {timeout.c_str(), conninfo_.c_str(), nullptr};
+    std::unique_ptr<pg_conn, Close> conn(PQconnectdbParams(keywords, values, 1));
+    if (!conn || PQstatus(conn.get()) != CONNECTION_OK) {
         throw DatabaseUnavailable("database connection failed: " + connection_message(conn.get()));
     }
-    conn_ = std::move(conn);
-    PostgresPollingStatusType state = PGRES_POLLING_WRITING;
-    while (state != PGRES_POLLING_OK) {
-        if (state == PGRES_POLLING_FAILED) {
-            std::string msg = connection_message(conn_.get());
-            drop();
-            throw DatabaseUnavailable("database connection failed: " + msg);
-        }
-        wait_socket(state == PGRES_POLLING_WRITING, deadline);
-        state = PQconnectPoll(conn_.get());
-    }
-    if (PQsetnonblocking(conn_.get(), 1) != 0) {
-        drop();
+    // Round trips from here on are bounded by our own deadlines.
+    if (PQsetnonblocking(conn.get(), 1) != 0) {
         throw DatabaseUnavailable("database connection failed: cannot go non-blocking");
     }
+    conn_ = std::move(conn);
 }
 
 Result Database::wait_result(Deadline deadline) {
@@ -190,8 +197,8 @@ Result Database::wait_result(Deadline deadline) {
 }
 
 Result Database::exec(const Statement& st, std::initializer_list<Param> params) {
+    if (!conn_) connect();
     Deadline deadline = std::chrono::steady_clock::now() + timeout_;
-    if (!conn_) connect(deadline);
 
     if (prepared_.find(st.name) == prepared_.end()) {
         if (!PQsendPrepare(conn_.get(), st.name, st.sql, 0, nullptr)) {
@@ -224,8 +231,8 @@ Result Database::exec(const Statement& st, std::initializer_list<Param> params) 
 }
 
 Result Database::run(const char* sql) {
+    if (!conn_) connect();
     Deadline deadline = std::chrono::steady_clock::now() + timeout_;
-    if (!conn_) connect(deadline);
     if (!PQsendQuery(conn_.get(), sql)) {
         std::string msg = connection_message(conn_.get());
         drop();

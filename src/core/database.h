@@ -90,7 +90,7 @@ private:
     };
     using Deadline = std::chrono::steady_clock::time_point;
 
-    void connect(Deadline deadline);
+    void connect();
     void drop() noexcept;
     Result wait_result(Deadline deadline);
     void wait_socket(bool for_write, Deadline deadline);

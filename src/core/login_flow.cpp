@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <mutex>
 
 #include "core/crypto.h"
 #include "core/escape.h"
@@ -25,29 +26,63 @@ constexpr std::string_view kUseEmailMessage =
     "Ce compte est associé à une adresse e-mail : connectez-vous avec votre adresse "
     "e-mail et votre mot de passe personnel.";
 
+// The stand-in when the site has no usable sample: crypt(3) spends the time
+// of its format whatever follows the salt.
+constexpr std::string_view kBuiltInLegacyHash =
+    "$6$extranetdummy$"
+    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
+
 LoginOutcome fail(std::string why) {
     LoginOutcome o;
     o.log_message = std::move(why);
     return o;
 }
 
-// Stands for the legacy hash of an unknown code: crypt(3) spends the time of
-// its format whatever follows the salt.
-constexpr std::string_view kDummyLegacyHash =
-    "$6$extranetdummy$"
-    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
+// The site's most common legacy format and cost ("$2y$10$", "$6$",
+// "$6$rounds=656000$", "$scrypt$ln=15,r=8,p=3$"...) and the hash of one
+// active account of it: crypt(3) spends the time of a format and its cost
+// whatever the password, so checking an unknown code against that hash costs
+// what a real check costs on this site.
+const Statement kSampleLegacyHash{
+    "sample_legacy_hash",
+    "WITH k AS (SELECT password_hash, substring(password_hash from"
+    " '^(\\$[^$]+\\$(?:[0-9]{2}\\$|[^$]*=[^$]*\\$)?)') AS family"
+    " FROM extranet.legacy_account WHERE active)"
+    " SELECT family, password_hash FROM k WHERE family = (SELECT family FROM k"
+    " WHERE family IS NOT NULL GROUP BY family ORDER BY count(*) DESC, family LIMIT 1)"
+    " LIMIT 1"};
 
-LoginOutcome login_with_code(Database& db, const Settings& s, const LoginAttempt& a) {
+// Read once per process, unset until a read succeeds (a database error is
+// retried by a later login). No lock is held across the round trip: two
+// threads may both read it the first time, which is harmless.
+std::mutex stand_in_mutex;
+std::optional<LegacyStandIn> stand_in_cache;
+
+LegacyStandIn site_stand_in(Database& db) {
+    {
+        std::lock_guard<std::mutex> lock(stand_in_mutex);
+        if (stand_in_cache) return *stand_in_cache;
+    }
+    Result r = db.exec(kSampleLegacyHash, {});
+    LegacyStandIn found = r.empty() ? legacy_stand_in(std::nullopt, "")
+                                    : legacy_stand_in(r.get(0, 1), r.get(0, 0));
+    std::lock_guard<std::mutex> lock(stand_in_mutex);
+    if (!stand_in_cache) stand_in_cache = std::move(found);
+    return *stand_in_cache;
+}
+
+LoginOutcome login_with_code(Database& db, const Settings& s, const LoginAttempt& a,
+                             const LegacyStandIn& stand_in) {
     std::optional<LegacyAccount> account = find_account(db, a.identifier.value);
-    // Legacy hashes are cheap next to the personal scheme: every code login
-    // also spends one personal-scheme hash, so that known and unknown codes
-    // take the same time.
-    verify_dummy_password(a.password, s.hash);
-    if (!account || !account->active || a.locked) {
-        verify_password(a.password, kDummyLegacyHash, s.hash);
-        return fail(a.locked ? "locked out" : "unknown or inactive account");
+    if (!account || !account->active) {
+        verify_password(a.password, stand_in.hash, s.hash);
+        return fail("unknown or inactive account (checked against a " + stand_in.family +
+                    " stand-in hash)");
     }
     VerifyResult v = verify_password(a.password, account->password_hash, s.hash);
+    // A locked-out account spends its own hash, as a wrong password does,
+    // and fails whatever the result: the lockout cannot be told apart.
+    if (a.locked) return fail("locked out");
     if (v.status == VerifyStatus::unknown_format) {
         return fail("unknown legacy password hash format for account " + account->code);
     }
@@ -110,11 +145,24 @@ std::string login_json(const SessionClaims& c, std::string_view redirect) {
 
 LoginAttempt::~LoginAttempt() { secure_wipe(password); }
 
+LegacyStandIn legacy_stand_in(std::optional<std::string_view> sample, std::string_view family) {
+    // Once per process: a format verify_password does not know would be
+    // refused at once, which is no stand-in for a real check.
+    if (sample && !family.empty() &&
+        verify_password("", *sample, HashParams{}).status != VerifyStatus::unknown_format) {
+        return {std::string(*sample), std::string(family)};
+    }
+    return {std::string(kBuiltInLegacyHash), "built-in $6$"};
+}
+
 LoginOutcome login(Database& db, const Settings& s, const LoginAttempt& attempt) {
+    bool code = attempt.identifier.kind != IdentifierKind::email;
+    // Read before the transaction, for known and unknown codes alike: an
+    // error there aborts nothing, and the first read costs both the same.
+    LegacyStandIn stand_in = code ? site_stand_in(db) : LegacyStandIn{};
     Transaction tx(db);
-    LoginOutcome o = attempt.identifier.kind == IdentifierKind::email
-                         ? login_with_email(db, s, attempt)
-                         : login_with_code(db, s, attempt);
+    LoginOutcome o = code ? login_with_code(db, s, attempt, stand_in)
+                          : login_with_email(db, s, attempt);
     bool ok = o.result == LoginResult::success;
     if (ok && attempt.previous_session) revoke_session(db, *attempt.previous_session);
     AuditEntry e;

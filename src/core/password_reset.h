@@ -23,12 +23,8 @@ bool is_reset_token(std::string_view text);
 // What the database keeps of a token: hex(sha256(token)), never the token.
 std::string reset_token_key(std::string_view token);
 
-// Whether a Host header may go into a mailed link: a host name, IPv4 or
-// bracketed IPv6 address, optionally ":port"; nothing else (no user info,
-// path, spaces).
-bool usable_link_host(std::string_view host);
-
-// "<origin><prefix>password/reset?token=<token>", origin "https://host[:port]"
+// "<origin><prefix>password/reset?token=<token>", origin the configured
+// auth_extranet_site_url ("https://host[:port]"), never the request's Host
 std::string reset_link(std::string_view origin, std::string_view prefix,
                        std::string_view token);
 

@@ -38,7 +38,7 @@ struct Settings {
     PartnerRules partners;
     std::shared_ptr<const KeyRing> keys;
     std::string header_prefix = "X-Extranet-";
-    std::string site_url;  // "https://host": links in mails ("" : the Host header)
+    std::string site_url;  // "https://host[:port]": links in mails (required with a portal)
     unsigned link_check_limit = 10;  // e-mail lookups per session and window
     std::uint64_t limit_window = 15 * 60;
 };
@@ -48,6 +48,9 @@ struct Settings {
 class AttemptLimiter {
 public:
     virtual ~AttemptLimiter() = default;
+    // True when the key is over its limit, counting the attempts still in
+    // flight; otherwise this request counts as one attempt in flight until
+    // it ends, so that parallel attempts cannot overrun the limit.
     virtual bool locked(std::string_view key, std::uint64_t now) = 0;
 };
 

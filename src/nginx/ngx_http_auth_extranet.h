@@ -46,6 +46,7 @@ typedef struct {
     ngx_shm_zone_t              *shm_zone;
     ngx_str_t                    portal_prefix;  /* for the login redirect */
     ngx_flag_t                   used;
+    ngx_flag_t                   portal;     /* a portal location exists */
     extranet::Settings          *settings;
     extranet::PartnerRules      *partners;
 } ngx_http_auth_extranet_main_conf_t;
@@ -69,6 +70,7 @@ typedef struct {
     std::optional<extranet::SessionClaims>  claims;
     std::optional<extranet::SessionClaims>  refreshed;
     std::string                             set_cookie;
+    std::string                             refresh_error;
     std::string                             header_values[6];
     bool                                    refresh_done = false;
     bool                                    refresh_revoked = false;
@@ -107,6 +109,10 @@ bool ngx_http_auth_extranet_shm_revoked(ngx_shm_zone_t *zone,
 void ngx_http_auth_extranet_shm_fail(ngx_shm_zone_t *zone,
     const std::string &key, ngx_uint_t max, time_t window, time_t lockout);
 bool ngx_http_auth_extranet_shm_locked(ngx_shm_zone_t *zone,
+    const std::string &key);
+bool ngx_http_auth_extranet_shm_reserve(ngx_shm_zone_t *zone,
+    const std::string &key, ngx_uint_t max, time_t window);
+void ngx_http_auth_extranet_shm_release(ngx_shm_zone_t *zone,
     const std::string &key);
 void ngx_http_auth_extranet_shm_clear(ngx_shm_zone_t *zone,
     const std::string &key);

@@ -122,9 +122,20 @@ ngx_http_auth_extranet_thread_event_handler(ngx_event_t *ev)
                       "auth extranet: operation failed in the thread pool");
     }
 
-    if (r->done || c->error) {
+    if (r->done) {
         /* the request ended while the task ran: let the connection close */
         c->write->handler(c->write);
+        return;
+    }
+
+    if (c->error) {
+        /*
+         * the client went away (an HTTP/2 stream reset, a closed
+         * connection, a terminated request): nothing will finalize the
+         * request but us
+         */
+        ngx_http_finalize_request(r, NGX_ERROR);
+        ngx_http_run_posted_requests(c);
         return;
     }
 

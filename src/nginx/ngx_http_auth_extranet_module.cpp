@@ -21,12 +21,19 @@
 
 #define NGX_HTTP_AUTH_EXTRANET_HEADERS          6
 
+/* after a refresh found the database unavailable, valid cookies pass
+ * without a refresh for this long (at most the refresh interval), rather
+ * than each waiting for a timeout */
+#define NGX_HTTP_AUTH_EXTRANET_DB_BACKOFF       30
+
 
 static ngx_int_t ngx_http_auth_extranet_handler(ngx_http_request_t *r);
 static void ngx_http_auth_extranet_refresh_done(ngx_http_request_t *r,
     bool failed);
 static ngx_int_t ngx_http_auth_extranet_deny(ngx_http_request_t *r,
     ngx_http_auth_extranet_main_conf_t *amcf);
+static bool ngx_http_auth_extranet_prefixed(ngx_str_t *name,
+    ngx_str_t *prefix);
 static ngx_int_t ngx_http_auth_extranet_set_headers(ngx_http_request_t *r,
     ngx_http_auth_extranet_main_conf_t *amcf,
     ngx_http_auth_extranet_ctx_t *ctx, bool with_claims);
@@ -61,6 +68,9 @@ static char *ngx_http_auth_extranet_login_fields(ngx_conf_t *cf,
 
 
 static ngx_http_output_header_filter_pt  ngx_http_next_header_filter;
+
+/* per worker: until when refreshes are not tried (database unavailable) */
+static time_t  ngx_http_auth_extranet_db_down_until;
 
 
 static ngx_conf_enum_t  ngx_http_auth_extranet_hash_schemes[] = {
@@ -320,6 +330,12 @@ ngx_http_auth_extranet_handler(ngx_http_request_t *r)
             return ngx_http_auth_extranet_set_headers(r, amcf, ctx, true);
         }
 
+        if (ngx_time() < ngx_http_auth_extranet_db_down_until) {
+            ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                           "auth extranet: refresh skipped, database down");
+            return ngx_http_auth_extranet_set_headers(r, amcf, ctx, true);
+        }
+
         /* re-check the session row, off the event loop */
 
         ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
@@ -339,10 +355,11 @@ ngx_http_auth_extranet_handler(ngx_http_request_t *r)
                                                            claims, now);
                 ctx->refresh_revoked = !ctx->refreshed;
 
-            } catch (const std::exception &) {
+            } catch (const std::exception &e) {
                 /* database unavailable: the valid cookie keeps working */
                 ctx->refreshed.reset();
                 ctx->refresh_revoked = false;
+                ctx->refresh_error = e.what();
             }
         };
 
@@ -369,7 +386,9 @@ ngx_http_auth_extranet_handler(ngx_http_request_t *r)
 static void
 ngx_http_auth_extranet_refresh_done(ngx_http_request_t *r, bool failed)
 {
-    ngx_http_auth_extranet_ctx_t  *ctx;
+    time_t                               backoff;
+    ngx_http_auth_extranet_ctx_t        *ctx;
+    ngx_http_auth_extranet_main_conf_t  *amcf;
 
     ctx = static_cast<ngx_http_auth_extranet_ctx_t *>(
               ngx_http_get_module_ctx(r, ngx_http_auth_extranet_module));
@@ -377,10 +396,18 @@ ngx_http_auth_extranet_refresh_done(ngx_http_request_t *r, bool failed)
     ctx->pending = false;
     ctx->refresh_done = true;
 
-    if (!failed && !ctx->refresh_revoked && !ctx->refreshed) {
+    if (failed || (!ctx->refresh_revoked && !ctx->refreshed)) {
+        amcf = static_cast<ngx_http_auth_extranet_main_conf_t *>(
+                   ngx_http_get_module_main_conf(r,
+                                               ngx_http_auth_extranet_module));
+        backoff = ngx_min(amcf->refresh, NGX_HTTP_AUTH_EXTRANET_DB_BACKOFF);
+
+        ngx_http_auth_extranet_db_down_until = ngx_time() + backoff;
+
         ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
-                      "auth extranet: session not refreshed, "
-                      "database unavailable");
+                      "auth extranet: session not refreshed, database "
+                      "unavailable (%s); refreshes resume in %T s",
+                      ctx->refresh_error.c_str(), backoff);
     }
 
     r->write_event_handler(r);
@@ -479,6 +506,42 @@ ngx_http_auth_extranet_deny(ngx_http_request_t *r,
 
 
 /*
+ * Whether a header name starts with the prefix, ignoring case and taking
+ * "_" for "-": with underscores_in_headers on, "X_Extranet_Email" would
+ * otherwise reach a FastCGI app as HTTP_X_EXTRANET_EMAIL.
+ */
+
+static bool
+ngx_http_auth_extranet_prefixed(ngx_str_t *name, ngx_str_t *prefix)
+{
+    u_char  a, b;
+
+    if (name->len < prefix->len) {
+        return false;
+    }
+
+    for (size_t i = 0; i < prefix->len; i++) {
+        a = ngx_tolower(name->data[i]);
+        b = ngx_tolower(prefix->data[i]);
+
+        if (a == '_') {
+            a = '-';
+        }
+
+        if (b == '_') {
+            b = '-';
+        }
+
+        if (a != b) {
+            return false;
+        }
+    }
+
+    return true;
+}
+
+
+/*
  * Rebuilds the request's header list without any header of the prefix and
  * without the session cookie, then (with_claims) adds the session's headers.
  */
@@ -518,9 +581,8 @@ ngx_http_auth_extranet_set_headers(ngx_http_request_t *r,
 
         for (i = 0; i < part->nelts; i++) {
 
-            if (h[i].key.len >= amcf->header_prefix.len
-                && ngx_strncasecmp(h[i].key.data, amcf->header_prefix.data,
-                                   amcf->header_prefix.len) == 0)
+            if (ngx_http_auth_extranet_prefixed(&h[i].key,
+                                                &amcf->header_prefix))
             {
                 ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                                "auth extranet: client header \"%V\" removed",
@@ -562,6 +624,42 @@ ngx_http_auth_extranet_set_headers(ngx_http_request_t *r,
 
                 ngx_memcpy(nh->value.data, cookies.data(), cookies.size());
             }
+        }
+    }
+
+    /* $http_cookie and $cookie_* read these: point them at the new list */
+#if (nginx_version >= 1023000)
+    ngx_table_elt_t  **tail = &r->headers_in.cookie;
+
+    *tail = NULL;
+#else
+    r->headers_in.cookies.nelts = 0;
+#endif
+
+    for (part = &r->headers_in.headers.part; part; part = part->next) {
+        h = static_cast<ngx_table_elt_t *>(part->elts);
+
+        for (i = 0; i < part->nelts; i++) {
+            if (h[i].key.len != sizeof("Cookie") - 1
+                || ngx_strncasecmp(h[i].key.data, (u_char *) "Cookie",
+                                   sizeof("Cookie") - 1) != 0)
+            {
+                continue;
+            }
+
+#if (nginx_version >= 1023000)
+            h[i].next = NULL;
+            *tail = &h[i];
+            tail = &h[i].next;
+#else
+            ngx_table_elt_t **cookie = static_cast<ngx_table_elt_t **>(
+                                           ngx_array_push(&r->headers_in.cookies));
+            if (cookie == NULL) {
+                return NGX_ERROR;
+            }
+
+            *cookie = &h[i];
+#endif
         }
     }
 
@@ -962,23 +1060,6 @@ ngx_http_auth_extranet_init_main_conf(ngx_conf_t *cf, void *conf)
         return static_cast<char *>(NGX_CONF_ERROR);
     }
 
-    if (amcf->shm_zone == NULL) {
-        ngx_str_t  name = ngx_string("auth_extranet");
-
-        amcf->shm_zone = ngx_shared_memory_add(cf, &name, 4 * 1024 * 1024,
-                                               &ngx_http_auth_extranet_module);
-        if (amcf->shm_zone == NULL) {
-            return static_cast<char *>(NGX_CONF_ERROR);
-        }
-
-        amcf->shm_zone->init = ngx_http_auth_extranet_shm_init;
-    }
-
-    amcf->thread_pool = ngx_thread_pool_add(cf, &amcf->thread_pool_name);
-    if (amcf->thread_pool == NULL) {
-        return static_cast<char *>(NGX_CONF_ERROR);
-    }
-
     try {
         extranet::Settings *s =
             ngx_http_auth_extranet_pool_new<extranet::Settings>(cf->pool);
@@ -1118,6 +1199,33 @@ ngx_http_auth_extranet_init(ngx_conf_t *cf)
         return NGX_ERROR;
     }
 
+    /* links in mails never come from a client's Host header */
+    if (amcf->portal && amcf->site_url.len == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "auth_extranet_portal needs \"auth_extranet_site_url\","
+                           " the site's address for links in mails, e.g. "
+                           "\"auth_extranet_site_url https://extranet.example.org;\"");
+        return NGX_ERROR;
+    }
+
+    /* the zone and the pool exist only where the module is used */
+    if (amcf->shm_zone == NULL) {
+        ngx_str_t  name = ngx_string("auth_extranet");
+
+        amcf->shm_zone = ngx_shared_memory_add(cf, &name, 4 * 1024 * 1024,
+                                               &ngx_http_auth_extranet_module);
+        if (amcf->shm_zone == NULL) {
+            return NGX_ERROR;
+        }
+
+        amcf->shm_zone->init = ngx_http_auth_extranet_shm_init;
+    }
+
+    amcf->thread_pool = ngx_thread_pool_add(cf, &amcf->thread_pool_name);
+    if (amcf->thread_pool == NULL) {
+        return NGX_ERROR;
+    }
+
     cmcf = static_cast<ngx_http_core_main_conf_t *>(
                ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module));
 
@@ -1168,6 +1276,8 @@ ngx_http_auth_extranet_portal(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     if (amcf->portal_prefix.data == NULL) {
         amcf->portal_prefix = clcf->name;
     }
+
+    amcf->portal = 1;
 
     return NGX_CONF_OK;
 }

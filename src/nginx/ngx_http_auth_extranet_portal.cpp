@@ -12,19 +12,67 @@
 #define NGX_HTTP_AUTH_EXTRANET_MAX_BODY  (16 * 1024)
 
 
-/* the brute-force counters of the shared memory zone, for the core */
+static ngx_uint_t ngx_http_auth_extranet_limit_for(
+    ngx_http_auth_extranet_main_conf_t *amcf, const std::string &key);
+static void ngx_http_auth_extranet_release(void *data);
+
+
+/* an attempt counted in flight, released when its request ends */
+typedef struct {
+    ngx_shm_zone_t              *zone;
+    std::string                  key;
+} ngx_http_auth_extranet_reservation_t;
+
+
+/*
+ * The brute-force counters of the shared memory zone, for the core: a key
+ * not over its limit is reserved for this request until the request ends,
+ * whichever way it ends, so that parallel attempts are counted.
+ */
 class ngx_http_auth_extranet_limiter_t : public extranet::AttemptLimiter {
 public:
-    explicit ngx_http_auth_extranet_limiter_t(ngx_shm_zone_t *zone)
-        : zone_(zone) {}
+    ngx_http_auth_extranet_limiter_t(ngx_http_request_t *r,
+        ngx_http_auth_extranet_main_conf_t *amcf)
+        : r_(r), amcf_(amcf) {}
 
     bool locked(std::string_view key, std::uint64_t now) override {
-        return ngx_http_auth_extranet_shm_locked(zone_, std::string(key));
+        std::string k(key);
+
+        ngx_pool_cleanup_t *cln = ngx_pool_cleanup_add(
+            r_->pool, sizeof(ngx_http_auth_extranet_reservation_t));
+        if (cln == NULL) {
+            throw std::bad_alloc();
+        }
+
+        if (ngx_http_auth_extranet_shm_reserve(amcf_->shm_zone, k,
+                ngx_http_auth_extranet_limit_for(amcf_, k),
+                amcf_->limit_window))
+        {
+            return true;
+        }
+
+        new (cln->data) ngx_http_auth_extranet_reservation_t{amcf_->shm_zone,
+                                                            std::move(k)};
+        cln->handler = ngx_http_auth_extranet_release;
+
+        return false;
     }
 
 private:
-    ngx_shm_zone_t  *zone_;
+    ngx_http_request_t                  *r_;
+    ngx_http_auth_extranet_main_conf_t  *amcf_;
 };
+
+
+static void
+ngx_http_auth_extranet_release(void *data)
+{
+    ngx_http_auth_extranet_reservation_t *res =
+        static_cast<ngx_http_auth_extranet_reservation_t *>(data);
+
+    ngx_http_auth_extranet_shm_release(res->zone, res->key);
+    res->~ngx_http_auth_extranet_reservation_t();
+}
 
 
 struct ngx_http_auth_extranet_portal_ctx_s {
@@ -120,7 +168,7 @@ ngx_http_auth_extranet_portal_body(ngx_http_request_t *r)
             return;
         }
 
-        ngx_http_auth_extranet_limiter_t limiter(amcf->shm_zone);
+        ngx_http_auth_extranet_limiter_t limiter(r, amcf);
 
         extranet::Dispatch d = extranet::dispatch(*amcf->settings,
                                                   ctx->request, limiter);
@@ -385,17 +433,8 @@ ngx_http_auth_extranet_portal_send(ngx_http_request_t *r,
     }
 
     for (const std::string &key : resp.failures) {
-        ngx_uint_t max = amcf->limit_identifier;
-
-        if (key.compare(0, 3, "ip:") == 0) {
-            max = amcf->limit_address;
-
-        } else if (key.compare(0, 5, "link:") == 0) {
-            /* e-mail lookups of the link step, per session */
-            max = amcf->settings->link_check_limit;
-        }
-
-        ngx_http_auth_extranet_shm_fail(amcf->shm_zone, key, max,
+        ngx_http_auth_extranet_shm_fail(amcf->shm_zone, key,
+                                        ngx_http_auth_extranet_limit_for(amcf, key),
                                         amcf->limit_window,
                                         amcf->limit_lockout);
     }
@@ -472,4 +511,23 @@ ngx_http_auth_extranet_portal_send(ngx_http_request_t *r,
     out.next = NULL;
 
     return ngx_http_output_filter(r, &out);
+}
+
+
+/* failures allowed in a window: per client address, per session for the
+ * e-mail lookups of the link step, per identifier for the rest */
+
+static ngx_uint_t
+ngx_http_auth_extranet_limit_for(ngx_http_auth_extranet_main_conf_t *amcf,
+    const std::string &key)
+{
+    if (key.compare(0, 3, "ip:") == 0) {
+        return amcf->limit_address;
+    }
+
+    if (key.compare(0, 5, "link:") == 0) {
+        return amcf->settings->link_check_limit;
+    }
+
+    return amcf->limit_identifier;
 }

@@ -14,6 +14,7 @@ typedef struct {
     time_t                       window_start;
     time_t                       locked_until;
     ngx_uint_t                   failures;
+    ngx_uint_t                   in_flight;  /* attempts not answered yet */
     unsigned                     revoked:1;
     u_short                      len;
     u_char                       data[1];
@@ -341,6 +342,84 @@ ngx_http_auth_extranet_shm_locked(ngx_shm_zone_t *zone, const std::string &key)
 
     return ngx_http_auth_extranet_shm_peek(zone, "l:" + key, &n)
            && n.locked_until > ngx_time();
+}
+
+
+/*
+ * An attempt for key: refused (true) while the key is locked out or its
+ * failures plus the attempts still in flight reach max; otherwise counted
+ * in flight until ngx_http_auth_extranet_shm_release(). Parallel attempts
+ * thus cannot overrun the limit before their failures are counted.
+ */
+
+bool
+ngx_http_auth_extranet_shm_reserve(ngx_shm_zone_t *zone,
+    const std::string &key, ngx_uint_t max, time_t window)
+{
+    bool                                refused;
+    time_t                              now;
+    std::string                         k;
+    ngx_slab_pool_t                    *shpool;
+    ngx_http_auth_extranet_shm_node_t  *n;
+
+    if (max == 0 || key.size() > 512) {
+        return false;
+    }
+
+    k = "l:" + key;
+    now = ngx_time();
+    shpool = (ngx_slab_pool_t *) zone->shm.addr;
+
+    ngx_shmtx_lock(&shpool->mutex);
+
+    n = ngx_http_auth_extranet_shm_get(
+            shpool, static_cast<ngx_http_auth_extranet_shm_sh_t *>(zone->data),
+            k);
+
+    if (n == NULL) {
+        /* the zone is full: the attempt goes on uncounted */
+        refused = false;
+
+    } else {
+        if (n->window_start + window <= now) {
+            n->window_start = now;
+            n->failures = 0;
+        }
+
+        refused = (n->locked_until > now || n->failures + n->in_flight >= max);
+
+        if (!refused) {
+            n->in_flight++;
+            n->expire = ngx_max(n->expire, now + window);
+        }
+    }
+
+    ngx_shmtx_unlock(&shpool->mutex);
+
+    return refused;
+}
+
+
+void
+ngx_http_auth_extranet_shm_release(ngx_shm_zone_t *zone, const std::string &key)
+{
+    std::string                         k;
+    ngx_slab_pool_t                    *shpool;
+    ngx_http_auth_extranet_shm_node_t  *n;
+
+    k = "l:" + key;
+    shpool = (ngx_slab_pool_t *) zone->shm.addr;
+
+    ngx_shmtx_lock(&shpool->mutex);
+
+    n = ngx_http_auth_extranet_shm_lookup(
+            static_cast<ngx_http_auth_extranet_shm_sh_t *>(zone->data), k,
+            ngx_crc32_short((u_char *) k.data(), k.size()));
+    if (n && n->in_flight) {
+        n->in_flight--;
+    }
+
+    ngx_shmtx_unlock(&shpool->mutex);
 }
 
 

@@ -143,6 +143,10 @@ sub read_file {
 #   cookie        arguments of auth_extranet_cookie (default "secure=off");
 #                 "" leaves the directive out (module defaults)
 #   extranet_zone 0 leaves auth_extranet_zone out
+#   site_url      argument of auth_extranet_site_url (default
+#                 http://127.0.0.1:%%PORT%%); "" leaves the directive out
+#   db            the conninfo of auth_extranet_db (default %%DB%%, the
+#                 file's PostgreSQL)
 sub standard_config {
     my ($self, %o) = @_;
     my $main     = $o{main} // '';
@@ -155,6 +159,9 @@ sub standard_config {
     my $cookie_directive = $cookie eq '' ? '' : "auth_extranet_cookie $cookie;";
     my $zone = (defined $o{extranet_zone} && !$o{extranet_zone})
         ? '' : 'auth_extranet_zone extranet 10m;';
+    my $site_url = $o{site_url} // 'http://127.0.0.1:%%PORT%%';
+    my $site_url_directive = $site_url eq '' ? '' : "auth_extranet_site_url $site_url;";
+    my $db = $o{db} // '%%DB%%';
 
     return <<"EOF";
 load_module %%MODULE%%;
@@ -180,12 +187,13 @@ http {
     uwsgi_temp_path       %%TESTDIR%%/uwsgi_temp;
     scgi_temp_path        %%TESTDIR%%/scgi_temp;
 
-    auth_extranet_db "%%DB%%";
+    auth_extranet_db "$db";
     auth_extranet_thread_pool extranet;
     auth_extranet_secret_file $secrets;
     auth_extranet_partners gimiweb 0300 0301;
     $cookie_directive
     $zone
+    $site_url_directive
     $http
 
     server {

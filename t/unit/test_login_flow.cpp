@@ -1,0 +1,95 @@
+// Unit tests of core/login_flow's pure piece: the stand-in hash an unknown
+// or inactive account code is checked against (the site's sample when its
+// format is known, else a built-in sha512crypt hash that never matches).
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+extern "C" {
+#include <cmocka.h>
+}
+
+#include <string>
+
+#include "core/login_flow.h"
+#include "core/password.h"
+
+using namespace extranet;
+
+// sql/demo/demo_data.sql: bcrypt cost 10 of "tilleuls-0002", yescrypt of
+// "monceau-0001".
+static const char kBcrypt[] = "$2y$10$vl6u55a4xIFqZNCpm3TZl.pxWeF4t8km91/eXjLQBGCpJpkCIjoem";
+static const char kYescrypt[] =
+    "$y$j9T$Dd5D1UGn0n7fIIb.E97n50$24UTlk8/cnz6V1eYFTwmkESvcV.DtdyqQPHUxGt3eZA";
+
+static bool starts_with(const std::string& s, const std::string& prefix)
+{
+    return s.compare(0, prefix.size(), prefix) == 0;
+}
+
+static void test_site_sample_of_a_known_format_is_the_stand_in(void **)
+{
+    LegacyStandIn s = legacy_stand_in(std::string_view(kBcrypt), "$2y$10$");
+    assert_string_equal(s.hash.c_str(), kBcrypt);
+    assert_string_equal(s.family.c_str(), "$2y$10$");
+
+    s = legacy_stand_in(std::string_view(kYescrypt), "$y$");
+    assert_string_equal(s.hash.c_str(), kYescrypt);
+    assert_string_equal(s.family.c_str(), "$y$");
+}
+
+static void test_no_sample_gives_the_builtin_sha512crypt(void **)
+{
+    LegacyStandIn s = legacy_stand_in(std::nullopt, "");
+    assert_true(starts_with(s.hash, "$6$"));
+    assert_string_equal(s.family.c_str(), "built-in $6$");
+}
+
+static void test_sample_of_an_unknown_format_gives_the_builtin(void **)
+{
+    LegacyStandIn builtin = legacy_stand_in(std::nullopt, "");
+    for (const char* odd : {"5f4dcc3b5aa765d61d8327deb882cf99", "$md5$abc$def", "!", ""}) {
+        LegacyStandIn s = legacy_stand_in(std::string_view(odd), "$md5$");
+        assert_string_equal(s.hash.c_str(), builtin.hash.c_str());
+        assert_string_equal(s.family.c_str(), "built-in $6$");
+    }
+}
+
+static void test_sample_without_its_family_gives_the_builtin(void **)
+{
+    LegacyStandIn s = legacy_stand_in(std::string_view(kBcrypt), "");
+    assert_true(starts_with(s.hash, "$6$"));
+}
+
+static void test_builtin_stand_in_is_a_real_hash_that_never_matches(void **)
+{
+    // A real sha512crypt computation (not refused as unknown), and no
+    // password opens an unknown code.
+    LegacyStandIn s = legacy_stand_in(std::nullopt, "");
+    for (const char* password : {"", "x", "tilleuls-0001", "xxxxxxxxxxxxxxxx"}) {
+        VerifyResult v = verify_password(password, s.hash, HashParams{});
+        assert_int_equal(static_cast<int>(v.status), static_cast<int>(VerifyStatus::mismatch));
+    }
+}
+
+static void test_site_sample_still_verifies_as_its_own_account(void **)
+{
+    // The stand-in is the row's hash untouched: its password matches it,
+    // so the time spent is exactly a real check's.
+    LegacyStandIn s = legacy_stand_in(std::string_view(kBcrypt), "$2y$10$");
+    VerifyResult v = verify_password("tilleuls-0002", s.hash, HashParams{});
+    assert_int_equal(static_cast<int>(v.status), static_cast<int>(VerifyStatus::match));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_site_sample_of_a_known_format_is_the_stand_in),
+        cmocka_unit_test(test_no_sample_gives_the_builtin_sha512crypt),
+        cmocka_unit_test(test_sample_of_an_unknown_format_gives_the_builtin),
+        cmocka_unit_test(test_sample_without_its_family_gives_the_builtin),
+        cmocka_unit_test(test_builtin_stand_in_is_a_real_hash_that_never_matches),
+        cmocka_unit_test(test_site_sample_still_verifies_as_its_own_account),
+    };
+    return cmocka_run_group_tests_name("login_flow", tests, NULL, NULL);
+}
