@@ -123,7 +123,7 @@ Dispatch route_switch(RouteContext& rc) {
         r.log_message = "switch: malformed account code";
         return {r, {}};
     }
-    auto settings = std::make_shared<const Settings>(rc.settings);
+    const Settings* settings = &rc.settings;
     SessionClaims claims = *req.session;
     std::string next = safe_next(rc.form.value("next"), "/");
     std::string addr = req.client_addr;

@@ -73,9 +73,6 @@ const Statement kDefaultIfNone{
     " WHERE id = $1 AND (default_account IS NULL OR default_account NOT IN"
     " (SELECT account_code FROM extranet.identity_account WHERE identity_id = $1))"};
 
-const Statement kRehash{
-    "link_rehash_password",
-    "UPDATE extranet.identity SET password_hash = $2, updated_at = now() WHERE id = $1"};
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -295,7 +292,7 @@ PortalResponse link_to_identity(Database& db, const Settings& s, const Answerer&
                       "syndic " + a->syndic_code + " is no partner of syndic " + *other);
     }
 
-    if (v.needs_rehash) db.exec(kRehash, {id, hash_password(password.value, s.hash)});
+    if (v.needs_rehash) rehash_password(db, identity, hash_password(password.value, s.hash));
     db.exec(kLinkAccount, {a->code, id});
     db.exec(kDefaultIfNone, {id, a->code});
     audit_link(db, true, identity, a->code, k.email, k.client_addr, "grouped");
@@ -556,7 +553,7 @@ Dispatch route_link_profile(RouteContext& rc) {
     std::string link_key = "link:" + session_key(claims.session_id);
     if (rc.limiter.locked(link_key, req.now)) return {too_many_lookups(ans), {}};
 
-    auto settings = std::make_shared<const Settings>(s);
+    const Settings* settings = &s;
     SessionClaims session = claims;
     std::uint64_t now = req.now;
     BlockingWork work = [settings, ans, session, n, password, link_key, now](Database& db) {
@@ -611,7 +608,7 @@ Dispatch route_link_password(RouteContext& rc) {
                                       json_error("invalid_password", kWrongPassword, "password"));
     wrong.failures = {id_key, ip_key};
 
-    auto settings = std::make_shared<const Settings>(s);
+    const Settings* settings = &s;
     SessionClaims session = claims;
     std::uint64_t now = req.now;
     BlockingWork work = [settings, ans, session, k, password, wrong, id_key, now](Database& db) {

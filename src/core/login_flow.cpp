@@ -17,10 +17,6 @@ const Statement kFindIdentity{
     "SELECT id, email, password_hash, COALESCE(default_account, '')"
     " FROM extranet.identity WHERE email = $1"};
 
-const Statement kRehash{
-    "rehash_password",
-    "UPDATE extranet.identity SET password_hash = $2, updated_at = now() WHERE id = $1"};
-
 constexpr std::string_view kFailureMessage = "Identifiant ou mot de passe incorrect.";
 constexpr std::string_view kUseEmailMessage =
     "Ce compte est associé à une adresse e-mail : connectez-vous avec votre adresse "
@@ -121,7 +117,7 @@ LoginOutcome login_with_email(Database& db, const Settings& s, const LoginAttemp
     if (accounts.empty()) return fail("no linked account left");
     if (v.needs_rehash) {
         std::string fresh = hash_password(a.password, s.hash);
-        db.exec(kRehash, {std::to_string(identity), fresh});
+        rehash_password(db, identity, fresh);
     }
     auto active = std::find_if(accounts.begin(), accounts.end(),
                                [&](const LegacyAccount& x) { return x.code == default_code; });

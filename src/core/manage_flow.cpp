@@ -48,10 +48,6 @@ const Statement kSetDefault{
     "manage_set_default",
     "UPDATE extranet.identity SET default_account = $2, updated_at = now() WHERE id = $1"};
 
-const Statement kSetPassword{
-    "manage_set_password",
-    "UPDATE extranet.identity SET password_hash = $2, password_changed_at = now(),"
-    " updated_at = now() WHERE id = $1"};
 
 // A reset link mailed before the change must not undo it.
 const Statement kSpendResets{
@@ -100,7 +96,7 @@ std::optional<IdentityRow> load_identity(Database& db, std::uint64_t id, bool fo
 
 // The request, by value, for the pool thread.
 struct ManageRequest {
-    std::shared_ptr<const Settings> settings;
+    const Settings* settings = nullptr;
     Answerer ans;
     SessionClaims claims;
     std::string client_addr;
@@ -274,7 +270,7 @@ PortalResponse change_password(Database& db, const ManageRequest& m, Transaction
         tx.commit();
         return r;
     }
-    db.exec(kSetPassword, {m.id(), hash_password(fresh.value, m.settings->hash)});
+    set_new_password(db, m.claims.identity_id, hash_password(fresh.value, m.settings->hash));
     db.exec(kSpendResets, {m.id()});
     std::vector<std::string> revoked =
         revoke_other_sessions(db, m.claims.identity_id, m.claims.session_id);
@@ -489,7 +485,7 @@ Dispatch route_manage(RouteContext& rc) {
     }
 
     ManageRequest m;
-    m.settings = std::make_shared<const Settings>(s);
+    m.settings = &s;
     m.ans = ans;
     m.claims = claims;
     m.client_addr = req.client_addr;

@@ -61,10 +61,6 @@ const Statement kLockToken{
     " WHERE r.token_hash = decode($1, 'hex') AND r.used_at IS NULL AND r.expires_at > now()"
     " FOR UPDATE OF r"};
 
-const Statement kSetPassword{
-    "reset_set_password",
-    "UPDATE extranet.identity SET password_hash = $2, password_changed_at = now(),"
-    " updated_at = now() WHERE id = $1"};
 
 // Every link of the identity is spent, not only this one: an older mail
 // must not undo the new password.
@@ -171,7 +167,7 @@ PortalResponse request_reset(Database& db, const ForgotRequest& f, PortalRespons
 
 // What the pool thread needs for password/reset, by value.
 struct ResetRequest {
-    std::shared_ptr<const Settings> settings;
+    const Settings* settings = nullptr;
     Answerer ans;
     std::string key;  // reset_token_key(token)
     std::string client_addr;
@@ -193,7 +189,7 @@ PortalResponse reset_password(Database& db, const ResetRequest& q, const Secret&
     std::uint64_t identity = static_cast<std::uint64_t>(r.integer(0, 0));
     std::string email = r.get(0, 1);
     std::string id = std::to_string(identity);
-    db.exec(kSetPassword, {id, hash});
+    set_new_password(db, identity, hash);
     db.exec(kSpendAll, {id});
     Result sessions = db.exec(kRevokeAll, {id});
     std::vector<std::string> revoked;
@@ -307,7 +303,7 @@ Dispatch route_password_reset(RouteContext& rc) {
     if (!is_reset_token(token)) return {invalid_link(ans), {}};
 
     ResetRequest q;
-    q.settings = std::make_shared<const Settings>(s);
+    q.settings = &s;
     q.ans = ans;
     q.key = reset_token_key(token);
     q.client_addr = req.client_addr;

@@ -25,7 +25,10 @@
 namespace extranet {
 
 // Everything configured at the http level; read-only once workers run, so
-// pool threads may read it.
+// pool threads may read it. It lives in the configuration's pool, which
+// outlasts every request of that configuration (a worker finishes its
+// requests before a reload frees it): blocking work keeps a pointer to it
+// rather than a copy.
 struct Settings {
     std::string conninfo;
     std::chrono::milliseconds db_timeout{5000};

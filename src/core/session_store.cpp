@@ -60,6 +60,15 @@ const Statement kRevokeOthers{
     " AND expires_at > now()"
     " RETURNING encode(id_hash, 'hex')"};
 
+const Statement kRehashPassword{
+    "rehash_password",
+    "UPDATE extranet.identity SET password_hash = $2, updated_at = now() WHERE id = $1"};
+
+const Statement kSetNewPassword{
+    "set_new_password",
+    "UPDATE extranet.identity SET password_hash = $2, password_changed_at = now(),"
+    " updated_at = now() WHERE id = $1"};
+
 const Statement kAudit{
     "audit",
     "INSERT INTO extranet.audit_log (event, success, identity_id, account_code,"
@@ -231,6 +240,16 @@ void audit(Database& db, const AuditEntry& e) {
     db.exec(kAudit, {e.event, e.success ? "t" : "f", optional_identity(e.identity_id, id_storage),
                      account.empty() ? Param() : Param(account),
                      identifier.empty() ? Param() : Param(identifier), addr, detail});
+}
+
+void rehash_password(Database& db, std::uint64_t identity_id, std::string_view hash) {
+    std::string id = id_param(identity_id);
+    db.exec(kRehashPassword, {id, hash});
+}
+
+void set_new_password(Database& db, std::uint64_t identity_id, std::string_view hash) {
+    std::string id = id_param(identity_id);
+    db.exec(kSetNewPassword, {id, hash});
 }
 
 AccountItem account_item(const LegacyAccount& a, std::string_view active,

@@ -78,6 +78,12 @@ struct AuditEntry {
 
 void audit(Database& db, const AuditEntry& e);
 
+// The identity's personal password hash: the same password re-hashed with
+// the current parameters, or a new password its owner chose (which stamps
+// password_changed_at).
+void rehash_password(Database& db, std::uint64_t identity_id, std::string_view hash);
+void set_new_password(Database& db, std::uint64_t identity_id, std::string_view hash);
+
 // For pages: the account as the menus show it.
 AccountItem account_item(const LegacyAccount& a, std::string_view active,
                          std::string_view default_code);

@@ -31,11 +31,9 @@ typedef struct {
 static void ngx_http_auth_extranet_shm_insert(ngx_rbtree_node_t *temp,
     ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel);
 static ngx_http_auth_extranet_shm_node_t *ngx_http_auth_extranet_shm_lookup(
-    ngx_http_auth_extranet_shm_sh_t *sh, const std::string &key,
-    uint32_t hash);
+    ngx_shm_zone_t *zone, const std::string &key);
 static ngx_http_auth_extranet_shm_node_t *ngx_http_auth_extranet_shm_get(
-    ngx_slab_pool_t *shpool, ngx_http_auth_extranet_shm_sh_t *sh,
-    const std::string &key);
+    ngx_shm_zone_t *zone, const std::string &key);
 static bool ngx_http_auth_extranet_shm_peek(ngx_shm_zone_t *zone,
     const std::string &k, ngx_http_auth_extranet_shm_node_t *copy);
 static void ngx_http_auth_extranet_shm_expire(ngx_slab_pool_t *shpool,
@@ -119,12 +117,16 @@ ngx_http_auth_extranet_shm_insert(ngx_rbtree_node_t *temp,
 
 
 static ngx_http_auth_extranet_shm_node_t *
-ngx_http_auth_extranet_shm_lookup(ngx_http_auth_extranet_shm_sh_t *sh,
-    const std::string &key, uint32_t hash)
+ngx_http_auth_extranet_shm_lookup(ngx_shm_zone_t *zone, const std::string &key)
 {
+    uint32_t                            hash;
     ngx_int_t                           rc;
     ngx_rbtree_node_t                  *node, *sentinel;
+    ngx_http_auth_extranet_shm_sh_t    *sh;
     ngx_http_auth_extranet_shm_node_t  *n;
+
+    sh = static_cast<ngx_http_auth_extranet_shm_sh_t *>(zone->data);
+    hash = ngx_crc32_short((u_char *) key.data(), key.size());
 
     node = sh->rbtree.root;
     sentinel = sh->rbtree.sentinel;
@@ -187,16 +189,17 @@ ngx_http_auth_extranet_shm_expire(ngx_slab_pool_t *shpool,
 /* the entry for key, created if missing; called with the mutex held */
 
 static ngx_http_auth_extranet_shm_node_t *
-ngx_http_auth_extranet_shm_get(ngx_slab_pool_t *shpool,
-    ngx_http_auth_extranet_shm_sh_t *sh, const std::string &key)
+ngx_http_auth_extranet_shm_get(ngx_shm_zone_t *zone, const std::string &key)
 {
     size_t                              size;
-    uint32_t                            hash;
+    ngx_slab_pool_t                    *shpool;
+    ngx_http_auth_extranet_shm_sh_t    *sh;
     ngx_http_auth_extranet_shm_node_t  *n;
 
-    hash = ngx_crc32_short((u_char *) key.data(), key.size());
+    shpool = (ngx_slab_pool_t *) zone->shm.addr;
+    sh = static_cast<ngx_http_auth_extranet_shm_sh_t *>(zone->data);
 
-    n = ngx_http_auth_extranet_shm_lookup(sh, key, hash);
+    n = ngx_http_auth_extranet_shm_lookup(zone, key);
     if (n) {
         ngx_queue_remove(&n->queue);
         ngx_queue_insert_head(&sh->queue, &n->queue);
@@ -220,7 +223,7 @@ ngx_http_auth_extranet_shm_get(ngx_slab_pool_t *shpool,
     }
 
     ngx_memzero(n, size);
-    n->node.key = hash;
+    n->node.key = ngx_crc32_short((u_char *) key.data(), key.size());
     n->len = (u_short) key.size();
     ngx_memcpy(n->data, key.data(), key.size());
 
@@ -249,9 +252,7 @@ ngx_http_auth_extranet_shm_revoke(ngx_shm_zone_t *zone, const std::string &key,
 
     ngx_shmtx_lock(&shpool->mutex);
 
-    n = ngx_http_auth_extranet_shm_get(
-            shpool, static_cast<ngx_http_auth_extranet_shm_sh_t *>(zone->data),
-            k);
+    n = ngx_http_auth_extranet_shm_get(zone, k);
     if (n) {
         n->revoked = 1;
         n->expire = ngx_max(n->expire, until);
@@ -274,9 +275,7 @@ ngx_http_auth_extranet_shm_peek(ngx_shm_zone_t *zone, const std::string &k,
 
     ngx_shmtx_lock(&shpool->mutex);
 
-    n = ngx_http_auth_extranet_shm_lookup(
-            static_cast<ngx_http_auth_extranet_shm_sh_t *>(zone->data), k,
-            ngx_crc32_short((u_char *) k.data(), k.size()));
+    n = ngx_http_auth_extranet_shm_lookup(zone, k);
     if (n) {
         ngx_memcpy(copy, n, offsetof(ngx_http_auth_extranet_shm_node_t, data));
     }
@@ -315,9 +314,7 @@ ngx_http_auth_extranet_shm_fail(ngx_shm_zone_t *zone, const std::string &key,
 
     ngx_shmtx_lock(&shpool->mutex);
 
-    n = ngx_http_auth_extranet_shm_get(
-            shpool, static_cast<ngx_http_auth_extranet_shm_sh_t *>(zone->data),
-            k);
+    n = ngx_http_auth_extranet_shm_get(zone, k);
     if (n) {
         if (n->window_start + window <= now) {
             n->window_start = now;
@@ -372,9 +369,7 @@ ngx_http_auth_extranet_shm_reserve(ngx_shm_zone_t *zone,
 
     ngx_shmtx_lock(&shpool->mutex);
 
-    n = ngx_http_auth_extranet_shm_get(
-            shpool, static_cast<ngx_http_auth_extranet_shm_sh_t *>(zone->data),
-            k);
+    n = ngx_http_auth_extranet_shm_get(zone, k);
 
     if (n == NULL) {
         /* the zone is full: the attempt goes on uncounted */
@@ -412,9 +407,7 @@ ngx_http_auth_extranet_shm_release(ngx_shm_zone_t *zone, const std::string &key)
 
     ngx_shmtx_lock(&shpool->mutex);
 
-    n = ngx_http_auth_extranet_shm_lookup(
-            static_cast<ngx_http_auth_extranet_shm_sh_t *>(zone->data), k,
-            ngx_crc32_short((u_char *) k.data(), k.size()));
+    n = ngx_http_auth_extranet_shm_lookup(zone, k);
     if (n && n->in_flight) {
         n->in_flight--;
     }
@@ -435,9 +428,7 @@ ngx_http_auth_extranet_shm_clear(ngx_shm_zone_t *zone, const std::string &key)
 
     ngx_shmtx_lock(&shpool->mutex);
 
-    n = ngx_http_auth_extranet_shm_lookup(
-            static_cast<ngx_http_auth_extranet_shm_sh_t *>(zone->data), k,
-            ngx_crc32_short((u_char *) k.data(), k.size()));
+    n = ngx_http_auth_extranet_shm_lookup(zone, k);
     if (n) {
         ngx_queue_remove(&n->queue);
         ngx_rbtree_delete(
