@@ -1,5 +1,7 @@
 #include "core/database.h"
 
+#include <map>
+
 #include <libpq-fe.h>
 #include <poll.h>
 
@@ -256,7 +258,10 @@ void Database::rollback() noexcept {
 }
 
 Database& thread_database(const std::string& conninfo, std::chrono::milliseconds timeout) {
-    thread_local std::unique_ptr<Database> db;
+    // One connection per site (its conninfo) and pool thread: several
+    // extranets served by one nginx each keep their own.
+    thread_local std::map<std::string, std::unique_ptr<Database>, std::less<>> dbs;
+    std::unique_ptr<Database>& db = dbs[conninfo];
     if (!db) db = std::make_unique<Database>(conninfo, timeout);
     return *db;
 }

@@ -119,7 +119,8 @@ private:
     bool done_ = false;
 };
 
-// The calling thread's own connection (created on first use).
+// The calling thread's own connection to conninfo (created on first use):
+// one per pool thread and site.
 Database& thread_database(const std::string& conninfo, std::chrono::milliseconds timeout);
 
 }  // namespace extranet

@@ -434,12 +434,7 @@ PortalResponse Answerer::answer(int status, std::string html, std::string json_b
 }
 
 PortalResponse Answerer::login_required() const {
-    if (json) {
-        return json_response(401, "{\"error\":\"unauthenticated\",\"message\":"
-                                  "\"Veuillez vous connecter.\",\"login\":" +
-                                      json_string(page.prefix + "login") + "}");
-    }
-    return redirect_response(page.prefix + "login", 303);
+    return unauthenticated(json, page.prefix + "login");
 }
 
 bool lock_open_session(Database& db, const Settings& s, const SessionClaims& claims) {

@@ -111,12 +111,7 @@ std::string session_cookie(const Settings& s, const SessionClaims& claims) {
 std::string clear_session_cookie(const Settings& s) { return set_cookie(s.cookie, "", 0); }
 
 PortalResponse login_required(const RouteContext& rc) {
-    if (rc.req.wants_json) {
-        return json_response(401, "{\"error\":\"unauthenticated\",\"message\":"
-                                  "\"Veuillez vous connecter.\",\"login\":" +
-                                      json_string(rc.req.prefix + "login") + "}");
-    }
-    return redirect_response(rc.req.prefix + "login", 303);
+    return unauthenticated(rc.req.wants_json, rc.req.prefix + "login");
 }
 
 Dispatch dispatch(const Settings& s, const PortalRequest& req, AttemptLimiter& limiter) {

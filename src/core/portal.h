@@ -42,8 +42,14 @@ struct Settings {
     std::shared_ptr<const KeyRing> keys;
     std::string header_prefix = "X-Extranet-";
     std::string site_url;  // "https://host[:port]": links in mails (required with a portal)
-    unsigned link_check_limit = 10;  // e-mail lookups per session and window
+    // Brute-force limits: failures per identifier and per client address
+    // within the window, then a lockout; e-mail lookups of the link step
+    // per session and window.
+    unsigned limit_identifier = 5;
+    unsigned limit_address = 50;
+    unsigned link_check_limit = 10;
     std::uint64_t limit_window = 15 * 60;
+    std::uint64_t limit_lockout = 15 * 60;
 };
 
 // Brute-force counters (shared memory in nginx). Called on the event loop

@@ -26,6 +26,16 @@ PortalResponse redirect_response(std::string location, int status) {
     return r;
 }
 
+std::string unauthenticated_json(std::string_view login_url) {
+    return "{\"error\":\"unauthenticated\",\"message\":\"Veuillez vous connecter.\","
+           "\"login\":" + json_string(login_url) + "}";
+}
+
+PortalResponse unauthenticated(bool json, std::string_view login_url) {
+    if (json) return json_response(401, unauthenticated_json(login_url));
+    return redirect_response(std::string(login_url), 303);
+}
+
 std::string json_error(std::string_view code, std::string_view message,
                        std::string_view field) {
     std::string out = "{\"error\":" + json_string(code) + ",\"message\":" + json_string(message);

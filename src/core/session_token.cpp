@@ -289,4 +289,14 @@ bool KeyRing::csrf_valid(std::string_view session_id, std::string_view token) co
     return valid;
 }
 
+bool KeyRing::shares_key_with(const KeyRing& other) const
+{
+    for (const auto& mine : keys_) {
+        for (const auto& theirs : other.keys_) {
+            if (constant_time_equal(mine.secret, theirs.secret)) return true;
+        }
+    }
+    return false;
+}
+
 }  // namespace extranet

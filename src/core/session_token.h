@@ -55,6 +55,10 @@ public:
     std::string csrf_token(std::string_view session_id) const;
     bool csrf_valid(std::string_view session_id, std::string_view token) const;
 
+    // Whether a key of this ring is also in the other one: a cookie sealed
+    // by one would then open with the other.
+    bool shares_key_with(const KeyRing& other) const;
+
 private:
     struct Key {
         std::string secret;

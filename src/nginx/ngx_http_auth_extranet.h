@@ -1,6 +1,19 @@
 /*
  * ngx_http_auth_extranet_module: declarations shared by the nginx layer's
- * files (module, portal, thread-pool bridge, shared memory zone).
+ * files, one file per concern as large nginx modules split:
+ *
+ *   _module.cpp     the module, its directives table, configuration merge
+ *                   and the checks of each site at postconfiguration
+ *   _directive.cpp  the directives that need their own parser
+ *   _access.cpp     the access phase (and subrequests' check) and the
+ *                   request state kept across internal redirects
+ *   _headers_in.cpp the rewrite of the request headers for the upstream
+ *   _filter.cpp     the header and body filters (refreshed cookie, the
+ *                   answer to a request without a session)
+ *   _variable.cpp   the $extranet_* variables
+ *   _portal.cpp     the portal location
+ *   _bridge.cpp     the thread-pool bridge
+ *   _shm.cpp        the shared memory zone
  */
 
 #ifndef _NGX_HTTP_AUTH_EXTRANET_H_INCLUDED_
@@ -14,6 +27,7 @@ extern "C" {
 }
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -21,12 +35,23 @@ extern "C" {
 #include "core/session_token.h"
 
 
+#define NGX_HTTP_AUTH_EXTRANET_HEADERS          6
+
+
+/*
+ * A site: what the site directives describe, at http or server level and
+ * inherited downwards. The directives' values are merged here the nginx
+ * way; the merge then builds the site's one configuration object, the
+ * core's Settings, which is all the request path reads, with the nginx
+ * handles it needs (zone, thread pool).
+ */
 typedef struct {
+    /* directive values, merged from http to server */
     ngx_str_t                    db;
     ngx_msec_t                   db_timeout;
     ngx_str_t                    thread_pool_name;
-    ngx_thread_pool_t           *thread_pool;
-    ngx_array_t                 *secrets;        /* of std::string* */
+    std::shared_ptr<const extranet::KeyRing>  *keys;
+    extranet::PartnerRules      *partners;
     ngx_uint_t                   hash_scheme;
     ngx_uint_t                   min_length;
     ngx_uint_t                   legacy_login;
@@ -44,12 +69,15 @@ typedef struct {
     time_t                       limit_window;
     time_t                       limit_lockout;
     ngx_shm_zone_t              *shm_zone;
-    ngx_str_t                    portal_prefix;  /* for the login redirect */
-    ngx_flag_t                   used;
-    ngx_flag_t                   portal;     /* a portal location exists */
+
+    /* the site, once merged */
     extranet::Settings          *settings;
-    extranet::PartnerRules      *partners;
-} ngx_http_auth_extranet_main_conf_t;
+    ngx_thread_pool_t           *thread_pool;
+    std::string                 *tag;     /* prefix of its keys in a zone */
+    ngx_str_t                    portal_prefix;  /* for the login redirect */
+    ngx_flag_t                   used;    /* a location protects or serves */
+    ngx_flag_t                   portal;  /* a portal location exists */
+} ngx_http_auth_extranet_srv_conf_t;
 
 
 typedef struct {
@@ -64,17 +92,36 @@ typedef struct ngx_http_auth_extranet_portal_ctx_s
     ngx_http_auth_extranet_portal_ctx_t;
 
 
-/* per request: the session the access phase found, and what it awaits;
- * on a portal request, the portal's own state */
+/* what a request without a session is answered, once nginx answers it */
+enum class ngx_http_auth_extranet_deny_e {
+    none,
+    redirect,       /* 302 to the login page */
+    json            /* 401 with the JSON body */
+};
+
+
+/*
+ * Per request, on the main request: the session the access phase found and
+ * what it awaits; on a portal request, the portal's own state. It lives in a
+ * pool cleanup, so that it is found again after an internal redirect (which
+ * clears the modules' contexts): the redirected request keeps its session
+ * without a second check.
+ */
 typedef struct {
     std::optional<extranet::SessionClaims>  claims;
     std::optional<extranet::SessionClaims>  refreshed;
     std::string                             set_cookie;
     std::string                             refresh_error;
     std::string                             header_values[6];
+    std::string                             deny_location;
+    std::string                             deny_body;
+    ngx_http_auth_extranet_deny_e           deny =
+                                            ngx_http_auth_extranet_deny_e::none;
+    bool                                    checked = false;
     bool                                    refresh_done = false;
     bool                                    refresh_revoked = false;
     bool                                    pending = false;
+    bool                                    deny_sent = false;
     ngx_http_auth_extranet_portal_ctx_t    *portal = nullptr;
 } ngx_http_auth_extranet_ctx_t;
 
@@ -82,22 +129,66 @@ typedef struct {
 extern "C" ngx_module_t  ngx_http_auth_extranet_module;
 
 
-/* the request's context, created on first use (module file) */
+#define ngx_http_auth_extranet_site(r)                                       \
+    static_cast<ngx_http_auth_extranet_srv_conf_t *>(                        \
+        ngx_http_get_module_srv_conf(r, ngx_http_auth_extranet_module))
+
+#define ngx_http_auth_extranet_loc(r)                                        \
+    static_cast<ngx_http_auth_extranet_loc_conf_t *>(                        \
+        ngx_http_get_module_loc_conf(r, ngx_http_auth_extranet_module))
+
+
+/* directives (ngx_http_auth_extranet_directive.cpp) */
+char *ngx_http_auth_extranet_portal(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_auth_extranet_login_fields(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_auth_extranet_secret_file(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_auth_extranet_partners(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_auth_extranet_cookie(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_auth_extranet_timeouts(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_auth_extranet_limit(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_auth_extranet_zone(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_auth_extranet_check_site_url(ngx_conf_t *cf, void *post,
+    void *data);
+char *ngx_http_auth_extranet_check_header_prefix(ngx_conf_t *cf, void *post,
+    void *data);
+
+/* access phase (ngx_http_auth_extranet_access.cpp) */
+ngx_int_t ngx_http_auth_extranet_access_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_auth_extranet_precontent_handler(ngx_http_request_t *r);
+ngx_http_auth_extranet_ctx_t *ngx_http_auth_extranet_find_ctx(
+    ngx_http_request_t *r);
 ngx_http_auth_extranet_ctx_t *ngx_http_auth_extranet_get_ctx(
     ngx_http_request_t *r);
+std::optional<extranet::SessionClaims> ngx_http_auth_extranet_session(
+    ngx_http_request_t *r, ngx_http_auth_extranet_srv_conf_t *site,
+    bool *refresh_due);
+
+/* header rewrite (ngx_http_auth_extranet_headers_in.cpp) */
+ngx_int_t ngx_http_auth_extranet_set_headers(ngx_http_request_t *r,
+    ngx_http_auth_extranet_srv_conf_t *site,
+    ngx_http_auth_extranet_ctx_t *ctx, bool with_claims);
+
+/* filters (ngx_http_auth_extranet_filter.cpp) */
+ngx_int_t ngx_http_auth_extranet_filter_init(ngx_conf_t *cf);
+
+/* variables (ngx_http_auth_extranet_variable.cpp) */
+ngx_int_t ngx_http_auth_extranet_add_variables(ngx_conf_t *cf);
 
 /* portal (ngx_http_auth_extranet_portal.cpp) */
 ngx_int_t ngx_http_auth_extranet_portal_handler(ngx_http_request_t *r);
 
-/* session cookie of a request: verified, live and not revoked */
-std::optional<extranet::SessionClaims> ngx_http_auth_extranet_session(
-    ngx_http_request_t *r, ngx_http_auth_extranet_main_conf_t *amcf,
-    bool *refresh_due);
-
 /* thread-pool bridge (ngx_http_auth_extranet_bridge.cpp): run work() in the
- * pool thread, then done(r) on the event loop */
+ * site's pool thread, then done(r) on the event loop */
 ngx_int_t ngx_http_auth_extranet_post(ngx_http_request_t *r,
-    ngx_http_auth_extranet_main_conf_t *amcf, std::function<void()> work,
+    ngx_http_auth_extranet_srv_conf_t *site, std::function<void()> work,
     void (*done)(ngx_http_request_t *r, bool failed));
 
 /* shared memory zone (ngx_http_auth_extranet_shm.cpp) */

@@ -13,7 +13,7 @@
 
 
 static ngx_uint_t ngx_http_auth_extranet_limit_for(
-    ngx_http_auth_extranet_main_conf_t *amcf, const std::string &key);
+    ngx_http_auth_extranet_srv_conf_t *site, const std::string &key);
 static void ngx_http_auth_extranet_release(void *data);
 
 
@@ -32,8 +32,8 @@ typedef struct {
 class ngx_http_auth_extranet_limiter_t : public extranet::AttemptLimiter {
 public:
     ngx_http_auth_extranet_limiter_t(ngx_http_request_t *r,
-        ngx_http_auth_extranet_main_conf_t *amcf)
-        : r_(r), amcf_(amcf) {}
+        ngx_http_auth_extranet_srv_conf_t *site)
+        : r_(r), site_(site) {}
 
     bool locked(std::string_view key, std::uint64_t now) override {
         std::string k(key);
@@ -44,15 +44,15 @@ public:
             throw std::bad_alloc();
         }
 
-        if (ngx_http_auth_extranet_shm_reserve(amcf_->shm_zone, k,
-                ngx_http_auth_extranet_limit_for(amcf_, k),
-                amcf_->limit_window))
+        if (ngx_http_auth_extranet_shm_reserve(site_->shm_zone,
+                *site_->tag + k, ngx_http_auth_extranet_limit_for(site_, k),
+                site_->settings->limit_window))
         {
             return true;
         }
 
-        new (cln->data) ngx_http_auth_extranet_reservation_t{amcf_->shm_zone,
-                                                            std::move(k)};
+        new (cln->data) ngx_http_auth_extranet_reservation_t{site_->shm_zone,
+                                                            *site_->tag + k};
         cln->handler = ngx_http_auth_extranet_release;
 
         return false;
@@ -60,7 +60,7 @@ public:
 
 private:
     ngx_http_request_t                  *r_;
-    ngx_http_auth_extranet_main_conf_t  *amcf_;
+    ngx_http_auth_extranet_srv_conf_t  *site_;
 };
 
 
@@ -83,11 +83,11 @@ struct ngx_http_auth_extranet_portal_ctx_s {
 
 static void ngx_http_auth_extranet_portal_body(ngx_http_request_t *r);
 static ngx_int_t ngx_http_auth_extranet_portal_request(ngx_http_request_t *r,
-    ngx_http_auth_extranet_main_conf_t *amcf, extranet::PortalRequest &req);
+    ngx_http_auth_extranet_srv_conf_t *site, extranet::PortalRequest &req);
 static void ngx_http_auth_extranet_portal_done(ngx_http_request_t *r,
     bool failed);
 static ngx_int_t ngx_http_auth_extranet_portal_send(ngx_http_request_t *r,
-    ngx_http_auth_extranet_main_conf_t *amcf,
+    ngx_http_auth_extranet_srv_conf_t *site,
     const extranet::PortalResponse &resp);
 static ngx_int_t ngx_http_auth_extranet_add_header(ngx_http_request_t *r,
     const char *name, const std::string &value, ngx_table_elt_t **out);
@@ -151,30 +151,29 @@ static void
 ngx_http_auth_extranet_portal_body(ngx_http_request_t *r)
 {
     ngx_int_t                             rc;
-    ngx_http_auth_extranet_main_conf_t   *amcf;
+    ngx_http_auth_extranet_srv_conf_t   *site;
     ngx_http_auth_extranet_portal_ctx_t  *ctx;
 
-    amcf = static_cast<ngx_http_auth_extranet_main_conf_t *>(
-               ngx_http_get_module_main_conf(r, ngx_http_auth_extranet_module));
+    site = ngx_http_auth_extranet_site(r);
 
     ctx = static_cast<ngx_http_auth_extranet_ctx_t *>(
               ngx_http_get_module_ctx(r, ngx_http_auth_extranet_module))->portal;
 
     try {
-        if (ngx_http_auth_extranet_portal_request(r, amcf, ctx->request)
+        if (ngx_http_auth_extranet_portal_request(r, site, ctx->request)
             != NGX_OK)
         {
             ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
             return;
         }
 
-        ngx_http_auth_extranet_limiter_t limiter(r, amcf);
+        ngx_http_auth_extranet_limiter_t limiter(r, site);
 
-        extranet::Dispatch d = extranet::dispatch(*amcf->settings,
+        extranet::Dispatch d = extranet::dispatch(*site->settings,
                                                   ctx->request, limiter);
 
         if (d.response) {
-            rc = ngx_http_auth_extranet_portal_send(r, amcf, *d.response);
+            rc = ngx_http_auth_extranet_portal_send(r, site, *d.response);
             ngx_http_finalize_request(r, rc);
             return;
         }
@@ -183,14 +182,14 @@ ngx_http_auth_extranet_portal_body(ngx_http_request_t *r)
                        "auth extranet: portal \"%s\" in the thread pool",
                        ctx->request.route.c_str());
 
-        extranet::Settings *settings = amcf->settings;
+        const extranet::Settings *settings = site->settings;
         auto work = [ctx, settings, w = std::move(d.work)]() {
             ctx->response = extranet::run_blocking(*settings, w,
                                                    ctx->request.wants_json,
                                                    ctx->request.prefix);
         };
 
-        if (ngx_http_auth_extranet_post(r, amcf, std::move(work),
+        if (ngx_http_auth_extranet_post(r, site, std::move(work),
                                         ngx_http_auth_extranet_portal_done)
             != NGX_OK)
         {
@@ -209,11 +208,10 @@ static void
 ngx_http_auth_extranet_portal_done(ngx_http_request_t *r, bool failed)
 {
     ngx_int_t                             rc;
-    ngx_http_auth_extranet_main_conf_t   *amcf;
+    ngx_http_auth_extranet_srv_conf_t   *site;
     ngx_http_auth_extranet_portal_ctx_t  *ctx;
 
-    amcf = static_cast<ngx_http_auth_extranet_main_conf_t *>(
-               ngx_http_get_module_main_conf(r, ngx_http_auth_extranet_module));
+    site = ngx_http_auth_extranet_site(r);
     ctx = static_cast<ngx_http_auth_extranet_ctx_t *>(
               ngx_http_get_module_ctx(r, ngx_http_auth_extranet_module))->portal;
 
@@ -223,7 +221,7 @@ ngx_http_auth_extranet_portal_done(ngx_http_request_t *r, bool failed)
     }
 
     try {
-        rc = ngx_http_auth_extranet_portal_send(r, amcf, ctx->response);
+        rc = ngx_http_auth_extranet_portal_send(r, site, ctx->response);
 
     } catch (const std::exception &e) {
         ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
@@ -248,7 +246,7 @@ ngx_http_auth_extranet_header(ngx_table_elt_t *h)
 
 static ngx_int_t
 ngx_http_auth_extranet_portal_request(ngx_http_request_t *r,
-    ngx_http_auth_extranet_main_conf_t *amcf, extranet::PortalRequest &req)
+    ngx_http_auth_extranet_srv_conf_t *site, extranet::PortalRequest &req)
 {
     bool                                refresh_due;
     size_t                              len;
@@ -312,7 +310,7 @@ ngx_http_auth_extranet_portal_request(ngx_http_request_t *r,
                          != NULL;
     }
 
-    req.session = ngx_http_auth_extranet_session(r, amcf, &refresh_due);
+    req.session = ngx_http_auth_extranet_session(r, site, &refresh_due);
 
     if (req.body_too_large || r->request_body == NULL) {
         return NGX_OK;
@@ -395,7 +393,7 @@ ngx_http_auth_extranet_add_header(ngx_http_request_t *r, const char *name,
 
 static ngx_int_t
 ngx_http_auth_extranet_portal_send(ngx_http_request_t *r,
-    ngx_http_auth_extranet_main_conf_t *amcf,
+    ngx_http_auth_extranet_srv_conf_t *site,
     const extranet::PortalResponse &resp)
 {
     ngx_int_t         rc;
@@ -428,19 +426,19 @@ ngx_http_auth_extranet_portal_send(ngx_http_request_t *r,
     }
 
     for (const std::string &key : resp.revoke) {
-        ngx_http_auth_extranet_shm_revoke(amcf->shm_zone, key,
-                                          ngx_time() + amcf->absolute);
+        ngx_http_auth_extranet_shm_revoke(site->shm_zone, key,
+            ngx_time() + site->settings->timeouts.absolute);
     }
 
     for (const std::string &key : resp.failures) {
-        ngx_http_auth_extranet_shm_fail(amcf->shm_zone, key,
-                                        ngx_http_auth_extranet_limit_for(amcf, key),
-                                        amcf->limit_window,
-                                        amcf->limit_lockout);
+        ngx_http_auth_extranet_shm_fail(site->shm_zone, *site->tag + key,
+                                        ngx_http_auth_extranet_limit_for(site, key),
+                                        site->settings->limit_window,
+                                        site->settings->limit_lockout);
     }
 
     for (const std::string &key : resp.successes) {
-        ngx_http_auth_extranet_shm_clear(amcf->shm_zone, key);
+        ngx_http_auth_extranet_shm_clear(site->shm_zone, *site->tag + key);
     }
 
     r->headers_out.status = resp.status;
@@ -518,16 +516,18 @@ ngx_http_auth_extranet_portal_send(ngx_http_request_t *r,
  * e-mail lookups of the link step, per identifier for the rest */
 
 static ngx_uint_t
-ngx_http_auth_extranet_limit_for(ngx_http_auth_extranet_main_conf_t *amcf,
+ngx_http_auth_extranet_limit_for(ngx_http_auth_extranet_srv_conf_t *site,
     const std::string &key)
 {
+    const extranet::Settings &s = *site->settings;
+
     if (key.compare(0, 3, "ip:") == 0) {
-        return amcf->limit_address;
+        return s.limit_address;
     }
 
     if (key.compare(0, 5, "link:") == 0) {
-        return amcf->settings->link_check_limit;
+        return s.link_check_limit;
     }
 
-    return amcf->limit_identifier;
+    return s.limit_identifier;
 }

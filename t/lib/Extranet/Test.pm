@@ -25,7 +25,7 @@ use warnings;
 use Cwd qw(abs_path);
 use Digest::SHA qw(hmac_sha256);
 use File::Basename qw(dirname);
-use File::Path qw(remove_tree);
+use File::Path qw(make_path remove_tree);
 use File::Temp qw(tempdir);
 use IO::Select;
 use IO::Socket::INET;
@@ -118,6 +118,7 @@ sub free_port {
 sub write_file {
     my ($self, $name, $content) = @_;
     my $path = $name =~ m{^/} ? $name : "$self->{dir}/$name";
+    make_path(dirname($path), { mode => 0755 }) unless -d dirname($path);
     open my $fh, '>:raw', $path or die "$path: $!";
     print {$fh} $content;
     close $fh or die "$path: $!";
@@ -419,7 +420,8 @@ sub error_log { $_[0]->read_file('error.log') }
 
 # $t->http(METHOD => '/path', headers => {..} or [[k, v], ..], body => '..',
 #          cookie => 'session value', json => {..}, form => [k => v, ..],
-#          timeout => s, port => n, raw => 'whole request')
+#          timeout => s, port => n, raw => 'whole request',
+#          from => '127.0.0.2' (the client's address))
 sub http {
     my ($self, $method, $path, %o) = @_;
     my $port = $o{port} // $self->{port};
@@ -457,7 +459,7 @@ sub http {
                                   (map { "$_->[0]: $_->[1]\r\n" } @h), "\r\n",
                                   $body // '');
     return $self->http_raw($request, port => $port, timeout => $timeout,
-                           head => $method eq 'HEAD');
+                           head => $method eq 'HEAD', from => $o{from});
 }
 
 sub get  { my ($self, $path, %o) = @_; $self->http(GET => $path, %o) }
@@ -469,8 +471,11 @@ sub http_raw {
     my $deadline = $start + ($o{timeout} // $self->{timeout});
     my $res = Extranet::Test::Response->new;
 
+    # from: the client's own loopback address (127.0.0.2...), as another
+    # client on the network would be
     my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
                                   PeerPort => $o{port} // $self->{port},
+                                  ($o{from} ? (LocalAddr => $o{from}) : ()),
                                   Proto => 'tcp', Timeout => 5);
     unless ($s) {
         $res->{error} = "connect: $!";
@@ -705,6 +710,25 @@ sub psql {
     die "psql failed: $sql\n$out" if $?;
     return map { [map { $_ eq '\\N' ? undef : $_ } split /\x1f/, $_, -1] }
            grep { length } split /\n/, $out;
+}
+
+# A second database of the file's cluster, a copy of "extranet" (schema,
+# roles' grants, demo data) made before any connection to it; returns its
+# conninfo. With a third argument, runs SQL there first.
+sub create_database {
+    my ($self, $name, $sql) = @_;
+    pg_ensure();
+    my $out = run_capture($PG_SH, 'psql', $PG->{dir}, $PG->{port}, '-X', '-q',
+                          '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-c',
+                          "CREATE DATABASE $name TEMPLATE extranet");
+    die "CREATE DATABASE $name failed:\n$out" if $?;
+    if (defined $sql) {
+        $out = run_capture($PG_SH, 'psql', $PG->{dir}, $PG->{port}, '-X', '-q',
+                           '-d', $name, '-v', 'ON_ERROR_STOP=1', '-c', $sql);
+        die "psql on $name failed:\n$out" if $?;
+    }
+    (my $db = $PG->{db}) =~ s/dbname=\S+/dbname=$name/;
+    return $db;
 }
 
 # One value (first column of the first row).

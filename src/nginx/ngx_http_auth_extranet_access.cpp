@@ -1,0 +1,550 @@
+/*
+ * ngx_http_auth_extranet_module: the access phase. It verifies the session
+ * cookie (no database work), refreshes the session row in the thread pool
+ * when it is due, and hands the request to the header rewrite; without a
+ * session it answers as nginx's access modules do, so that "satisfy",
+ * "error_page 401" and the other access modules combine with it.
+ *
+ * The request's state lives in a pool cleanup: an internal redirect
+ * (index, try_files, error_page, named locations, X-Accel-Redirect) clears
+ * the modules' contexts and runs the access phase again; the state is found
+ * again there, and the redirected request keeps its session, its headers
+ * (given once) and its refreshed cookie without a second check.
+ */
+
+#include "nginx/ngx_http_auth_extranet.h"
+
+#include "core/escape.h"
+#include "core/response.h"
+#include "core/session_store.h"
+
+
+/* after a refresh found the database unavailable, valid cookies pass
+ * without a refresh for this long (at most the refresh interval), rather
+ * than each waiting for a timeout */
+#define NGX_HTTP_AUTH_EXTRANET_DB_BACKOFF       30
+
+
+static ngx_int_t ngx_http_auth_extranet_verdict(ngx_http_request_t *r,
+    ngx_http_auth_extranet_srv_conf_t *site,
+    ngx_http_auth_extranet_ctx_t *ctx);
+static ngx_int_t ngx_http_auth_extranet_refresh(ngx_http_request_t *r,
+    ngx_http_auth_extranet_srv_conf_t *site,
+    ngx_http_auth_extranet_ctx_t *ctx);
+static void ngx_http_auth_extranet_refresh_done(ngx_http_request_t *r,
+    bool failed);
+static ngx_int_t ngx_http_auth_extranet_deny(ngx_http_request_t *r,
+    ngx_http_auth_extranet_srv_conf_t *site,
+    ngx_http_auth_extranet_ctx_t *ctx);
+static bool ngx_http_auth_extranet_has_error_page(ngx_http_request_t *r,
+    ngx_int_t status);
+static void ngx_http_auth_extranet_ctx_cleanup(void *data);
+
+
+/* per worker: until when refreshes are not tried (database unavailable) */
+static time_t  ngx_http_auth_extranet_db_down_until;
+
+
+ngx_int_t
+ngx_http_auth_extranet_access_handler(ngx_http_request_t *r)
+{
+    ngx_http_auth_extranet_ctx_t       *ctx;
+    ngx_http_auth_extranet_loc_conf_t  *alcf;
+    ngx_http_auth_extranet_srv_conf_t  *site;
+
+    alcf = ngx_http_auth_extranet_loc(r);
+
+    /* the portal itself stays reachable under a server-wide "on" */
+    if (!alcf->enabled || alcf->portal) {
+        return NGX_DECLINED;
+    }
+
+    site = ngx_http_auth_extranet_site(r);
+
+    try {
+        ctx = ngx_http_auth_extranet_get_ctx(r);
+        if (ctx == NULL) {
+            return NGX_ERROR;
+        }
+
+        if (ctx->pending) {
+            return NGX_AGAIN;
+        }
+
+        if (ctx->refresh_done) {
+            /* back from the pool thread */
+
+            ctx->refresh_done = false;
+
+            if (ctx->refresh_revoked) {
+                ngx_http_auth_extranet_shm_revoke(site->shm_zone,
+                    extranet::session_key(ctx->claims->session_id),
+                    ngx_time() + site->settings->timeouts.absolute);
+                ctx->claims.reset();
+
+            } else if (ctx->refreshed) {
+                ctx->claims = ctx->refreshed;
+                ctx->set_cookie = extranet::session_cookie(*site->settings,
+                                                           *ctx->claims);
+            }
+
+            return ngx_http_auth_extranet_verdict(r, site, ctx);
+        }
+
+        if (ctx->checked) {
+            /* an internal redirect: the session was checked, the headers
+             * given; no second check, no second task */
+            ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                           "auth extranet: checked before redirect, "
+                           "session: %d", ctx->claims.has_value());
+
+            if (ctx->claims) {
+                return NGX_OK;
+            }
+
+            return ngx_http_auth_extranet_deny(r, site, ctx);
+        }
+
+        bool refresh_due;
+
+        ctx->claims = ngx_http_auth_extranet_session(r, site, &refresh_due);
+
+        if (ctx->claims && refresh_due) {
+            if (ngx_time() >= ngx_http_auth_extranet_db_down_until) {
+                return ngx_http_auth_extranet_refresh(r, site, ctx);
+            }
+
+            ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                           "auth extranet: refresh skipped, database down");
+        }
+
+        return ngx_http_auth_extranet_verdict(r, site, ctx);
+
+    } catch (const std::exception &e) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "auth extranet: %s", e.what());
+        return NGX_ERROR;
+    }
+}
+
+
+/* the headers rewritten once, then the session passes or is refused */
+
+static ngx_int_t
+ngx_http_auth_extranet_verdict(ngx_http_request_t *r,
+    ngx_http_auth_extranet_srv_conf_t *site, ngx_http_auth_extranet_ctx_t *ctx)
+{
+    ctx->checked = true;
+
+    if (ngx_http_auth_extranet_set_headers(r, site, ctx, ctx->claims.has_value())
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (ctx->claims) {
+        return NGX_OK;
+    }
+
+    return ngx_http_auth_extranet_deny(r, site, ctx);
+}
+
+
+/* re-checks the session row, off the event loop */
+
+static ngx_int_t
+ngx_http_auth_extranet_refresh(ngx_http_request_t *r,
+    ngx_http_auth_extranet_srv_conf_t *site, ngx_http_auth_extranet_ctx_t *ctx)
+{
+    ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "auth extranet: refreshing session");
+
+    const extranet::Settings *settings = site->settings;
+    extranet::SessionClaims claims = *ctx->claims;
+    uint64_t now = ngx_time();
+
+    auto work = [ctx, settings, claims, now]() {
+        try {
+            extranet::Database &db = extranet::thread_database(
+                settings->conninfo, settings->db_timeout);
+            db.check_connection();
+
+            ctx->refreshed = extranet::refresh_session(db, *settings, claims,
+                                                       now);
+            ctx->refresh_revoked = !ctx->refreshed;
+
+        } catch (const std::exception &e) {
+            /* database unavailable: the valid cookie keeps working */
+            ctx->refreshed.reset();
+            ctx->refresh_revoked = false;
+            ctx->refresh_error = e.what();
+        }
+    };
+
+    ctx->pending = true;
+
+    if (ngx_http_auth_extranet_post(r, site, std::move(work),
+                                    ngx_http_auth_extranet_refresh_done)
+        != NGX_OK)
+    {
+        ctx->pending = false;
+        return NGX_ERROR;
+    }
+
+    return NGX_AGAIN;
+}
+
+
+static void
+ngx_http_auth_extranet_refresh_done(ngx_http_request_t *r, bool failed)
+{
+    time_t                              backoff;
+    ngx_http_auth_extranet_ctx_t       *ctx;
+    ngx_http_auth_extranet_srv_conf_t  *site;
+
+    ctx = ngx_http_auth_extranet_find_ctx(r);
+
+    ctx->pending = false;
+    ctx->refresh_done = true;
+
+    if (failed || (!ctx->refresh_revoked && !ctx->refreshed)) {
+        site = ngx_http_auth_extranet_site(r);
+        backoff = ngx_min((time_t) site->settings->timeouts.refresh,
+                          NGX_HTTP_AUTH_EXTRANET_DB_BACKOFF);
+
+        ngx_http_auth_extranet_db_down_until = ngx_time() + backoff;
+
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "auth extranet: session not refreshed, database "
+                      "unavailable (%s); refreshes resume in %T s",
+                      ctx->refresh_error.c_str(), backoff);
+    }
+
+    r->write_event_handler(r);
+}
+
+
+/*
+ * No valid session. A page view is sent to the login page, anything else
+ * (a non-GET method, a client that accepts JSON) gets 401 with a JSON body.
+ * As nginx's own access modules do, 401 is returned to nginx: under
+ * "satisfy any" another module (allow, auth_basic) may still let the
+ * request in, and "error_page 401" applies. The answer's body is given by
+ * the filter when nginx answers the 401 itself.
+ */
+
+static ngx_int_t
+ngx_http_auth_extranet_deny(ngx_http_request_t *r,
+    ngx_http_auth_extranet_srv_conf_t *site, ngx_http_auth_extranet_ctx_t *ctx)
+{
+    bool                       json;
+    ngx_table_elt_t           *h;
+    ngx_http_core_loc_conf_t  *clcf;
+
+    json = !(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD));
+
+    if (r->headers_in.accept
+        && ngx_strlcasestrn(r->headers_in.accept->value.data,
+                            r->headers_in.accept->value.data
+                            + r->headers_in.accept->value.len,
+                            (u_char *) "application/json",
+                            sizeof("application/json") - 1 - 1)
+           != NULL)
+    {
+        json = true;
+    }
+
+    std::string login((char *) site->portal_prefix.data,
+                      site->portal_prefix.len);
+    login += "login";
+
+    ctx->deny_location = login + "?next=" + extranet::url_encode(
+        std::string((char *) r->unparsed_uri.data, r->unparsed_uri.len));
+    ctx->deny_body = extranet::unauthenticated_json(login);
+
+    clcf = static_cast<ngx_http_core_loc_conf_t *>(
+               ngx_http_get_module_loc_conf(r, ngx_http_core_module));
+
+    if (!json && clcf->satisfy == NGX_HTTP_SATISFY_ALL) {
+        /* nothing else can let a page view in: to the login page now */
+
+        h = static_cast<ngx_table_elt_t *>(
+                ngx_list_push(&r->headers_out.headers));
+        if (h == NULL) {
+            return NGX_ERROR;
+        }
+
+        h->hash = 1;
+        ngx_str_set(&h->key, "Location");
+        h->value.len = ctx->deny_location.size();
+        h->value.data = (u_char *) ctx->deny_location.data();
+#if (nginx_version >= 1023000)
+        h->next = NULL;
+#endif
+
+        ngx_http_clear_location(r);
+        r->headers_out.location = h;
+
+        return NGX_HTTP_MOVED_TEMPORARILY;
+    }
+
+    /* the site's own "error_page 401" answers instead of ours */
+    if (ngx_http_auth_extranet_has_error_page(r, NGX_HTTP_UNAUTHORIZED)) {
+        ctx->deny = ngx_http_auth_extranet_deny_e::none;
+
+    } else {
+        ctx->deny = json ? ngx_http_auth_extranet_deny_e::json
+                         : ngx_http_auth_extranet_deny_e::redirect;
+    }
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "auth extranet: no session, 401 (answer %d)",
+                   (int) ctx->deny);
+
+    return NGX_HTTP_UNAUTHORIZED;
+}
+
+
+static bool
+ngx_http_auth_extranet_has_error_page(ngx_http_request_t *r, ngx_int_t status)
+{
+    ngx_uint_t                 i;
+    ngx_http_err_page_t       *err_page;
+    ngx_http_core_loc_conf_t  *clcf;
+
+    clcf = static_cast<ngx_http_core_loc_conf_t *>(
+               ngx_http_get_module_loc_conf(r, ngx_http_core_module));
+
+    /* as ngx_http_special_response_handler() decides */
+    if (clcf->error_pages == NULL || r->uri_changes == 0 || r->error_page) {
+        return false;
+    }
+
+    err_page = static_cast<ngx_http_err_page_t *>(clcf->error_pages->elts);
+
+    for (i = 0; i < clcf->error_pages->nelts; i++) {
+        if (err_page[i].status == status) {
+            return true;
+        }
+    }
+
+    return false;
+}
+
+
+/*
+ * Before content. For the main request, the access phase has let it in:
+ * a 401 that another access module overrode is no longer ours to answer.
+ * Subrequests (SSI, addition, auth_request...) skip the access phase: one
+ * to a protected location takes the main request's session, checked once.
+ */
+
+ngx_int_t
+ngx_http_auth_extranet_precontent_handler(ngx_http_request_t *r)
+{
+    bool                                refresh_due;
+    ngx_http_auth_extranet_ctx_t       *ctx;
+    ngx_http_auth_extranet_loc_conf_t  *alcf;
+    ngx_http_auth_extranet_srv_conf_t  *site;
+
+    if (r == r->main) {
+        ctx = ngx_http_auth_extranet_find_ctx(r);
+
+        if (ctx) {
+            ctx->deny = ngx_http_auth_extranet_deny_e::none;
+        }
+
+        return NGX_DECLINED;
+    }
+
+    alcf = ngx_http_auth_extranet_loc(r);
+
+    if (!alcf->enabled || alcf->portal) {
+        return NGX_DECLINED;
+    }
+
+    site = ngx_http_auth_extranet_site(r);
+
+    try {
+        ctx = ngx_http_auth_extranet_get_ctx(r->main);
+        if (ctx == NULL) {
+            return NGX_ERROR;
+        }
+
+        if (ctx->checked) {
+            /* the main request's headers, copied into the subrequest */
+            return ctx->claims ? NGX_DECLINED : NGX_HTTP_UNAUTHORIZED;
+        }
+
+        /* the main request's location is not protected: this subrequest's
+         * is. A refresh that is due waits for the next main request. */
+
+        ctx->claims = ngx_http_auth_extranet_session(r, site, &refresh_due);
+        ctx->checked = true;
+
+        if (ngx_http_auth_extranet_set_headers(r, site, ctx,
+                                               ctx->claims.has_value())
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        return ctx->claims ? NGX_DECLINED : NGX_HTTP_UNAUTHORIZED;
+
+    } catch (const std::exception &e) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "auth extranet: %s", e.what());
+        return NGX_ERROR;
+    }
+}
+
+
+static void
+ngx_http_auth_extranet_ctx_cleanup(void *data)
+{
+    static_cast<ngx_http_auth_extranet_ctx_t *>(data)
+        ->~ngx_http_auth_extranet_ctx_t();
+}
+
+
+/*
+ * The request's state: in the module's context, or, after an internal
+ * redirect cleared the contexts, in the request pool's cleanup that holds
+ * it (subrequests share the main request's pool: only the main request
+ * looks there).
+ */
+
+ngx_http_auth_extranet_ctx_t *
+ngx_http_auth_extranet_find_ctx(ngx_http_request_t *r)
+{
+    ngx_pool_cleanup_t            *cln;
+    ngx_http_auth_extranet_ctx_t  *ctx;
+
+    ctx = static_cast<ngx_http_auth_extranet_ctx_t *>(
+              ngx_http_get_module_ctx(r, ngx_http_auth_extranet_module));
+
+    if (ctx || r != r->main || !r->internal) {
+        return ctx;
+    }
+
+    for (cln = r->pool->cleanup; cln; cln = cln->next) {
+        if (cln->handler == ngx_http_auth_extranet_ctx_cleanup) {
+            ctx = static_cast<ngx_http_auth_extranet_ctx_t *>(cln->data);
+            ngx_http_set_ctx(r, ctx, ngx_http_auth_extranet_module);
+            return ctx;
+        }
+    }
+
+    return NULL;
+}
+
+
+ngx_http_auth_extranet_ctx_t *
+ngx_http_auth_extranet_get_ctx(ngx_http_request_t *r)
+{
+    ngx_pool_cleanup_t            *cln;
+    ngx_http_auth_extranet_ctx_t  *ctx;
+
+    ctx = ngx_http_auth_extranet_find_ctx(r);
+    if (ctx) {
+        return ctx;
+    }
+
+    cln = ngx_pool_cleanup_add(r->pool, sizeof(ngx_http_auth_extranet_ctx_t));
+    if (cln == NULL) {
+        return NULL;
+    }
+
+    ctx = new (cln->data) ngx_http_auth_extranet_ctx_t();
+    cln->handler = ngx_http_auth_extranet_ctx_cleanup;
+
+    ngx_http_set_ctx(r, ctx, ngx_http_auth_extranet_module);
+
+    return ctx;
+}
+
+
+/*
+ * The session of the request's cookie: the seal verified with the site's
+ * key ring, the timeouts checked, and not revoked on this node. No database
+ * work. Once the access phase checked it, the request keeps that answer
+ * (the cookie is no longer in the headers).
+ */
+
+std::optional<extranet::SessionClaims>
+ngx_http_auth_extranet_session(ngx_http_request_t *r,
+    ngx_http_auth_extranet_srv_conf_t *site, bool *refresh_due)
+{
+    ngx_uint_t                     i;
+    ngx_list_part_t               *part;
+    ngx_table_elt_t               *h;
+    ngx_http_auth_extranet_ctx_t  *ctx;
+
+    *refresh_due = false;
+
+    ctx = ngx_http_auth_extranet_find_ctx(r->main);
+
+    if (ctx && ctx->checked) {
+        return ctx->claims;
+    }
+
+    const extranet::Settings &s = *site->settings;
+    std::optional<std::string> token;
+
+    for (part = &r->headers_in.headers.part; part && !token; part = part->next) {
+        h = static_cast<ngx_table_elt_t *>(part->elts);
+
+        for (i = 0; i < part->nelts; i++) {
+            if (h[i].key.len == sizeof("Cookie") - 1
+                && ngx_strncasecmp(h[i].key.data, (u_char *) "Cookie",
+                                   sizeof("Cookie") - 1) == 0)
+            {
+                token = extranet::find_cookie(
+                    std::string_view((char *) h[i].value.data, h[i].value.len),
+                    s.cookie.name);
+
+                if (token) {
+                    break;
+                }
+            }
+        }
+    }
+
+    if (!token || token->empty()) {
+        return std::nullopt;
+    }
+
+    std::optional<extranet::SessionClaims> claims = s.keys->open(*token);
+
+    if (!claims) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "auth extranet: session cookie refused (forged, "
+                      "truncated or of an unknown key)");
+        return std::nullopt;
+    }
+
+    switch (extranet::token_state(*claims, s.timeouts, ngx_time())) {
+
+    case extranet::TokenState::expired:
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "auth extranet: session expired");
+        return std::nullopt;
+
+    case extranet::TokenState::refresh_due:
+        *refresh_due = true;
+        break;
+
+    case extranet::TokenState::valid:
+        break;
+    }
+
+    if (ngx_http_auth_extranet_shm_revoked(site->shm_zone,
+            extranet::session_key(claims->session_id)))
+    {
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "auth extranet: session revoked");
+        return std::nullopt;
+    }
+
+    return claims;
+}

@@ -1,0 +1,211 @@
+/*
+ * ngx_http_auth_extranet_module: the filters.
+ *
+ * The header filter sends a refreshed session cookie with whatever answers
+ * the request (after any internal redirect). When nginx answers the 401 of
+ * the access phase itself (no other access module let the request in, no
+ * "error_page 401"), the filters turn it into the module's answer: a 302 to
+ * the login page for a page view, the JSON body for an API client.
+ */
+
+#include "nginx/ngx_http_auth_extranet.h"
+
+
+static ngx_int_t ngx_http_auth_extranet_header_filter(ngx_http_request_t *r);
+static ngx_int_t ngx_http_auth_extranet_body_filter(ngx_http_request_t *r,
+    ngx_chain_t *in);
+static ngx_int_t ngx_http_auth_extranet_deny_headers(ngx_http_request_t *r,
+    ngx_http_auth_extranet_ctx_t *ctx);
+static ngx_int_t ngx_http_auth_extranet_push_header(ngx_http_request_t *r,
+    const char *name, const std::string &value, ngx_table_elt_t **out);
+
+
+static ngx_http_output_header_filter_pt  ngx_http_next_header_filter;
+static ngx_http_output_body_filter_pt    ngx_http_next_body_filter;
+
+
+ngx_int_t
+ngx_http_auth_extranet_filter_init(ngx_conf_t *cf)
+{
+    ngx_http_next_header_filter = ngx_http_top_header_filter;
+    ngx_http_top_header_filter = ngx_http_auth_extranet_header_filter;
+
+    ngx_http_next_body_filter = ngx_http_top_body_filter;
+    ngx_http_top_body_filter = ngx_http_auth_extranet_body_filter;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_auth_extranet_header_filter(ngx_http_request_t *r)
+{
+    ngx_http_auth_extranet_ctx_t  *ctx;
+
+    if (r != r->main) {
+        return ngx_http_next_header_filter(r);
+    }
+
+    ctx = ngx_http_auth_extranet_find_ctx(r);
+
+    if (ctx == NULL) {
+        return ngx_http_next_header_filter(r);
+    }
+
+    if (ctx->deny != ngx_http_auth_extranet_deny_e::none
+        && r->headers_out.status == NGX_HTTP_UNAUTHORIZED
+        && r->err_status == NGX_HTTP_UNAUTHORIZED)
+    {
+        if (ngx_http_auth_extranet_deny_headers(r, ctx) != NGX_OK) {
+            return NGX_ERROR;
+        }
+    }
+
+    if (!ctx->set_cookie.empty()
+        && ngx_http_auth_extranet_push_header(r, "Set-Cookie", ctx->set_cookie,
+                                              NULL)
+           != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_next_header_filter(r);
+}
+
+
+/* nginx's own 401 page becomes the module's answer */
+
+static ngx_int_t
+ngx_http_auth_extranet_deny_headers(ngx_http_request_t *r,
+    ngx_http_auth_extranet_ctx_t *ctx)
+{
+    ngx_table_elt_t  *location;
+
+    /* another module asked for its credentials (auth_basic under "satisfy
+     * any"): its challenge stays */
+    if (r->headers_out.www_authenticate
+        && r->headers_out.www_authenticate->hash)
+    {
+        ctx->deny = ngx_http_auth_extranet_deny_e::none;
+        return NGX_OK;
+    }
+
+    ngx_http_clear_content_length(r);
+    ngx_http_clear_accept_ranges(r);
+    ngx_http_clear_last_modified(r);
+    ngx_http_clear_etag(r);
+
+    if (ctx->deny == ngx_http_auth_extranet_deny_e::redirect) {
+        if (ngx_http_auth_extranet_push_header(r, "Location",
+                                               ctx->deny_location, &location)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        ngx_http_clear_location(r);
+        r->headers_out.location = location;
+        r->headers_out.status = NGX_HTTP_MOVED_TEMPORARILY;
+        r->headers_out.status_line.len = 0;
+        ctx->deny_body.clear();
+
+    } else {
+        ngx_str_set(&r->headers_out.content_type, "application/json");
+        r->headers_out.content_type_len = r->headers_out.content_type.len;
+        r->headers_out.charset.len = 0;
+    }
+
+    r->headers_out.content_length_n = ctx->deny_body.size();
+    ctx->deny_sent = true;
+
+    return NGX_OK;
+}
+
+
+/* the body of nginx's 401 page is replaced by the answer's */
+
+static ngx_int_t
+ngx_http_auth_extranet_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
+{
+    bool                           last;
+    ngx_buf_t                     *b;
+    ngx_chain_t                   *cl, out;
+    ngx_http_auth_extranet_ctx_t  *ctx;
+
+    if (r != r->main || in == NULL) {
+        return ngx_http_next_body_filter(r, in);
+    }
+
+    ctx = ngx_http_auth_extranet_find_ctx(r);
+
+    if (ctx == NULL || !ctx->deny_sent) {
+        return ngx_http_next_body_filter(r, in);
+    }
+
+    last = false;
+
+    for (cl = in; cl; cl = cl->next) {
+        cl->buf->pos = cl->buf->last;
+        cl->buf->file_pos = cl->buf->file_last;
+
+        if (cl->buf->last_buf) {
+            last = true;
+        }
+    }
+
+    if (!last) {
+        return NGX_OK;
+    }
+
+    ctx->deny_sent = false;
+
+    b = static_cast<ngx_buf_t *>(ngx_calloc_buf(r->pool));
+    if (b == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (ctx->deny_body.empty()) {
+        b->sync = 1;
+
+    } else {
+        b->pos = (u_char *) ctx->deny_body.data();
+        b->last = b->pos + ctx->deny_body.size();
+        b->memory = 1;
+    }
+
+    b->last_buf = 1;
+    b->last_in_chain = 1;
+
+    out.buf = b;
+    out.next = NULL;
+
+    return ngx_http_next_body_filter(r, &out);
+}
+
+
+static ngx_int_t
+ngx_http_auth_extranet_push_header(ngx_http_request_t *r, const char *name,
+    const std::string &value, ngx_table_elt_t **out)
+{
+    ngx_table_elt_t  *h;
+
+    h = static_cast<ngx_table_elt_t *>(ngx_list_push(&r->headers_out.headers));
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    h->hash = 1;
+    h->key.data = (u_char *) name;
+    h->key.len = ngx_strlen(name);
+    h->value.len = value.size();
+    h->value.data = (u_char *) value.data();
+#if (nginx_version >= 1023000)
+    h->next = NULL;
+#endif
+
+    if (out) {
+        *out = h;
+    }
+
+    return NGX_OK;
+}
