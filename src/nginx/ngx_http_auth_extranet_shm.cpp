@@ -28,6 +28,7 @@ typedef struct {
 } ngx_http_auth_extranet_shm_sh_t;
 
 
+static ngx_int_t ngx_http_auth_extranet_shm_resized(ngx_shm_zone_t *shm_zone);
 static void ngx_http_auth_extranet_shm_insert(ngx_rbtree_node_t *temp,
     ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel);
 static ngx_http_auth_extranet_shm_node_t *ngx_http_auth_extranet_shm_lookup(
@@ -50,6 +51,10 @@ ngx_http_auth_extranet_shm_init(ngx_shm_zone_t *shm_zone, void *data)
         /* reload: keep the running zone */
         shm_zone->data = data;
         return NGX_OK;
+    }
+
+    if (ngx_http_auth_extranet_shm_resized(shm_zone) != NGX_OK) {
+        return NGX_ERROR;
     }
 
     shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
@@ -75,6 +80,61 @@ ngx_http_auth_extranet_shm_init(ngx_shm_zone_t *shm_zone, void *data)
     shpool->log_ctx = (u_char *) " in auth_extranet zone";
 
     return NGX_OK;
+}
+
+
+/*
+ * A reload that changes the zone's size would start it empty: the sessions
+ * revoked on this node would pass again and lockouts would be lifted. The
+ * reload is refused (the running configuration goes on); a restart or a
+ * binary upgrade resizes it.
+ */
+
+static ngx_int_t
+ngx_http_auth_extranet_shm_resized(ngx_shm_zone_t *shm_zone)
+{
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_shm_zone_t   *old;
+
+    /* while the new cycle is being built, ngx_cycle is the running one */
+    if (ngx_cycle == NULL || ngx_cycle->shared_memory.part.elts == NULL) {
+        return NGX_OK;
+    }
+
+    part = (ngx_list_part_t *) &ngx_cycle->shared_memory.part;
+    old = static_cast<ngx_shm_zone_t *>(part->elts);
+
+    for (i = 0; /* void */ ; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                return NGX_OK;
+            }
+
+            part = part->next;
+            old = static_cast<ngx_shm_zone_t *>(part->elts);
+            i = 0;
+        }
+
+        if (old[i].tag != shm_zone->tag
+            || old[i].shm.name.len != shm_zone->shm.name.len
+            || ngx_strncmp(old[i].shm.name.data, shm_zone->shm.name.data,
+                           shm_zone->shm.name.len) != 0
+            || old[i].shm.size == shm_zone->shm.size)
+        {
+            continue;
+        }
+
+        ngx_log_error(NGX_LOG_EMERG, ngx_cycle->log, 0,
+                      "auth_extranet_zone \"%V\" cannot change its size on "
+                      "reload (%uz to %uz): it holds the sessions revoked "
+                      "and the lockouts of this node; the reload is refused, "
+                      "restart nginx to resize it", &shm_zone->shm.name,
+                      old[i].shm.size, shm_zone->shm.size);
+
+        return NGX_ERROR;
+    }
 }
 
 
