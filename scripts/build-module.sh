@@ -11,8 +11,12 @@ if [ ! -x "$src/configure" ] && [ ! -x "$src/auto/configure" ]; then
     exit 1
 fi
 
+# configure again when the addon scripts change or a source file comes or
+# goes (config lists the core's files when it runs)
 stamp="$dir/.configured"
-if [ ! -f "$stamp" ] || [ "$module/config" -nt "$stamp" ] || [ "$module/config.make" -nt "$stamp" ]; then
+sources="$(cd "$module" && ls src/*/*.cpp)"
+if [ ! -f "$stamp" ] || [ "$module/config" -nt "$stamp" ] || [ "$module/config.make" -nt "$stamp" ] \
+   || [ "$(cat "$stamp")" != "$sources" ]; then
     rm -rf "$dir"
     mkdir -p "$dir"
     cp -a "$src/." "$dir/"
@@ -29,7 +33,7 @@ if [ ! -f "$stamp" ] || [ "$module/config" -nt "$stamp" ] || [ "$module/config.m
     fi
     "$configure" "${flags[@]}" --add-dynamic-module="$module" > configure.log 2>&1 \
         || { tail -30 configure.log >&2; exit 1; }
-    touch "$stamp"
+    echo "$sources" > "$stamp"
 fi
 
 cd "$dir"

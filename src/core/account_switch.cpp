@@ -5,7 +5,7 @@
 
 #include "core/account_code.h"
 #include "core/escape.h"
-#include "core/link_flow.h"
+#include "core/identity_rules.h"
 #include "core/session_store.h"
 
 namespace extranet {
@@ -67,6 +67,18 @@ PortalResponse switch_account(Database& db, const Settings& s, const Answerer& a
 }
 
 }  // namespace
+
+AccountItem account_item(const LegacyAccount& a, std::string_view active,
+                         std::string_view default_code) {
+    AccountItem item;
+    item.code = a.code;
+    item.syndic_code = a.syndic_code;
+    item.syndic_name = a.syndic_name;
+    item.label = a.label;
+    item.active = a.code == active;
+    item.is_default = a.code == default_code;
+    return item;
+}
 
 std::string account_item_json(const AccountItem& a) {
     return "{\"code\":" + json_string(a.code) + ",\"syndic\":" + json_string(a.syndic_code) +

@@ -5,9 +5,14 @@
 #include <string>
 
 #include "core/me.h"
-#include "core/portal.h"
+#include "core/route.h"
+#include "core/session_store.h"
 
 namespace extranet {
+
+// The account as the menus show it.
+AccountItem account_item(const LegacyAccount& a, std::string_view active,
+                         std::string_view default_code);
 
 // One account as the JSON answers list it (accounts, manage):
 // {"code":..,"syndic":..,"syndic_name":..,"label":..,"active":bool,"default":bool}

@@ -12,9 +12,6 @@ namespace extranet {
 
 namespace {
 
-constexpr std::size_t kMaxName = 100;
-constexpr std::size_t kMaxPhone = 30;
-
 constexpr std::string_view kInvalidEmail = "Veuillez entrer une adresse email valide.";
 constexpr std::string_view kAlreadyLinked =
     "Ce compte est déjà associé à une adresse e-mail : connectez-vous avec cette adresse "
@@ -32,12 +29,6 @@ constexpr std::string_view kFixFields = "Veuillez corriger les champs indiqués.
 constexpr std::string_view kRace =
     "Ce compte ou cette adresse e-mail vient d'être associé depuis une autre page. "
     "Veuillez recommencer.";
-
-const Statement kLockSession{
-    "link_lock_session",
-    "SELECT COALESCE(identity_id, 0) FROM extranet.session"
-    " WHERE id_hash = decode($1, 'hex') AND revoked_at IS NULL AND expires_at > now()"
-    " AND last_seen_at > now() - make_interval(secs => $2) FOR UPDATE"};
 
 const Statement kEmailKnown{
     "link_email_known",
@@ -73,12 +64,6 @@ const Statement kDefaultIfNone{
     " WHERE id = $1 AND (default_account IS NULL OR default_account NOT IN"
     " (SELECT account_code FROM extranet.identity_account WHERE identity_id = $1))"};
 
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
 
 bool email_session(const SessionClaims& c) { return c.method == LoginMethod::email; }
 
@@ -305,68 +290,6 @@ PortalResponse link_to_identity(Database& db, const Settings& s, const Answerer&
 
 }  // namespace
 
-// ---- pure checks ----
-
-ProfileInput read_profile(const Form& form) {
-    ProfileInput p;
-    p.last_name = std::string(trim(form.value("last_name")));
-    p.first_name = std::string(trim(form.value("first_name")));
-    p.phone = std::string(trim(form.value("phone")));
-    return p;
-}
-
-FieldErrors check_profile(const ProfileInput& p) {
-    FieldErrors errors;
-    if (p.last_name.empty()) {
-        errors["last_name"] = "Veuillez indiquer votre nom.";
-    } else if (count_code_points(p.last_name) > kMaxName) {
-        errors["last_name"] = "Le nom ne doit pas dépasser 100 caractères.";
-    }
-    if (p.first_name.empty()) {
-        errors["first_name"] = "Veuillez indiquer votre prénom.";
-    } else if (count_code_points(p.first_name) > kMaxName) {
-        errors["first_name"] = "Le prénom ne doit pas dépasser 100 caractères.";
-    }
-    if (!p.phone.empty()) {
-        bool digit = false;
-        bool allowed = true;
-        for (char c : p.phone) {
-            if (c >= '0' && c <= '9') {
-                digit = true;
-            } else if (c != ' ' && c != '+' && c != '.' && c != '-') {
-                allowed = false;
-            }
-        }
-        if (p.phone.size() > kMaxPhone) {
-            errors["phone"] = "Le numéro de téléphone ne doit pas dépasser 30 caractères.";
-        } else if (!allowed || !digit) {
-            errors["phone"] = "Veuillez entrer un numéro de téléphone valide (chiffres, espaces "
-                              "et les signes + . - uniquement).";
-        }
-    }
-    return errors;
-}
-
-std::size_t count_code_points(std::string_view utf8) {
-    return static_cast<std::size_t>(std::count_if(utf8.begin(), utf8.end(), [](char c) {
-        return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-    }));
-}
-
-void check_new_password(std::string_view password, std::string_view confirm,
-                        unsigned min_length, unsigned max_length, const std::string& field,
-                        FieldErrors& errors) {
-    std::size_t n = count_code_points(password);
-    if (n < min_length) {
-        errors[field] = "Le mot de passe doit contenir au moins " + std::to_string(min_length) +
-                        " caractères.";
-    } else if (n > max_length) {
-        errors[field] = "Le mot de passe ne doit pas dépasser " + std::to_string(max_length) +
-                        " caractères.";
-    }
-    if (password != confirm) errors["password_confirm"] = "Les mots de passe ne correspondent pas.";
-}
-
 std::string partner_conflict_message(std::string_view new_syndic, std::string_view new_name,
                                      std::string_view other_syndic,
                                      std::string_view other_name) {
@@ -378,85 +301,6 @@ std::string partner_conflict_message(std::string_view new_syndic, std::string_vi
     return "Ce compte ne peut pas être associé à cette adresse : " +
            syndic(new_syndic, new_name) + " n'est ni " + syndic(other_syndic, other_name) +
            " ni un de ses partenaires.";
-}
-
-std::string json_field_errors(std::string_view code, std::string_view message,
-                              const FieldErrors& errors) {
-    std::string out = "{\"error\":" + json_string(code) + ",\"message\":" + json_string(message);
-    if (!errors.empty()) out += ",\"field\":" + json_string(errors.begin()->first);
-    out += ",\"fields\":{";
-    bool first = true;
-    for (const auto& [name, text] : errors) {
-        if (!first) out += ",";
-        first = false;
-        out += json_string(name) + ":" + json_string(text);
-    }
-    return out + "}}";
-}
-
-// ---- shared by the account routes ----
-
-Secret::~Secret() { secure_wipe(value); }
-
-Answerer Answerer::of(const RouteContext& rc) {
-    Answerer a;
-    a.page = rc.page;
-    a.json = rc.req.wants_json;
-    return a;
-}
-
-PortalResponse Answerer::error(int status, std::string_view code, std::string_view message,
-                               std::string_view field) const {
-    if (json) return json_response(status, json_error(code, message, field));
-    MessageView v;
-    v.title = status == 503 ? "Service momentanément indisponible" : "Demande refusée";
-    v.message = std::string(message);
-    v.link_href = page.prefix + (page.logged_in ? "accounts" : "login");
-    v.link_text = page.logged_in ? "Retour à mes comptes" : "Retour à la connexion";
-    return html_response(status, render_message(page, v));
-}
-
-PortalResponse Answerer::explain(bool post, int status, std::string_view code,
-                                 const std::string& message, std::string_view title,
-                                 std::string_view route, std::string_view link_text) const {
-    if (post || json) return error(status, code, message);
-    MessageView v;
-    v.title = std::string(title);
-    v.message = message;
-    v.link_href = page.prefix + std::string(route);
-    v.link_text = std::string(link_text);
-    return html_response(200, render_message(page, v));
-}
-
-PortalResponse Answerer::answer(int status, std::string html, std::string json_body) const {
-    return json ? json_response(status, std::move(json_body))
-                : html_response(status, std::move(html));
-}
-
-PortalResponse Answerer::login_required() const {
-    return unauthenticated(json, page.prefix + "login");
-}
-
-bool lock_open_session(Database& db, const Settings& s, const SessionClaims& claims) {
-    std::string key = session_key(claims.session_id);
-    std::string idle = std::to_string(s.timeouts.idle);
-    Result r = db.exec(kLockSession, {key, idle});
-    // The row's identity is the truth: a cookie from before a link, an
-    // unlink or a forgery of claims is not the session any more.
-    return !r.empty() && static_cast<std::uint64_t>(r.integer(0, 0)) == claims.identity_id;
-}
-
-SessionClaims email_session_claims(const SessionClaims& current, std::uint64_t identity_id,
-                                   const std::string& email, const LegacyAccount& active,
-                                   const std::vector<LegacyAccount>& accounts,
-                                   std::uint64_t now) {
-    SessionClaims c = current;
-    c.method = LoginMethod::email;
-    c.identity_id = identity_id;
-    c.email = email;
-    c.refreshed_at = std::max(now, current.refreshed_at);
-    set_accounts(c, accounts, active);
-    return c;
 }
 
 // ---- routes ----

@@ -9,7 +9,7 @@
 
 #include "core/account_code.h"
 #include "core/database.h"
-#include "core/portal.h"
+#include "core/route.h"
 #include "core/session_token.h"
 
 namespace extranet {

@@ -7,7 +7,7 @@
 #include "core/account_code.h"
 #include "core/account_switch.h"
 #include "core/escape.h"
-#include "core/link_flow.h"
+#include "core/identity_rules.h"
 #include "core/password.h"
 #include "core/session_store.h"
 
@@ -30,13 +30,11 @@ const Statement kIdentityForUpdate{
     "SELECT email, password_hash, last_name, first_name, phone, COALESCE(default_account, '')"
     " FROM extranet.identity WHERE id = $1 FOR UPDATE"};
 
-// Open: not revoked, not past its end, not idle.
 const Statement kOpenSessions{
     "manage_open_sessions",
     "SELECT encode(id_hash, 'hex'), user_agent, client_addr,"
     " to_char(last_seen_at AT TIME ZONE 'Europe/Paris', 'DD/MM/YYYY HH24:MI')"
-    " FROM extranet.session WHERE identity_id = $1 AND revoked_at IS NULL"
-    " AND expires_at > now() AND last_seen_at > now() - make_interval(secs => $2)"
+    " FROM extranet.session WHERE identity_id = $1 AND " EXTRANET_SQL_SESSION_OPEN
     " ORDER BY last_seen_at DESC LIMIT 50"};
 
 const Statement kUpdateProfile{

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/portal.h"
+#include "core/route.h"
 
 namespace extranet {
 

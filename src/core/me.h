@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "core/portal.h"
+#include "core/route.h"
 #include "core/session_store.h"
 
 namespace extranet {

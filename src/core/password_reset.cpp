@@ -7,7 +7,7 @@
 #include "core/account_code.h"
 #include "core/crypto.h"
 #include "core/escape.h"
-#include "core/link_flow.h"
+#include "core/identity_rules.h"
 #include "core/password.h"
 #include "core/session_store.h"
 
@@ -73,7 +73,7 @@ const Statement kSpendAll{
 const Statement kRevokeAll{
     "reset_revoke_sessions",
     "UPDATE extranet.session SET revoked_at = now()"
-    " WHERE identity_id = $1 AND revoked_at IS NULL AND expires_at > now()"
+    " WHERE identity_id = $1 AND " EXTRANET_SQL_SESSION_LIVE
     " RETURNING encode(id_hash, 'hex')"};
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }

@@ -74,46 +74,6 @@ PortalResponse static_answer(std::string_view type, std::string_view body) {
 
 }  // namespace
 
-PortalResponse error_answer(const RouteContext& rc, int status, std::string_view code,
-                            std::string_view message, std::string_view field) {
-    if (rc.req.wants_json) return json_response(status, json_error(code, message, field));
-    MessageView v;
-    v.title = status == 503 ? "Service momentanément indisponible" : "Demande refusée";
-    v.message = std::string(message);
-    v.link_href = rc.req.prefix + (rc.req.session ? "accounts" : "login");
-    v.link_text = rc.req.session ? "Retour à mes comptes" : "Retour à la connexion";
-    return html_response(status, render_message(rc.page, v));
-}
-
-PortalResponse page_answer(const RouteContext& rc, int status, std::string html,
-                           std::string json) {
-    return rc.req.wants_json ? json_response(status, std::move(json))
-                             : html_response(status, std::move(html));
-}
-
-std::string safe_next(std::string_view next, std::string_view fallback) {
-    // A path of this site: "/x", not "//host" nor "/\host", no scheme, no
-    // control characters.
-    bool ok = next.size() >= 1 && next.size() <= 2048 && next[0] == '/' &&
-              (next.size() == 1 || (next[1] != '/' && next[1] != '\\'));
-    for (char c : next) {
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F || c == '\\') ok = false;
-    }
-    return ok ? std::string(next) : std::string(fallback);
-}
-
-std::string session_cookie(const Settings& s, const SessionClaims& claims) {
-    std::uint64_t end = claims.issued_at + s.timeouts.absolute;
-    std::uint64_t max_age = end > claims.refreshed_at ? end - claims.refreshed_at : 1;
-    return set_cookie(s.cookie, s.keys->seal(claims), max_age);
-}
-
-std::string clear_session_cookie(const Settings& s) { return set_cookie(s.cookie, "", 0); }
-
-PortalResponse login_required(const RouteContext& rc) {
-    return unauthenticated(rc.req.wants_json, rc.req.prefix + "login");
-}
-
 Dispatch dispatch(const Settings& s, const PortalRequest& req, AttemptLimiter& limiter) {
     if (req.route == "menu.js" || req.route == "style.css") {
         if (req.method != "GET" && req.method != "HEAD") {

@@ -4,7 +4,7 @@
 
 #include "core/crypto.h"
 #include "core/escape.h"
-#include "core/portal.h"
+#include "core/settings.h"
 
 namespace extranet {
 
@@ -39,9 +39,13 @@ const Statement kCreateSession{
 const Statement kTouchSession{
     "touch_session",
     "UPDATE extranet.session SET last_seen_at = now()"
-    " WHERE id_hash = decode($1, 'hex') AND revoked_at IS NULL"
-    " AND expires_at > now() AND last_seen_at > now() - make_interval(secs => $2)"
+    " WHERE id_hash = decode($1, 'hex') AND " EXTRANET_SQL_SESSION_OPEN
     " RETURNING identity_id, account_code"};
+
+const Statement kLockSession{
+    "link_lock_session",
+    "SELECT COALESCE(identity_id, 0) FROM extranet.session"
+    " WHERE id_hash = decode($1, 'hex') AND " EXTRANET_SQL_SESSION_OPEN " FOR UPDATE"};
 
 const Statement kUpdateSession{
     "update_session",
@@ -56,8 +60,8 @@ const Statement kRevokeSession{
 const Statement kRevokeOthers{
     "revoke_other_sessions",
     "UPDATE extranet.session SET revoked_at = now()"
-    " WHERE identity_id = $1 AND id_hash <> decode($2, 'hex') AND revoked_at IS NULL"
-    " AND expires_at > now()"
+    " WHERE identity_id = $1 AND id_hash <> decode($2, 'hex')"
+    " AND " EXTRANET_SQL_SESSION_LIVE
     " RETURNING encode(id_hash, 'hex')"};
 
 const Statement kRehashPassword{
@@ -252,16 +256,26 @@ void set_new_password(Database& db, std::uint64_t identity_id, std::string_view 
     db.exec(kSetNewPassword, {id, hash});
 }
 
-AccountItem account_item(const LegacyAccount& a, std::string_view active,
-                         std::string_view default_code) {
-    AccountItem item;
-    item.code = a.code;
-    item.syndic_code = a.syndic_code;
-    item.syndic_name = a.syndic_name;
-    item.label = a.label;
-    item.active = a.code == active;
-    item.is_default = a.code == default_code;
-    return item;
+bool lock_open_session(Database& db, const Settings& s, const SessionClaims& claims) {
+    std::string key = session_key(claims.session_id);
+    std::string idle = std::to_string(s.timeouts.idle);
+    Result r = db.exec(kLockSession, {key, idle});
+    // The row's identity is the truth: a cookie from before a link, an
+    // unlink or a forgery of claims is not the session any more.
+    return !r.empty() && static_cast<std::uint64_t>(r.integer(0, 0)) == claims.identity_id;
+}
+
+SessionClaims email_session_claims(const SessionClaims& current, std::uint64_t identity_id,
+                                   const std::string& email, const LegacyAccount& active,
+                                   const std::vector<LegacyAccount>& accounts,
+                                   std::uint64_t now) {
+    SessionClaims c = current;
+    c.method = LoginMethod::email;
+    c.identity_id = identity_id;
+    c.email = email;
+    c.refreshed_at = std::max(now, current.refreshed_at);
+    set_accounts(c, accounts, active);
+    return c;
 }
 
 }  // namespace extranet

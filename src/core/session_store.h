@@ -9,8 +9,14 @@
 #include <vector>
 
 #include "core/database.h"
-#include "core/pages.h"
 #include "core/session_token.h"
+
+// SQL conditions on extranet.session rows, one place for every statement:
+// live (not revoked, not past its end) and open (live, and not idle for
+// $2 seconds).
+#define EXTRANET_SQL_SESSION_LIVE "revoked_at IS NULL AND expires_at > now()"
+#define EXTRANET_SQL_SESSION_OPEN                                             \
+    EXTRANET_SQL_SESSION_LIVE " AND last_seen_at > now() - make_interval(secs => $2)"
 
 namespace extranet {
 
@@ -58,6 +64,19 @@ void update_session(Database& db, const SessionClaims& claims);
 
 void revoke_session(Database& db, std::string_view session_id);
 
+// Locks the session's row for the operation; false when it was revoked,
+// has expired or went idle (on another node, in another tab).
+bool lock_open_session(Database& db, const Settings& s, const SessionClaims& claims);
+
+// The claims of the session once it is the identity's e-mail session on
+// `active` (which must be among `accounts`), checked against the row just
+// now: refreshed_at moves to now.
+SessionClaims email_session_claims(const SessionClaims& current, std::uint64_t identity_id,
+                                   const std::string& email, const LegacyAccount& active,
+                                   const std::vector<LegacyAccount>& accounts,
+                                   std::uint64_t now);
+
+
 // Revokes every other open session of the identity; returns their ids'
 // hashes (hex) so that this node can refuse them at once.
 std::vector<std::string> revoke_other_sessions(Database& db, std::uint64_t identity_id,
@@ -83,9 +102,5 @@ void audit(Database& db, const AuditEntry& e);
 // password_changed_at).
 void rehash_password(Database& db, std::uint64_t identity_id, std::string_view hash);
 void set_new_password(Database& db, std::uint64_t identity_id, std::string_view hash);
-
-// For pages: the account as the menus show it.
-AccountItem account_item(const LegacyAccount& a, std::string_view active,
-                         std::string_view default_code);
 
 }  // namespace extranet

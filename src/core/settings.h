@@ -1,0 +1,46 @@
+// A site's configuration, the one object every floor above reads: built by
+// the nginx layer from the site's directives, read-only once workers run.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/cookie.h"
+#include "core/partners.h"
+#include "core/password.h"
+#include "core/session_token.h"
+
+namespace extranet {
+
+// A site's configuration: what its directives say, at http level or in its
+// server. Read-only once workers run, so
+// pool threads may read it. It lives in the configuration's pool, which
+// outlasts every request of that configuration (a worker finishes its
+// requests before a reload frees it): blocking work keeps a pointer to it
+// rather than a copy.
+struct Settings {
+    std::string conninfo;
+    std::chrono::milliseconds db_timeout{5000};
+    HashParams hash;
+    unsigned password_min_length = 12;
+    unsigned password_max_length = 1024;
+    CookieSettings cookie;
+    SessionTimeouts timeouts;
+    bool legacy_login_all = false;  // auth_extranet_legacy_login all
+    PartnerRules partners;
+    std::shared_ptr<const KeyRing> keys;
+    std::string header_prefix = "X-Extranet-";
+    std::string site_url;  // "https://host[:port]": links in mails (required with a portal)
+    // Brute-force limits: failures per identifier and per client address
+    // within the window, then a lockout; e-mail lookups of the link step
+    // per session and window.
+    unsigned limit_identifier = 5;
+    unsigned limit_address = 50;
+    unsigned link_check_limit = 10;
+    std::uint64_t limit_window = 15 * 60;
+    std::uint64_t limit_lockout = 15 * 60;
+};
+
+}  // namespace extranet
