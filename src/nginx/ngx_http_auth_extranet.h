@@ -193,7 +193,7 @@ ngx_int_t ngx_http_auth_extranet_post(ngx_http_request_t *r,
 
 /* shared memory zone (ngx_http_auth_extranet_shm.cpp) */
 ngx_int_t ngx_http_auth_extranet_shm_init(ngx_shm_zone_t *shm_zone, void *data);
-void ngx_http_auth_extranet_shm_revoke(ngx_shm_zone_t *zone,
+bool ngx_http_auth_extranet_shm_revoke(ngx_shm_zone_t *zone,
     const std::string &key, time_t until);
 bool ngx_http_auth_extranet_shm_revoked(ngx_shm_zone_t *zone,
     const std::string &key);

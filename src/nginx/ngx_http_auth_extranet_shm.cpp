@@ -2,9 +2,17 @@
  * The module's shared memory zone: session keys revoked on this node (so a
  * logged-out cookie is refused at once, before its next refresh) and the
  * brute-force counters, in one red-black tree with an LRU queue.
+ *
+ * A flood of new identifiers must not flush what protects owners: counters
+ * may take at most half of the zone; to make room, only expired entries and
+ * then counters that neither lock anything out nor count an attempt in
+ * flight are dropped, never a revocation or an active lockout. When no room
+ * can be made, a new counter is refused and so is its request.
  */
 
 #include "nginx/ngx_http_auth_extranet.h"
+
+#include <unordered_map>
 
 
 typedef struct {
@@ -25,7 +33,16 @@ typedef struct {
     ngx_rbtree_t                 rbtree;
     ngx_rbtree_node_t            sentinel;
     ngx_queue_t                  queue;
+    ngx_uint_t                   counters;
+    ngx_uint_t                   max_counters;
 } ngx_http_auth_extranet_shm_sh_t;
+
+
+/* the size a counter takes in the slab (node and key, rounded up) */
+#define NGX_HTTP_AUTH_EXTRANET_SHM_COUNTER_SIZE  256
+
+/* entries looked at from the LRU end to make room */
+#define NGX_HTTP_AUTH_EXTRANET_SHM_SCAN          64
 
 
 static ngx_int_t ngx_http_auth_extranet_shm_resized(ngx_shm_zone_t *shm_zone);
@@ -34,11 +51,17 @@ static void ngx_http_auth_extranet_shm_insert(ngx_rbtree_node_t *temp,
 static ngx_http_auth_extranet_shm_node_t *ngx_http_auth_extranet_shm_lookup(
     ngx_shm_zone_t *zone, const std::string &key);
 static ngx_http_auth_extranet_shm_node_t *ngx_http_auth_extranet_shm_get(
-    ngx_shm_zone_t *zone, const std::string &key);
+    ngx_shm_zone_t *zone, const std::string &key, bool counter);
+static void ngx_http_auth_extranet_shm_revoke_locally(const std::string &k,
+    time_t until);
+static bool ngx_http_auth_extranet_shm_protected(
+    ngx_http_auth_extranet_shm_node_t *n, time_t now);
+static void ngx_http_auth_extranet_shm_free(ngx_slab_pool_t *shpool,
+    ngx_http_auth_extranet_shm_sh_t *sh, ngx_http_auth_extranet_shm_node_t *n);
 static bool ngx_http_auth_extranet_shm_peek(ngx_shm_zone_t *zone,
     const std::string &k, ngx_http_auth_extranet_shm_node_t *copy);
-static void ngx_http_auth_extranet_shm_expire(ngx_slab_pool_t *shpool,
-    ngx_http_auth_extranet_shm_sh_t *sh, ngx_uint_t n, bool force);
+static bool ngx_http_auth_extranet_shm_expire(ngx_slab_pool_t *shpool,
+    ngx_http_auth_extranet_shm_sh_t *sh, bool force);
 
 
 ngx_int_t
@@ -76,6 +99,11 @@ ngx_http_auth_extranet_shm_init(ngx_shm_zone_t *shm_zone, void *data)
     ngx_rbtree_init(&sh->rbtree, &sh->sentinel,
                     ngx_http_auth_extranet_shm_insert);
     ngx_queue_init(&sh->queue);
+
+    /* the other half stays for revocations, whatever a flood does */
+    sh->counters = 0;
+    sh->max_counters = shm_zone->shm.size / 2
+                       / NGX_HTTP_AUTH_EXTRANET_SHM_COUNTER_SIZE;
 
     shpool->log_ctx = (u_char *) " in auth_extranet zone";
 
@@ -218,38 +246,86 @@ ngx_http_auth_extranet_shm_lookup(ngx_shm_zone_t *zone, const std::string &key)
 }
 
 
-/* drops up to n expired entries from the LRU end; with force, the oldest
- * entries whatever their expiry (the zone is full) */
+/* what is never dropped to make room: a revocation or a lockout still in
+ * force, an attempt still in flight */
 
-static void
-ngx_http_auth_extranet_shm_expire(ngx_slab_pool_t *shpool,
-    ngx_http_auth_extranet_shm_sh_t *sh, ngx_uint_t n, bool force)
+static bool
+ngx_http_auth_extranet_shm_protected(ngx_http_auth_extranet_shm_node_t *n,
+    time_t now)
 {
-    time_t                              now;
-    ngx_queue_t                        *q;
-    ngx_http_auth_extranet_shm_node_t  *node;
-
-    now = ngx_time();
-
-    while (n-- && !ngx_queue_empty(&sh->queue)) {
-        q = ngx_queue_last(&sh->queue);
-        node = ngx_queue_data(q, ngx_http_auth_extranet_shm_node_t, queue);
-
-        if (!force && node->expire > now) {
-            return;
-        }
-
-        ngx_queue_remove(q);
-        ngx_rbtree_delete(&sh->rbtree, &node->node);
-        ngx_slab_free_locked(shpool, node);
+    if (n->expire <= now && n->in_flight == 0) {
+        return false;
     }
+
+    return n->revoked || n->locked_until > now || n->in_flight;
 }
 
 
-/* the entry for key, created if missing; called with the mutex held */
+static void
+ngx_http_auth_extranet_shm_free(ngx_slab_pool_t *shpool,
+    ngx_http_auth_extranet_shm_sh_t *sh, ngx_http_auth_extranet_shm_node_t *n)
+{
+    if (!n->revoked && sh->counters) {
+        sh->counters--;
+    }
+
+    ngx_queue_remove(&n->queue);
+    ngx_rbtree_delete(&sh->rbtree, &n->node);
+    ngx_slab_free_locked(shpool, n);
+}
+
+
+/*
+ * Makes room from the LRU end: drops the expired entries among the oldest;
+ * with force, also the oldest counters that protect nothing. True when
+ * something was dropped. Called with the mutex held.
+ */
+
+static bool
+ngx_http_auth_extranet_shm_expire(ngx_slab_pool_t *shpool,
+    ngx_http_auth_extranet_shm_sh_t *sh, bool force)
+{
+    bool                                dropped;
+    time_t                              now;
+    ngx_uint_t                          n;
+    ngx_queue_t                        *q, *prev;
+    ngx_http_auth_extranet_shm_node_t  *node;
+
+    now = ngx_time();
+    dropped = false;
+
+    q = ngx_queue_last(&sh->queue);
+
+    for (n = 0; n < NGX_HTTP_AUTH_EXTRANET_SHM_SCAN && q != ngx_queue_sentinel(&sh->queue); n++) {
+        prev = ngx_queue_prev(q);
+        node = ngx_queue_data(q, ngx_http_auth_extranet_shm_node_t, queue);
+
+        if (node->expire <= now && node->in_flight == 0) {
+            ngx_http_auth_extranet_shm_free(shpool, sh, node);
+            dropped = true;
+
+        } else if (force && !node->revoked
+                   && !ngx_http_auth_extranet_shm_protected(node, now))
+        {
+            ngx_http_auth_extranet_shm_free(shpool, sh, node);
+            dropped = true;
+        }
+
+        q = prev;
+    }
+
+    return dropped;
+}
+
+
+/*
+ * The entry for key, created if missing (a counter, or a revocation);
+ * NULL when no room can be made. Called with the mutex held.
+ */
 
 static ngx_http_auth_extranet_shm_node_t *
-ngx_http_auth_extranet_shm_get(ngx_shm_zone_t *zone, const std::string &key)
+ngx_http_auth_extranet_shm_get(ngx_shm_zone_t *zone, const std::string &key,
+    bool counter)
 {
     size_t                              size;
     ngx_slab_pool_t                    *shpool;
@@ -266,14 +342,22 @@ ngx_http_auth_extranet_shm_get(ngx_shm_zone_t *zone, const std::string &key)
         return n;
     }
 
-    ngx_http_auth_extranet_shm_expire(shpool, sh, 2, false);
+    (void) ngx_http_auth_extranet_shm_expire(shpool, sh, false);
+
+    if (counter && sh->counters >= sh->max_counters
+        && !ngx_http_auth_extranet_shm_expire(shpool, sh, true))
+    {
+        return NULL;
+    }
 
     size = offsetof(ngx_http_auth_extranet_shm_node_t, data) + key.size();
 
     n = static_cast<ngx_http_auth_extranet_shm_node_t *>(
             ngx_slab_alloc_locked(shpool, size));
     if (n == NULL) {
-        ngx_http_auth_extranet_shm_expire(shpool, sh, 16, true);
+        if (!ngx_http_auth_extranet_shm_expire(shpool, sh, true)) {
+            return NULL;
+        }
 
         n = static_cast<ngx_http_auth_extranet_shm_node_t *>(
                 ngx_slab_alloc_locked(shpool, size));
@@ -285,7 +369,12 @@ ngx_http_auth_extranet_shm_get(ngx_shm_zone_t *zone, const std::string &key)
     ngx_memzero(n, size);
     n->node.key = ngx_crc32_short((u_char *) key.data(), key.size());
     n->len = (u_short) key.size();
+    n->revoked = counter ? 0 : 1;
     ngx_memcpy(n->data, key.data(), key.size());
+
+    if (counter) {
+        sh->counters++;
+    }
 
     ngx_rbtree_insert(&sh->rbtree, &n->node);
     ngx_queue_insert_head(&sh->queue, &n->queue);
@@ -294,16 +383,17 @@ ngx_http_auth_extranet_shm_get(ngx_shm_zone_t *zone, const std::string &key)
 }
 
 
-void
+bool
 ngx_http_auth_extranet_shm_revoke(ngx_shm_zone_t *zone, const std::string &key,
     time_t until)
 {
+    bool                                stored;
     std::string                         k;
     ngx_slab_pool_t                    *shpool;
     ngx_http_auth_extranet_shm_node_t  *n;
 
     if (key.size() > 512) {
-        return;
+        return false;
     }
 
     /* built before the lock: nothing throws while it is held */
@@ -312,13 +402,62 @@ ngx_http_auth_extranet_shm_revoke(ngx_shm_zone_t *zone, const std::string &key,
 
     ngx_shmtx_lock(&shpool->mutex);
 
-    n = ngx_http_auth_extranet_shm_get(zone, k);
+    n = ngx_http_auth_extranet_shm_get(zone, k, false);
+    stored = (n != NULL);
+
     if (n) {
-        n->revoked = 1;
         n->expire = ngx_max(n->expire, until);
     }
 
     ngx_shmtx_unlock(&shpool->mutex);
+
+    if (!stored) {
+        /* the zone is full of revocations: this worker keeps it at least,
+         * the session row refuses it at the next refresh on every node */
+        ngx_log_error(NGX_LOG_CRIT, ngx_cycle->log, 0,
+                      "auth extranet: no room in zone \"%V\" for a "
+                      "revoked session; kept by this worker only, make the "
+                      "zone larger", &zone->shm.name);
+
+        try {
+            ngx_http_auth_extranet_shm_revoke_locally(k, until);
+
+        } catch (const std::exception &e) {
+            ngx_log_error(NGX_LOG_ALERT, ngx_cycle->log, 0,
+                          "auth extranet: %s", e.what());
+        }
+    }
+
+    return stored;
+}
+
+
+/* the revocations that found no room in the zone, per worker, bounded */
+
+static std::unordered_map<std::string, time_t> &
+ngx_http_auth_extranet_shm_local()
+{
+    static std::unordered_map<std::string, time_t>  revoked;
+
+    return revoked;
+}
+
+
+static void
+ngx_http_auth_extranet_shm_revoke_locally(const std::string &k, time_t until)
+{
+    time_t  now = ngx_time();
+    auto   &revoked = ngx_http_auth_extranet_shm_local();
+
+    if (revoked.size() >= 65536) {
+        for (auto it = revoked.begin(); it != revoked.end(); ) {
+            it = (it->second <= now) ? revoked.erase(it) : std::next(it);
+        }
+    }
+
+    if (revoked.size() < 65536) {
+        revoked[k] = until;
+    }
 }
 
 
@@ -351,7 +490,21 @@ ngx_http_auth_extranet_shm_revoked(ngx_shm_zone_t *zone, const std::string &key)
 {
     ngx_http_auth_extranet_shm_node_t  n;
 
-    return ngx_http_auth_extranet_shm_peek(zone, "r:" + key, &n) && n.revoked;
+    std::string  k = "r:" + key;
+
+    if (ngx_http_auth_extranet_shm_peek(zone, k, &n) && n.revoked) {
+        return true;
+    }
+
+    auto &local = ngx_http_auth_extranet_shm_local();
+
+    if (local.empty()) {
+        return false;
+    }
+
+    auto it = local.find(k);
+
+    return it != local.end() && it->second > ngx_time();
 }
 
 
@@ -374,7 +527,7 @@ ngx_http_auth_extranet_shm_fail(ngx_shm_zone_t *zone, const std::string &key,
 
     ngx_shmtx_lock(&shpool->mutex);
 
-    n = ngx_http_auth_extranet_shm_get(zone, k);
+    n = ngx_http_auth_extranet_shm_get(zone, k, true);
     if (n) {
         if (n->window_start + window <= now) {
             n->window_start = now;
@@ -429,11 +582,12 @@ ngx_http_auth_extranet_shm_reserve(ngx_shm_zone_t *zone,
 
     ngx_shmtx_lock(&shpool->mutex);
 
-    n = ngx_http_auth_extranet_shm_get(zone, k);
+    n = ngx_http_auth_extranet_shm_get(zone, k, true);
 
     if (n == NULL) {
-        /* the zone is full: the attempt goes on uncounted */
-        refused = false;
+        /* no room for its counter: an attempt uncounted would be a way
+         * around the limits, it is refused */
+        refused = true;
 
     } else {
         if (n->window_start + window <= now) {
@@ -489,12 +643,15 @@ ngx_http_auth_extranet_shm_clear(ngx_shm_zone_t *zone, const std::string &key)
     ngx_shmtx_lock(&shpool->mutex);
 
     n = ngx_http_auth_extranet_shm_lookup(zone, k);
-    if (n) {
-        ngx_queue_remove(&n->queue);
-        ngx_rbtree_delete(
-            &static_cast<ngx_http_auth_extranet_shm_sh_t *>(zone->data)->rbtree,
-            &n->node);
-        ngx_slab_free_locked(shpool, n);
+    if (n && n->in_flight == 0) {
+        ngx_http_auth_extranet_shm_free(shpool,
+            static_cast<ngx_http_auth_extranet_shm_sh_t *>(zone->data), n);
+
+    } else if (n) {
+        /* attempts still in flight keep their place: only the failures
+         * and the lockout end with a success */
+        n->failures = 0;
+        n->locked_until = 0;
     }
 
     ngx_shmtx_unlock(&shpool->mutex);
