@@ -20,10 +20,13 @@ SOURCES       = config config.make $(wildcard src/*/*.cpp src/*/*.h)
 # Debian packages to build the module and run the demo (make run) ...
 PACKAGES      = build-essential nginx nginx-dev libpq-dev libssl-dev        \
                 libcrypt-dev postgresql-15 libnginx-mod-http-js perl
+# ... those that build the Debian package (make deb) ...
+DEB_PACKAGES  = debhelper dpkg-dev lintian
 # ... and those the tests and the benchmark add (make test, make bench).
-TEST_PACKAGES = libcmocka-dev procps openssl curl wrk chromium nodejs npm
+TEST_PACKAGES = libcmocka-dev procps openssl curl wrk chromium nodejs npm     \
+                $(DEB_PACKAGES)
 
-.PHONY: all deps test-deps build unit integration browser test run bench clean
+.PHONY: all deps test-deps build unit integration browser test run bench deb clean
 
 all: build
 
@@ -65,6 +68,12 @@ run: deps build
 
 bench: test-deps build
 	@scripts/bench.sh "$(MODULE)"
+
+# libnginx-mod-http-auth-extranet_<version>_<arch>.deb into $(BUILD)/, the
+# version from debian/changelog; the tree is built in a copy, then lintian.
+deb: deps
+	@scripts/deps.sh $(DEB_PACKAGES)
+	@scripts/build-deb.sh "$(BUILD)"
 
 clean:
 	rm -rf $(BUILD) t/artifacts

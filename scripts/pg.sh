@@ -5,7 +5,8 @@
 #   pg.sh start DIR PORT      create (first time) and start a cluster in DIR,
 #                             listening on DIR/.s.PGSQL.PORT and
 #                             127.0.0.1:PORT; database "extranet" with
-#                             sql/migrations/*.sql and, unless DEMO=0,
+#                             sql/migrations/*.sql (applied by
+#                             tools/extranet-migrate) and, unless DEMO=0,
 #                             sql/demo/demo_data.sql. Prints on stdout the
 #                             conninfo for auth_extranet_db. An existing
 #                             cluster in DIR is only started again.
@@ -26,7 +27,7 @@ die() { echo "pg.sh: $*" >&2; exit 1; }
 say() { echo "pg.sh: $*" >&2; }
 
 usage() {
-    sed -n '5,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+    sed -n '5,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 
@@ -138,14 +139,18 @@ cmd_start() {
         superuser_psql "$dir" "$port" -q -d postgres -v ON_ERROR_STOP=1 \
             -c "DROP DATABASE IF EXISTS extranet" -c "CREATE DATABASE extranet" \
             >/dev/null || die "CREATE DATABASE failed"
-        local f files=("$here"/sql/migrations/*.sql)
-        [ -f "${files[0]}" ] || die "no migrations in $here/sql/migrations"
-        [ "${DEMO:-1}" = 0 ] || files+=("$here/sql/demo/demo_data.sql")
-        for f in "${files[@]}"; do
-            say "applying ${f#"$here"/}"
-            superuser_psql "$dir" "$port" -q -v ON_ERROR_STOP=1 -f "$f" >/dev/null \
-                || die "applying $f failed"
-        done
+        # The migrations go through the tool a site uses, so that every
+        # test exercises it.
+        say "applying sql/migrations with tools/extranet-migrate"
+        PSQL="$PGBIN/psql" "$here/tools/extranet-migrate" -q -D "$here/sql/migrations" \
+            "host=$dir port=$port dbname=extranet user=postgres" >&2 \
+            || die "applying the migrations failed"
+        if [ "${DEMO:-1}" != 0 ]; then
+            say "applying sql/demo/demo_data.sql"
+            superuser_psql "$dir" "$port" -q -v ON_ERROR_STOP=1 \
+                -f "$here/sql/demo/demo_data.sql" >/dev/null \
+                || die "applying sql/demo/demo_data.sql failed"
+        fi
         touch "$dir/schema.done"
         unset PGOPTIONS
     fi
