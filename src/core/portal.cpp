@@ -22,21 +22,22 @@ struct Route {
     Dispatch (*handler)(RouteContext&);
     bool needs_session;  // else anonymous requests reach the handler
     bool csrf;           // POSTs carry the session's CSRF token
+    bool hashes = false; // POSTs hash a password (tens of milliseconds)
 };
 
 const Route kRoutes[] = {
-    {"login", route_login, false, false},
+    {"login", route_login, false, false, true},
     {"logout", route_logout, false, true},
     {"api/me", route_me, true, true},
     {"link", route_link, true, true},
-    {"link/profile", route_link_profile, true, true},
-    {"link/password", route_link_password, true, true},
+    {"link/profile", route_link_profile, true, true, true},
+    {"link/password", route_link_password, true, true, true},
     {"link/done", route_link_done, true, true},
     {"accounts", route_accounts, true, true},
     {"switch", route_switch, true, true},
-    {"manage", route_manage, true, true},
+    {"manage", route_manage, true, true, true},
     {"password/forgot", route_password_forgot, false, false},
-    {"password/reset", route_password_reset, false, false},
+    {"password/reset", route_password_reset, false, false, true},
 };
 
 bool ieq(std::string_view a, std::string_view b) {
@@ -139,7 +140,19 @@ Dispatch dispatch(const Settings& s, const PortalRequest& req, AttemptLimiter& l
         r.log_message = "missing or wrong CSRF token";
         return {r, {}};
     }
-    return route->handler(rc);
+    // Hashes in flight per client address are bounded: a trickle of
+    // logins from one place cannot fill the hashing pool for everyone.
+    if (post && route->hashes && limiter.locked("hash:" + req.client_addr, req.now)) {
+        PortalResponse r = error_answer(rc, 429, "busy",
+                                        "Trop de demandes en cours depuis votre adresse. "
+                                        "Veuillez réessayer dans un instant.");
+        r.log_level = LogLevel::info;
+        r.log_message = "too many password hashes in flight from this address";
+        return {r, {}};
+    }
+    Dispatch d = route->handler(rc);
+    d.hashes = post && route->hashes && d.work;
+    return d;
 }
 
 PortalResponse run_blocking(const Settings& s, const BlockingWork& work, bool wants_json,

@@ -56,6 +56,7 @@ using BlockingWork = std::function<PortalResponse(Database&)>;
 struct Dispatch {
     std::optional<PortalResponse> response;  // answered on the event loop
     BlockingWork work;                       // else: run in a pool thread
+    bool hashes = false;  // the work hashes a password: the hashing pool
 };
 
 // What a route handler gets: the parsed request.

@@ -39,6 +39,7 @@ struct Settings {
     unsigned limit_identifier = 5;
     unsigned limit_address = 50;
     unsigned link_check_limit = 10;
+    unsigned hashes_per_address = 4;  // password hashes in flight per client
     std::uint64_t limit_window = 15 * 60;
     std::uint64_t limit_lockout = 15 * 60;
 };

@@ -50,6 +50,7 @@ typedef struct {
     ngx_str_t                    db;
     ngx_msec_t                   db_timeout;
     ngx_str_t                    thread_pool_name;
+    ngx_str_t                    hash_pool_name;
     std::shared_ptr<const extranet::KeyRing>  *keys;
     extranet::PartnerRules      *partners;
     ngx_uint_t                   hash_scheme;
@@ -66,13 +67,15 @@ typedef struct {
     time_t                       refresh;
     ngx_uint_t                   limit_identifier;
     ngx_uint_t                   limit_address;
+    ngx_uint_t                   limit_hashes;
     time_t                       limit_window;
     time_t                       limit_lockout;
     ngx_shm_zone_t              *shm_zone;
 
     /* the site, once merged */
     extranet::Settings          *settings;
-    ngx_thread_pool_t           *thread_pool;
+    ngx_thread_pool_t           *thread_pool;  /* database work */
+    ngx_thread_pool_t           *hash_pool;    /* work that hashes */
     std::string                 *tag;     /* prefix of its keys in a zone */
     ngx_str_t                    portal_prefix;  /* for the login redirect */
     ngx_flag_t                   used;    /* a location protects or serves */
@@ -185,10 +188,10 @@ ngx_int_t ngx_http_auth_extranet_add_variables(ngx_conf_t *cf);
 /* portal (ngx_http_auth_extranet_portal.cpp) */
 ngx_int_t ngx_http_auth_extranet_portal_handler(ngx_http_request_t *r);
 
-/* thread-pool bridge (ngx_http_auth_extranet_bridge.cpp): run work() in the
- * site's pool thread, then done(r) on the event loop */
+/* thread-pool bridge (ngx_http_auth_extranet_bridge.cpp): run work() in a
+ * thread of the pool, then done(r) on the event loop */
 ngx_int_t ngx_http_auth_extranet_post(ngx_http_request_t *r,
-    ngx_http_auth_extranet_srv_conf_t *site, std::function<void()> work,
+    ngx_thread_pool_t *pool, std::function<void()> work,
     void (*done)(ngx_http_request_t *r, bool failed));
 
 /* shared memory zone (ngx_http_auth_extranet_shm.cpp) */

@@ -183,7 +183,7 @@ ngx_http_auth_extranet_refresh(ngx_http_request_t *r,
 
     ctx->pending = true;
 
-    if (ngx_http_auth_extranet_post(r, site, std::move(work),
+    if (ngx_http_auth_extranet_post(r, site->thread_pool, std::move(work),
                                     ngx_http_auth_extranet_refresh_done)
         != NGX_OK)
     {

@@ -31,7 +31,7 @@ static void ngx_http_auth_extranet_thread_event_handler(ngx_event_t *ev);
 
 ngx_int_t
 ngx_http_auth_extranet_post(ngx_http_request_t *r,
-    ngx_http_auth_extranet_srv_conf_t *site, std::function<void()> work,
+    ngx_thread_pool_t *pool, std::function<void()> work,
     void (*done)(ngx_http_request_t *r, bool failed))
 {
     ngx_thread_task_t              *task;
@@ -57,7 +57,7 @@ ngx_http_auth_extranet_post(ngx_http_request_t *r,
     task->event.data = t;
     task->event.handler = ngx_http_auth_extranet_thread_event_handler;
 
-    if (ngx_thread_task_post(site->thread_pool, task) != NGX_OK) {
+    if (ngx_thread_task_post(pool, task) != NGX_OK) {
         return NGX_ERROR;
     }
 

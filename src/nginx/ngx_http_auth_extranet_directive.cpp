@@ -375,24 +375,34 @@ ngx_http_auth_extranet_limit(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     site->limit_identifier = 5;
     site->limit_address = 50;
+    site->limit_hashes = 4;
     site->limit_window = 15 * 60;
     site->limit_lockout = 15 * 60;
 
     for (ngx_uint_t i = 1; i < cf->args->nelts; i++) {
 
         if (ngx_http_auth_extranet_param(&value[i], "identifier", &v)
-            || ngx_http_auth_extranet_param(&value[i], "address", &v))
+            || ngx_http_auth_extranet_param(&value[i], "address", &v)
+            || ngx_http_auth_extranet_param(&value[i], "hashes", &v))
         {
             n = ngx_atoi(v.data, v.len);
             if (n == NGX_ERROR) {
                 goto invalid;
             }
 
-            if (value[i].data[0] == 'i') {
+            switch (value[i].data[0]) {
+            case 'i':
                 site->limit_identifier = n;
-
-            } else {
+                break;
+            case 'a':
                 site->limit_address = n;
+                break;
+            default:
+                /* at least one: 0 would refuse every login */
+                if (n == 0) {
+                    goto invalid;
+                }
+                site->limit_hashes = n;
             }
 
             continue;

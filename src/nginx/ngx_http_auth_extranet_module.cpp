@@ -108,6 +108,13 @@ static ngx_command_t  ngx_http_auth_extranet_commands[] = {
       offsetof(ngx_http_auth_extranet_srv_conf_t, thread_pool_name),
       NULL },
 
+    { ngx_string("auth_extranet_hash_thread_pool"),
+      NGX_HTTP_AUTH_EXTRANET_SITE_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_SRV_CONF_OFFSET,
+      offsetof(ngx_http_auth_extranet_srv_conf_t, hash_pool_name),
+      NULL },
+
     { ngx_string("auth_extranet_secret_file"),
       NGX_HTTP_AUTH_EXTRANET_SITE_CONF|NGX_CONF_1MORE,
       ngx_http_auth_extranet_secret_file,
@@ -243,6 +250,7 @@ ngx_http_auth_extranet_create_srv_conf(ngx_conf_t *cf)
      *
      *     conf->db = { 0, NULL };
      *     conf->thread_pool_name = { 0, NULL };
+     *     conf->hash_pool_name = { 0, NULL };
      *     conf->keys = NULL;
      *     conf->partners = NULL;
      *     conf->header_prefix = { 0, NULL };
@@ -253,6 +261,7 @@ ngx_http_auth_extranet_create_srv_conf(ngx_conf_t *cf)
      *     conf->shm_zone = NULL;
      *     conf->settings = NULL;
      *     conf->thread_pool = NULL;
+     *     conf->hash_pool = NULL;
      *     conf->tag = NULL;
      *     conf->portal_prefix = { 0, NULL };
      *     conf->used = 0;
@@ -269,6 +278,7 @@ ngx_http_auth_extranet_create_srv_conf(ngx_conf_t *cf)
     conf->refresh = NGX_CONF_UNSET;
     conf->limit_identifier = NGX_CONF_UNSET_UINT;
     conf->limit_address = NGX_CONF_UNSET_UINT;
+    conf->limit_hashes = NGX_CONF_UNSET_UINT;
     conf->limit_window = NGX_CONF_UNSET;
     conf->limit_lockout = NGX_CONF_UNSET;
 
@@ -289,6 +299,12 @@ ngx_http_auth_extranet_merge_srv_conf(ngx_conf_t *cf, void *parent,
     ngx_conf_merge_msec_value(conf->db_timeout, prev->db_timeout, 5000);
     ngx_conf_merge_str_value(conf->thread_pool_name, prev->thread_pool_name,
                              "default");
+    ngx_conf_merge_str_value(conf->hash_pool_name, prev->hash_pool_name, "");
+
+    /* without a pool of their own, hashes wait with the database work */
+    if (conf->hash_pool_name.len == 0) {
+        conf->hash_pool_name = conf->thread_pool_name;
+    }
     ngx_conf_merge_uint_value(conf->hash_scheme, prev->hash_scheme,
                               (ngx_uint_t) extranet::HashScheme::scrypt);
     ngx_conf_merge_uint_value(conf->min_length, prev->min_length, 12);
@@ -328,12 +344,14 @@ ngx_http_auth_extranet_merge_srv_conf(ngx_conf_t *cf, void *parent,
     {
         conf->limit_identifier = prev->limit_identifier;
         conf->limit_address = prev->limit_address;
+        conf->limit_hashes = prev->limit_hashes;
         conf->limit_window = prev->limit_window;
         conf->limit_lockout = prev->limit_lockout;
     }
 
     ngx_conf_merge_uint_value(conf->limit_identifier, prev->limit_identifier, 5);
     ngx_conf_merge_uint_value(conf->limit_address, prev->limit_address, 50);
+    ngx_conf_merge_uint_value(conf->limit_hashes, prev->limit_hashes, 4);
     ngx_conf_merge_value(conf->limit_window, prev->limit_window, 15 * 60);
     ngx_conf_merge_value(conf->limit_lockout, prev->limit_lockout, 15 * 60);
 
@@ -393,6 +411,7 @@ ngx_http_auth_extranet_merge_srv_conf(ngx_conf_t *cf, void *parent,
         s->site_url.assign((char *) conf->site_url.data, conf->site_url.len);
         s->limit_identifier = conf->limit_identifier;
         s->limit_address = conf->limit_address;
+        s->hashes_per_address = conf->limit_hashes;
         s->limit_window = conf->limit_window;
         s->limit_lockout = conf->limit_lockout;
 
@@ -611,6 +630,11 @@ ngx_http_auth_extranet_init_site(ngx_conf_t *cf, ngx_http_core_srv_conf_t *cscf,
 
     site->thread_pool = ngx_thread_pool_add(cf, &site->thread_pool_name);
     if (site->thread_pool == NULL) {
+        return NGX_ERROR;
+    }
+
+    site->hash_pool = ngx_thread_pool_add(cf, &site->hash_pool_name);
+    if (site->hash_pool == NULL) {
         return NGX_ERROR;
     }
 

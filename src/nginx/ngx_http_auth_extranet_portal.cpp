@@ -189,7 +189,8 @@ ngx_http_auth_extranet_portal_body(ngx_http_request_t *r)
                                                    ctx->request.prefix);
         };
 
-        if (ngx_http_auth_extranet_post(r, site, std::move(work),
+        if (ngx_http_auth_extranet_post(r,
+                d.hashes ? site->hash_pool : site->thread_pool, std::move(work),
                                         ngx_http_auth_extranet_portal_done)
             != NGX_OK)
         {
@@ -527,6 +528,10 @@ ngx_http_auth_extranet_limit_for(ngx_http_auth_extranet_srv_conf_t *site,
 
     if (key.compare(0, 5, "link:") == 0) {
         return s.link_check_limit;
+    }
+
+    if (key.compare(0, 5, "hash:") == 0) {
+        return s.hashes_per_address;
     }
 
     return s.limit_identifier;
