@@ -19,9 +19,11 @@ SOURCES       = config config.make $(wildcard src/*/*.cpp src/*/*.h)
 
 # Debian packages to build the module and run the demo (make run) ...
 PACKAGES      = build-essential nginx nginx-dev libpq-dev libssl-dev        \
-                libcrypt-dev postgresql-15 libnginx-mod-http-js perl
+                libcrypt-dev postgresql-15 libnginx-mod-http-js perl         \
+                libdbd-pg-perl
 # ... and those the tests and the benchmark add (make test, make bench).
-TEST_PACKAGES = libcmocka-dev procps openssl curl wrk chromium nodejs npm
+TEST_PACKAGES = libcmocka-dev procps openssl curl wrk chromium nodejs npm \
+                exim4-daemon-light
 
 .PHONY: all deps test-deps build unit integration browser test run bench clean
 

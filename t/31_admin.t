@@ -71,6 +71,8 @@ my ($rc, $out, $err) = admin('--help');
 is($rc, 0, '--help: exit 0');
 like($out, qr/^Usage: extranet-admin/m, '--help: usage');
 like($out, qr/find .*unlink .*unlock .*revoke .*audit/s, '--help names every command');
+my $man = Extranet::Test::run_capture("$Extranet::Test::ROOT/tools/man.sh", '--check');
+is($? >> 8, 0, 'the man pages (tools/*.8) match the POD of the tools') or diag($man);
 ($rc, $out, $err) = admin('--operator', 'alice');
 is($rc, 2, 'no command: exit 2');
 like($err, qr/no command/, 'no command: said');
@@ -95,6 +97,18 @@ SKIP: {
                           '--operator', 'alice', 'find', $email);
 is($rc, 1, 'database unreachable: exit 1');
 like($err, qr/extranet-admin: .*(?:connect|No such file)/i, 'and the reason');
+
+# The connection from a configuration file, as /etc/extranet/admin.conf.
+{
+    my $conf = $t->write_file('admin.conf', "# support desk\ndb = $conninfo\n");
+    my $o = Extranet::Test::run_capture('/usr/bin/env', '-u', 'PGUSER', $ADMIN, '--config', $conf,
+                                        '--operator', 'alice', 'find', $email);
+    is($? >> 8, 0, '--config FILE: its db line is used');
+    like($o, qr/^Identity #$id: /m, 'and the lookup answers');
+    $o = Extranet::Test::run_capture($ADMIN, '--config', "$conf.missing", '--operator', 'alice',
+                                     'find', $email);
+    is($? >> 8, 1, 'a missing --config file: exit 1');
+}
 
 # --- find --------------------------------------------------------------------------------
 

@@ -196,7 +196,7 @@ sub decode_words {
 
 sub outbox_id_of {
     my ($m) = @_;
-    my ($id) = (header($m, 'Message-ID') // '') =~ /^<extranet-outbox\.(\d+)\.\d+\@extranet\.test>$/;
+    my ($id) = (header($m, 'Message-ID') // '') =~ /^<extranet-outbox\.(\d+)\.\d+\@[a-z.]+>$/;
     return $id;
 }
 
@@ -455,6 +455,16 @@ is(scalar(mails_for($oid)), 1, '--once: the due row is delivered');
 ok(row($oid)->{sent}, '--once: and marked sent');
 ($rc, $out) = run_mailer('--config', write_conf(), '--once');
 is(scalar(mails_for($oid)), 1, '--once again: not sent twice');
+
+# The shipped example configuration is read as it is.
+my $eid = queue_mail('exemple@example.org', 'Exemple', "Configuration d'exemple\n");
+($rc, $out) = run_mailer('--config', "$Extranet::Test::ROOT/tools/mailer.conf.example",
+                         '--db', $mailer_db, '--sendmail', $SENDMAIL, '--once');
+is($rc, 0, 'tools/mailer.conf.example: accepted') or diag($out);
+my ($example) = mails_for($eid);
+ok($example, 'and its mail sent');
+is(decode_words(header($example, 'From') // ''), 'Espace copropriétaires <no-reply@example.org>',
+   'with its From');
 
 # --- the role's privileges ---------------------------------------------------------------------
 
