@@ -466,6 +466,22 @@ ok($example, 'and its mail sent');
 is(decode_words(header($example, 'From') // ''), 'Espace copropriétaires <no-reply@example.org>',
    'with its From');
 
+# --- PostgreSQL restarted under a running mailer ---------------------------------------------
+
+my $survivor = start_mailer();
+Extranet::Test::pg_stop();
+ok(wait_for(sub { mailer_log($survivor) =~ /error: database: / }, 10),
+   'PostgreSQL stopped: the mailer logs the lost connection');
+Extranet::Test::pg_start();
+ok(wait_for(sub { 0 + (() = mailer_log($survivor) =~ /connected, listening/g) >= 2 }, 20),
+   'PostgreSQL back: the mailer reconnects and listens again') or diag(mailer_log($survivor));
+my $start = time;
+my $after = queue_mail('apres@example.org', 'Après le redémarrage', "Toujours là\n");
+ok(wait_for(sub { (mails_for($after))[0] }, 10), 'and sends the next mail');
+cmp_ok(time - $start, '<', 3, 'at once (NOTIFY again)');
+ok(kill(0, $survivor), 'the mailer never exited');
+ok(stop_mailer($survivor), 'stopped');
+
 # --- the role's privileges ---------------------------------------------------------------------
 
 sub as_mailer_fails {
