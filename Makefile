@@ -19,12 +19,13 @@ SOURCES       = config config.make $(wildcard src/*/*.cpp src/*/*.h)
 
 # Debian packages to build the module and run the demo (make run) ...
 PACKAGES      = build-essential nginx nginx-dev libpq-dev libssl-dev        \
-                libcrypt-dev postgresql-15 libnginx-mod-http-js perl
+                libcrypt-dev postgresql-15 libnginx-mod-http-js perl         \
+                libdbd-pg-perl
 # ... those that build the Debian package (make deb) ...
 DEB_PACKAGES  = debhelper dpkg-dev lintian
 # ... and those the tests and the benchmark add (make test, make bench).
 TEST_PACKAGES = libcmocka-dev procps openssl curl wrk chromium nodejs npm     \
-                $(DEB_PACKAGES)
+                exim4-daemon-light $(DEB_PACKAGES)
 
 .PHONY: all deps test-deps build unit integration browser test run bench deb clean
 
