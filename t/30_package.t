@@ -84,7 +84,11 @@ my %in_deb = map { $_ => 1 } @contents;
 for my $path ($SO, $SNIPPET, $MIGRATE, "$SHARE/sql/migrations/001_schema.sql",
               "$SHARE/sql/demo/demo_data.sql", "$SHARE/sql/examples/legacy_view.sql",
               "$DOC/examples/minimal-proxy.conf", "$DOC/copyright",
-              '/usr/share/man/man8/extranet-migrate.8.gz') {
+              '/usr/share/man/man8/extranet-migrate.8.gz',
+              '/usr/sbin/extranet-admin', '/usr/sbin/extranet-mailer',
+              '/lib/systemd/system/extranet-mailer.service',
+              '/usr/share/man/man8/extranet-admin.8.gz',
+              '/usr/share/man/man8/extranet-mailer.8.gz') {
     ok($in_deb{$path}, "the package has $path");
 }
 my @migrations = map { s{.*/}{}r } glob("$ROOT/sql/migrations/*.sql");
@@ -241,7 +245,8 @@ is($rc, 0, 'apt-get purge succeeds') or diag($out);
 ok(!dpkg_status()->{$PKG}, 'dpkg: not installed, no configuration left');
 my @left = grep { -e $_ || -l $_ }
            ($SO, $SNIPPET, $ENABLED, "$ENABLED.removed", $MIGRATE, $SHARE, $DOC,
-            '/usr/share/man/man8/extranet-migrate.8.gz');
+            '/usr/share/man/man8/extranet-migrate.8.gz', '/usr/sbin/extranet-admin',
+            '/usr/sbin/extranet-mailer', '/lib/systemd/system/extranet-mailer.service');
 is_deeply(\@left, [], 'purge: nothing of the package is left');
 my @dangling = grep { -l $_ && !-e $_ } glob('/etc/nginx/modules-enabled/*');
 is_deeply([grep { /auth-extranet/ } @dangling], [], 'no dangling link in modules-enabled');
