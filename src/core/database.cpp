@@ -1,5 +1,7 @@
 #include "core/database.h"
 
+#include "core/metrics.h"
+
 #include <map>
 
 #include <libpq-fe.h>
@@ -113,6 +115,7 @@ void Database::wait_socket(bool for_write, Deadline deadline) {
     // may be the thing that is frozen; the role's statement_timeout ends
     // the server side.
     drop();
+    count(Metric::db_timeout);
     throw DatabaseUnavailable("database did not answer in time");
 }
 
@@ -126,6 +129,7 @@ void Database::connect() {
     std::string timeout = std::to_string(default_connect_timeout(timeout_));
     const char* const keywords[] = {"connect_timeout", "dbname", nullptr};
     const char* const values[] = {timeout.c_str(), conninfo_.c_str(), nullptr};
+    count(Metric::db_connect);
     std::unique_ptr<pg_conn, Close> conn(PQconnectdbParams(keywords, values, 1));
     if (!conn || PQstatus(conn.get()) != CONNECTION_OK) {
         throw DatabaseUnavailable("database connection failed: " + connection_message(conn.get()));

@@ -9,6 +9,7 @@
 #include "core/login_flow.h"
 #include "core/manage_flow.h"
 #include "core/me.h"
+#include "core/metrics.h"
 #include "core/password_reset.h"
 
 namespace extranet {
@@ -182,8 +183,10 @@ PortalResponse run_blocking(const Settings& s, const BlockingWork& work, bool wa
         db.check_connection();
         return work(db);
     } catch (const DatabaseUnavailable& e) {
+        count(Metric::db_unavailable);
         return unavailable(e.what());
     } catch (const DatabaseError& e) {
+        count(Metric::db_error);
         PortalResponse r = unavailable(std::string("database error: ") + e.what());
         r.status = 500;
         r.log_level = LogLevel::alert;

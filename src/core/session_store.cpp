@@ -4,6 +4,7 @@
 
 #include "core/crypto.h"
 #include "core/escape.h"
+#include "core/metrics.h"
 #include "core/settings.h"
 
 namespace extranet {
@@ -235,7 +236,38 @@ std::vector<std::string> revoke_other_sessions(Database& db, std::uint64_t ident
     return keys;
 }
 
+namespace {
+
+// Every change audited is counted for the metrics as well.
+void count_audited(const AuditEntry& e) {
+    bool email = e.identifier.find('@') != std::string_view::npos;
+    if (e.event == "login") {
+        count(e.detail == "email" ? Metric::login_email_success : Metric::login_code_success);
+    } else if (e.event == "login_failure") {
+        count(email ? Metric::login_email_failure : Metric::login_code_failure);
+    } else if (!e.success) {
+        return;
+    } else if (e.event == "logout") {
+        count(Metric::logout);
+    } else if (e.event == "link") {
+        count(Metric::link);
+    } else if (e.event == "unlink") {
+        count(Metric::unlink);
+    } else if (e.event == "switch") {
+        count(Metric::account_switch);
+    } else if (e.event == "password") {
+        count(Metric::password_changed);
+    } else if (e.event == "password_reset_request") {
+        count(Metric::reset_requested);
+    } else if (e.event == "password_reset") {
+        count(Metric::reset_done);
+    }
+}
+
+}  // namespace
+
 void audit(Database& db, const AuditEntry& e) {
+    count_audited(e);
     std::string id_storage;
     std::string account = bounded(e.account, 64);
     std::string identifier = bounded(e.identifier, 254);

@@ -31,6 +31,7 @@ extern "C" {
 #include <optional>
 #include <string>
 
+#include "core/metrics.h"
 #include "core/portal.h"
 #include "core/session_token.h"
 
@@ -89,6 +90,45 @@ typedef struct {
     ngx_str_t                    login_field;
     ngx_str_t                    password_field;
 } ngx_http_auth_extranet_loc_conf_t;
+
+
+/* task latency histogram: upper bounds in milliseconds (then +Inf) */
+#define NGX_HTTP_AUTH_EXTRANET_BUCKETS  12
+
+/* why a session cookie was refused */
+enum {
+    NGX_HTTP_AUTH_EXTRANET_REFUSED_FORGED = 0,   /* tampered, truncated, other key */
+    NGX_HTTP_AUTH_EXTRANET_REFUSED_EXPIRED,
+    NGX_HTTP_AUTH_EXTRANET_REFUSED_REVOKED,
+    NGX_HTTP_AUTH_EXTRANET_REFUSED_N
+};
+
+
+/*
+ * The metrics of a zone (auth_extranet_status): in the shared zone, so that
+ * they are summed over the workers and survive a reload.
+ */
+typedef struct {
+    ngx_atomic_t     metrics[(size_t) extranet::Metric::count_];
+    ngx_atomic_t     lockouts;
+    ngx_atomic_t     refreshed;
+    ngx_atomic_t     revoked;
+    ngx_atomic_t     refused[NGX_HTTP_AUTH_EXTRANET_REFUSED_N];
+    ngx_atomic_t     limited;          /* attempts refused by a limit */
+    ngx_atomic_t     zone_full;        /* counters refused: no room */
+    ngx_atomic_t     tasks_queued;     /* gauge */
+    ngx_atomic_t     tasks_running;    /* gauge */
+    ngx_atomic_t     task_buckets[NGX_HTTP_AUTH_EXTRANET_BUCKETS + 1];
+    ngx_atomic_t     task_ms_sum;
+} ngx_http_auth_extranet_stats_t;
+
+
+#define ngx_http_auth_extranet_count(stats, field)                           \
+    do {                                                                     \
+        if (stats) {                                                         \
+            (void) ngx_atomic_fetch_add(&(stats)->field, 1);                 \
+        }                                                                    \
+    } while (0)
 
 
 typedef struct ngx_http_auth_extranet_portal_ctx_s
@@ -191,10 +231,17 @@ ngx_int_t ngx_http_auth_extranet_portal_handler(ngx_http_request_t *r);
 /* thread-pool bridge (ngx_http_auth_extranet_bridge.cpp): run work() in a
  * thread of the pool, then done(r) on the event loop */
 ngx_int_t ngx_http_auth_extranet_post(ngx_http_request_t *r,
-    ngx_thread_pool_t *pool, std::function<void()> work,
+    ngx_http_auth_extranet_srv_conf_t *site, ngx_thread_pool_t *pool,
+    std::function<void()> work,
     void (*done)(ngx_http_request_t *r, bool failed));
 
+/* status (ngx_http_auth_extranet_status.cpp) */
+char *ngx_http_auth_extranet_status(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+
 /* shared memory zone (ngx_http_auth_extranet_shm.cpp) */
+ngx_http_auth_extranet_stats_t *ngx_http_auth_extranet_shm_stats(
+    ngx_shm_zone_t *zone);
 ngx_int_t ngx_http_auth_extranet_shm_init(ngx_shm_zone_t *shm_zone, void *data);
 bool ngx_http_auth_extranet_shm_revoke(ngx_shm_zone_t *zone,
     const std::string &key, time_t until);

@@ -49,6 +49,7 @@ ngx_int_t
 ngx_http_auth_extranet_access_handler(ngx_http_request_t *r)
 {
     ngx_http_auth_extranet_ctx_t       *ctx;
+    ngx_http_auth_extranet_stats_t     *stats;
     ngx_http_auth_extranet_loc_conf_t  *alcf;
     ngx_http_auth_extranet_srv_conf_t  *site;
 
@@ -76,13 +77,17 @@ ngx_http_auth_extranet_access_handler(ngx_http_request_t *r)
 
             ctx->refresh_done = false;
 
+            stats = ngx_http_auth_extranet_shm_stats(site->shm_zone);
+
             if (ctx->refresh_revoked) {
+                ngx_http_auth_extranet_count(stats, revoked);
                 ngx_http_auth_extranet_shm_revoke(site->shm_zone,
                     extranet::session_key(ctx->claims->session_id),
                     ngx_time() + site->settings->timeouts.absolute);
                 ctx->claims.reset();
 
             } else if (ctx->refreshed) {
+                ngx_http_auth_extranet_count(stats, refreshed);
                 ctx->claims = ctx->refreshed;
                 ctx->set_cookie = extranet::session_cookie(*site->settings,
                                                            *ctx->claims);
@@ -175,6 +180,7 @@ ngx_http_auth_extranet_refresh(ngx_http_request_t *r,
 
         } catch (const std::exception &e) {
             /* database unavailable: the valid cookie keeps working */
+            extranet::count(extranet::Metric::db_unavailable);
             ctx->refreshed.reset();
             ctx->refresh_revoked = false;
             ctx->refresh_error = e.what();
@@ -183,7 +189,7 @@ ngx_http_auth_extranet_refresh(ngx_http_request_t *r,
 
     ctx->pending = true;
 
-    if (ngx_http_auth_extranet_post(r, site->thread_pool, std::move(work),
+    if (ngx_http_auth_extranet_post(r, site, site->thread_pool, std::move(work),
                                     ngx_http_auth_extranet_refresh_done)
         != NGX_OK)
     {
@@ -475,10 +481,11 @@ std::optional<extranet::SessionClaims>
 ngx_http_auth_extranet_session(ngx_http_request_t *r,
     ngx_http_auth_extranet_srv_conf_t *site, bool *refresh_due)
 {
-    ngx_uint_t                     i;
-    ngx_list_part_t               *part;
-    ngx_table_elt_t               *h;
-    ngx_http_auth_extranet_ctx_t  *ctx;
+    ngx_uint_t                       i;
+    ngx_list_part_t                 *part;
+    ngx_table_elt_t                 *h;
+    ngx_http_auth_extranet_ctx_t    *ctx;
+    ngx_http_auth_extranet_stats_t  *stats;
 
     *refresh_due = false;
 
@@ -516,7 +523,11 @@ ngx_http_auth_extranet_session(ngx_http_request_t *r,
 
     std::optional<extranet::SessionClaims> claims = s.keys->open(*token);
 
+    stats = ngx_http_auth_extranet_shm_stats(site->shm_zone);
+
     if (!claims) {
+        ngx_http_auth_extranet_count(stats,
+                                     refused[NGX_HTTP_AUTH_EXTRANET_REFUSED_FORGED]);
         ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "auth extranet: session cookie refused (forged, "
                       "truncated or of an unknown key)");
@@ -526,6 +537,8 @@ ngx_http_auth_extranet_session(ngx_http_request_t *r,
     switch (extranet::token_state(*claims, s.timeouts, ngx_time())) {
 
     case extranet::TokenState::expired:
+        ngx_http_auth_extranet_count(stats,
+                                     refused[NGX_HTTP_AUTH_EXTRANET_REFUSED_EXPIRED]);
         ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                        "auth extranet: session expired");
         return std::nullopt;
@@ -541,6 +554,8 @@ ngx_http_auth_extranet_session(ngx_http_request_t *r,
     if (ngx_http_auth_extranet_shm_revoked(site->shm_zone,
             extranet::session_key(claims->session_id)))
     {
+        ngx_http_auth_extranet_count(stats,
+                                     refused[NGX_HTTP_AUTH_EXTRANET_REFUSED_REVOKED]);
         ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                        "auth extranet: session revoked");
         return std::nullopt;

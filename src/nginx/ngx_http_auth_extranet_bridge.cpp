@@ -21,17 +21,27 @@ typedef struct {
     ngx_http_request_t          *request;
     std::function<void()>        work;
     void                       (*done)(ngx_http_request_t *r, bool failed);
+    ngx_http_auth_extranet_stats_t  *stats;   /* the site zone's metrics */
+    ngx_msec_t                   posted;
     bool                         failed;
 } ngx_http_auth_extranet_task_t;
 
 
+/* task latency histogram: upper bounds in milliseconds */
+static const ngx_msec_t  ngx_http_auth_extranet_bounds[] = {
+    1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000
+};
+
+
 static void ngx_http_auth_extranet_thread_handler(void *data, ngx_log_t *log);
 static void ngx_http_auth_extranet_thread_event_handler(ngx_event_t *ev);
+static void ngx_http_auth_extranet_metric(extranet::Metric m, void *data);
 
 
 ngx_int_t
 ngx_http_auth_extranet_post(ngx_http_request_t *r,
-    ngx_thread_pool_t *pool, std::function<void()> work,
+    ngx_http_auth_extranet_srv_conf_t *site, ngx_thread_pool_t *pool,
+    std::function<void()> work,
     void (*done)(ngx_http_request_t *r, bool failed))
 {
     ngx_thread_task_t              *task;
@@ -50,6 +60,8 @@ ngx_http_auth_extranet_post(ngx_http_request_t *r,
     t->request = r;
     t->work = std::move(work);
     t->done = done;
+    t->stats = ngx_http_auth_extranet_shm_stats(site->shm_zone);
+    t->posted = ngx_current_msec;
     t->failed = false;
 
     task->ctx = t;
@@ -63,6 +75,8 @@ ngx_http_auth_extranet_post(ngx_http_request_t *r,
 
     r->main->blocked++;
     r->aio = 1;
+
+    ngx_http_auth_extranet_count(t->stats, tasks_queued);
 
     ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "auth extranet: task posted");
@@ -88,12 +102,38 @@ ngx_http_auth_extranet_thread_handler(void *data, ngx_log_t *log)
     }
 #endif
 
+    /* the metrics are atomics in the shared zone: no lock, no pool, no log */
+    if (t->stats) {
+        (void) ngx_atomic_fetch_add(&t->stats->tasks_queued, -1);
+        (void) ngx_atomic_fetch_add(&t->stats->tasks_running, 1);
+    }
+
+    extranet::set_thread_metric_sink(ngx_http_auth_extranet_metric, t->stats);
+
     try {
         t->work();
 
     } catch (...) {
         /* the core answers its own failures; this is the last guard */
         t->failed = true;
+    }
+
+    extranet::set_thread_metric_sink(nullptr, nullptr);
+
+    if (t->stats) {
+        (void) ngx_atomic_fetch_add(&t->stats->tasks_running, -1);
+    }
+}
+
+
+static void
+ngx_http_auth_extranet_metric(extranet::Metric m, void *data)
+{
+    ngx_http_auth_extranet_stats_t *stats =
+        static_cast<ngx_http_auth_extranet_stats_t *>(data);
+
+    if (stats && m < extranet::Metric::count_) {
+        (void) ngx_atomic_fetch_add(&stats->metrics[(size_t) m], 1);
     }
 }
 
@@ -116,6 +156,20 @@ ngx_http_auth_extranet_thread_event_handler(ngx_event_t *ev)
 
     r->main->blocked--;
     r->aio = 0;
+
+    if (t->stats) {
+        ngx_uint_t  i;
+        ngx_msec_t  ms = ngx_current_msec - t->posted;
+
+        for (i = 0; i < NGX_HTTP_AUTH_EXTRANET_BUCKETS; i++) {
+            if (ms <= ngx_http_auth_extranet_bounds[i]) {
+                break;
+            }
+        }
+
+        (void) ngx_atomic_fetch_add(&t->stats->task_buckets[i], 1);
+        (void) ngx_atomic_fetch_add(&t->stats->task_ms_sum, ms);
+    }
 
     if (t->failed) {
         ngx_log_error(NGX_LOG_ALERT, c->log, 0,

@@ -87,6 +87,13 @@ static ngx_command_t  ngx_http_auth_extranet_commands[] = {
       0,
       NULL },
 
+    { ngx_string("auth_extranet_status"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_auth_extranet_status,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("auth_extranet_db"),
       NGX_HTTP_AUTH_EXTRANET_SITE_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_str_slot,

@@ -189,7 +189,7 @@ ngx_http_auth_extranet_portal_body(ngx_http_request_t *r)
                                                    ctx->request.prefix);
         };
 
-        if (ngx_http_auth_extranet_post(r,
+        if (ngx_http_auth_extranet_post(r, site,
                 d.hashes ? site->hash_pool : site->thread_pool, std::move(work),
                                         ngx_http_auth_extranet_portal_done)
             != NGX_OK)
@@ -427,6 +427,8 @@ ngx_http_auth_extranet_portal_send(ngx_http_request_t *r,
     }
 
     for (const std::string &key : resp.revoke) {
+        ngx_http_auth_extranet_count(
+            ngx_http_auth_extranet_shm_stats(site->shm_zone), revoked);
         ngx_http_auth_extranet_shm_revoke(site->shm_zone, key,
             ngx_time() + site->settings->timeouts.absolute);
     }

@@ -35,6 +35,7 @@ typedef struct {
     ngx_queue_t                  queue;
     ngx_uint_t                   counters;
     ngx_uint_t                   max_counters;
+    ngx_http_auth_extranet_stats_t  stats;
 } ngx_http_auth_extranet_shm_sh_t;
 
 
@@ -88,7 +89,7 @@ ngx_http_auth_extranet_shm_init(ngx_shm_zone_t *shm_zone, void *data)
     }
 
     sh = static_cast<ngx_http_auth_extranet_shm_sh_t *>(
-             ngx_slab_alloc(shpool, sizeof(ngx_http_auth_extranet_shm_sh_t)));
+             ngx_slab_calloc(shpool, sizeof(ngx_http_auth_extranet_shm_sh_t)));
     if (sh == NULL) {
         return NGX_ERROR;
     }
@@ -535,6 +536,12 @@ ngx_http_auth_extranet_shm_fail(ngx_shm_zone_t *zone, const std::string &key,
         }
 
         if (++n->failures >= max) {
+            if (n->locked_until <= now) {
+                ngx_http_auth_extranet_count(
+                    &static_cast<ngx_http_auth_extranet_shm_sh_t *>(
+                        zone->data)->stats, lockouts);
+            }
+
             n->locked_until = now + lockout;
         }
 
@@ -588,6 +595,9 @@ ngx_http_auth_extranet_shm_reserve(ngx_shm_zone_t *zone,
         /* no room for its counter: an attempt uncounted would be a way
          * around the limits, it is refused */
         refused = true;
+        ngx_http_auth_extranet_count(
+            &static_cast<ngx_http_auth_extranet_shm_sh_t *>(zone->data)->stats,
+            zone_full);
 
     } else {
         if (n->window_start + window <= now) {
@@ -596,6 +606,12 @@ ngx_http_auth_extranet_shm_reserve(ngx_shm_zone_t *zone,
         }
 
         refused = (n->locked_until > now || n->failures + n->in_flight >= max);
+
+        if (refused) {
+            ngx_http_auth_extranet_count(
+                &static_cast<ngx_http_auth_extranet_shm_sh_t *>(zone->data)->stats,
+                limited);
+        }
 
         if (!refused) {
             n->in_flight++;
@@ -655,4 +671,15 @@ ngx_http_auth_extranet_shm_clear(ngx_shm_zone_t *zone, const std::string &key)
     }
 
     ngx_shmtx_unlock(&shpool->mutex);
+}
+
+
+ngx_http_auth_extranet_stats_t *
+ngx_http_auth_extranet_shm_stats(ngx_shm_zone_t *zone)
+{
+    if (zone == NULL || zone->data == NULL) {
+        return NULL;
+    }
+
+    return &static_cast<ngx_http_auth_extranet_shm_sh_t *>(zone->data)->stats;
 }
