@@ -221,6 +221,8 @@ ngx_int_t ngx_http_auth_extranet_set_headers(ngx_http_request_t *r,
 
 /* filters (ngx_http_auth_extranet_filter.cpp) */
 ngx_int_t ngx_http_auth_extranet_filter_init(ngx_conf_t *cf);
+ngx_int_t ngx_http_auth_extranet_add_header(ngx_http_request_t *r,
+    const char *name, const std::string &value, ngx_table_elt_t **out);
 
 /* variables (ngx_http_auth_extranet_variable.cpp) */
 ngx_int_t ngx_http_auth_extranet_add_variables(ngx_conf_t *cf);
@@ -242,6 +244,8 @@ char *ngx_http_auth_extranet_status(ngx_conf_t *cf, ngx_command_t *cmd,
 /* shared memory zone (ngx_http_auth_extranet_shm.cpp) */
 ngx_http_auth_extranet_stats_t *ngx_http_auth_extranet_shm_stats(
     ngx_shm_zone_t *zone);
+ngx_shm_zone_t *ngx_http_auth_extranet_shm_next(ngx_cycle_t *cycle,
+    ngx_list_part_t **part, ngx_uint_t *i);
 ngx_int_t ngx_http_auth_extranet_shm_init(ngx_shm_zone_t *shm_zone, void *data);
 bool ngx_http_auth_extranet_shm_revoke(ngx_shm_zone_t *zone,
     const std::string &key, time_t until);

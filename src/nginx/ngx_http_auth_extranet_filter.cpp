@@ -16,8 +16,6 @@ static ngx_int_t ngx_http_auth_extranet_body_filter(ngx_http_request_t *r,
     ngx_chain_t *in);
 static ngx_int_t ngx_http_auth_extranet_deny_headers(ngx_http_request_t *r,
     ngx_http_auth_extranet_ctx_t *ctx);
-static ngx_int_t ngx_http_auth_extranet_push_header(ngx_http_request_t *r,
-    const char *name, const std::string &value, ngx_table_elt_t **out);
 
 
 static ngx_http_output_header_filter_pt  ngx_http_next_header_filter;
@@ -62,7 +60,7 @@ ngx_http_auth_extranet_header_filter(ngx_http_request_t *r)
     }
 
     if (!ctx->set_cookie.empty()
-        && ngx_http_auth_extranet_push_header(r, "Set-Cookie", ctx->set_cookie,
+        && ngx_http_auth_extranet_add_header(r, "Set-Cookie", ctx->set_cookie,
                                               NULL)
            != NGX_OK)
     {
@@ -96,7 +94,7 @@ ngx_http_auth_extranet_deny_headers(ngx_http_request_t *r,
     ngx_http_clear_etag(r);
 
     if (ctx->deny == ngx_http_auth_extranet_deny_e::redirect) {
-        if (ngx_http_auth_extranet_push_header(r, "Location",
+        if (ngx_http_auth_extranet_add_header(r, "Location",
                                                ctx->deny_location, &location)
             != NGX_OK)
         {
@@ -183,8 +181,10 @@ ngx_http_auth_extranet_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
 }
 
 
-static ngx_int_t
-ngx_http_auth_extranet_push_header(ngx_http_request_t *r, const char *name,
+/* a response header, its value copied into the request's pool */
+
+ngx_int_t
+ngx_http_auth_extranet_add_header(ngx_http_request_t *r, const char *name,
     const std::string &value, ngx_table_elt_t **out)
 {
     ngx_table_elt_t  *h;
@@ -198,7 +198,12 @@ ngx_http_auth_extranet_push_header(ngx_http_request_t *r, const char *name,
     h->key.data = (u_char *) name;
     h->key.len = ngx_strlen(name);
     h->value.len = value.size();
-    h->value.data = (u_char *) value.data();
+    h->value.data = static_cast<u_char *>(ngx_pnalloc(r->pool, value.size() + 1));
+    if (h->value.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(h->value.data, value.data(), value.size());
 #if (nginx_version >= 1023000)
     h->next = NULL;
 #endif

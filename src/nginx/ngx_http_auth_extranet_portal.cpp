@@ -89,8 +89,6 @@ static void ngx_http_auth_extranet_portal_done(ngx_http_request_t *r,
 static ngx_int_t ngx_http_auth_extranet_portal_send(ngx_http_request_t *r,
     ngx_http_auth_extranet_srv_conf_t *site,
     const extranet::PortalResponse &resp);
-static ngx_int_t ngx_http_auth_extranet_add_header(ngx_http_request_t *r,
-    const char *name, const std::string &value, ngx_table_elt_t **out);
 static std::string ngx_http_auth_extranet_header(ngx_table_elt_t *h);
 
 
@@ -351,39 +349,6 @@ ngx_http_auth_extranet_portal_request(ngx_http_request_t *r,
         }
 
         req.body.append((char *) b->pos, len);
-    }
-
-    return NGX_OK;
-}
-
-
-static ngx_int_t
-ngx_http_auth_extranet_add_header(ngx_http_request_t *r, const char *name,
-    const std::string &value, ngx_table_elt_t **out)
-{
-    ngx_table_elt_t  *h;
-
-    h = static_cast<ngx_table_elt_t *>(ngx_list_push(&r->headers_out.headers));
-    if (h == NULL) {
-        return NGX_ERROR;
-    }
-
-    h->hash = 1;
-    h->key.data = (u_char *) name;
-    h->key.len = ngx_strlen(name);
-    h->value.len = value.size();
-    h->value.data = static_cast<u_char *>(ngx_pnalloc(r->pool, value.size() + 1));
-    if (h->value.data == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_memcpy(h->value.data, value.data(), value.size());
-#if (nginx_version >= 1023000)
-    h->next = NULL;
-#endif
-
-    if (out) {
-        *out = h;
     }
 
     return NGX_OK;

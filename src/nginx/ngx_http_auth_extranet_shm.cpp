@@ -123,34 +123,19 @@ static ngx_int_t
 ngx_http_auth_extranet_shm_resized(ngx_shm_zone_t *shm_zone)
 {
     ngx_uint_t        i;
-    ngx_list_part_t  *part;
     ngx_shm_zone_t   *old;
+    ngx_list_part_t  *part;
 
     /* while the new cycle is being built, ngx_cycle is the running one */
-    if (ngx_cycle == NULL || ngx_cycle->shared_memory.part.elts == NULL) {
-        return NGX_OK;
-    }
+    part = NULL;
 
-    part = (ngx_list_part_t *) &ngx_cycle->shared_memory.part;
-    old = static_cast<ngx_shm_zone_t *>(part->elts);
-
-    for (i = 0; /* void */ ; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                return NGX_OK;
-            }
-
-            part = part->next;
-            old = static_cast<ngx_shm_zone_t *>(part->elts);
-            i = 0;
-        }
-
-        if (old[i].tag != shm_zone->tag
-            || old[i].shm.name.len != shm_zone->shm.name.len
-            || ngx_strncmp(old[i].shm.name.data, shm_zone->shm.name.data,
+    while ((old = ngx_http_auth_extranet_shm_next((ngx_cycle_t *) ngx_cycle,
+                                                  &part, &i)))
+    {
+        if (old->shm.name.len != shm_zone->shm.name.len
+            || ngx_strncmp(old->shm.name.data, shm_zone->shm.name.data,
                            shm_zone->shm.name.len) != 0
-            || old[i].shm.size == shm_zone->shm.size)
+            || old->shm.size == shm_zone->shm.size)
         {
             continue;
         }
@@ -160,9 +145,56 @@ ngx_http_auth_extranet_shm_resized(ngx_shm_zone_t *shm_zone)
                       "reload (%uz to %uz): it holds the sessions revoked "
                       "and the lockouts of this node; the reload is refused, "
                       "restart nginx to resize it", &shm_zone->shm.name,
-                      old[i].shm.size, shm_zone->shm.size);
+                      old->shm.size, shm_zone->shm.size);
 
         return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * The cycle's zones of the module, one per call: start with *part NULL;
+ * NULL at the end.
+ */
+
+ngx_shm_zone_t *
+ngx_http_auth_extranet_shm_next(ngx_cycle_t *cycle, ngx_list_part_t **part,
+    ngx_uint_t *i)
+{
+    ngx_shm_zone_t  *zone;
+
+    if (cycle == NULL || cycle->shared_memory.part.elts == NULL) {
+        return NULL;
+    }
+
+    if (*part == NULL) {
+        *part = &cycle->shared_memory.part;
+        *i = 0;
+
+    } else {
+        (*i)++;
+    }
+
+    for ( ;; ) {
+        if (*i >= (*part)->nelts) {
+            if ((*part)->next == NULL) {
+                return NULL;
+            }
+
+            *part = (*part)->next;
+            *i = 0;
+            continue;
+        }
+
+        zone = static_cast<ngx_shm_zone_t *>((*part)->elts);
+
+        if (zone[*i].tag == &ngx_http_auth_extranet_module) {
+            return &zone[*i];
+        }
+
+        (*i)++;
     }
 }
 

@@ -101,29 +101,15 @@ ngx_http_auth_extranet_status_handler(ngx_http_request_t *r)
     try {
         ngx_http_auth_extranet_zones_t zones;
 
-        part = (ngx_list_part_t *) &ngx_cycle->shared_memory.part;
-        zone = static_cast<ngx_shm_zone_t *>(part->elts);
+        part = NULL;
 
-        for (i = 0; /* void */ ; i++) {
-
-            if (i >= part->nelts) {
-                if (part->next == NULL) {
-                    break;
-                }
-
-                part = part->next;
-                zone = static_cast<ngx_shm_zone_t *>(part->elts);
-                i = 0;
-            }
-
-            if (zone[i].tag != &ngx_http_auth_extranet_module) {
-                continue;
-            }
-
-            if (ngx_http_auth_extranet_shm_stats(&zone[i])) {
-                zones.emplace_back(std::string((char *) zone[i].shm.name.data,
-                                               zone[i].shm.name.len),
-                                   ngx_http_auth_extranet_shm_stats(&zone[i]));
+        while ((zone = ngx_http_auth_extranet_shm_next((ngx_cycle_t *) ngx_cycle,
+                                                       &part, &i)))
+        {
+            if (ngx_http_auth_extranet_shm_stats(zone)) {
+                zones.emplace_back(std::string((char *) zone->shm.name.data,
+                                               zone->shm.name.len),
+                                   ngx_http_auth_extranet_shm_stats(zone));
             }
         }
 
