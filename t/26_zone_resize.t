@@ -1,7 +1,9 @@
 #!/usr/bin/perl
 # Changing the size of the module's zone on reload would start it empty and
 # let a logged-out cookie pass again: the reload is refused with a message
-# that names the zone, and the running configuration goes on serving.
+# that names the zone, and the running configuration goes on serving. A
+# restart (or a binary upgrade) does start a new zone: sessions refreshed
+# before it are checked against their row once, so a logout still holds.
 
 use strict;
 use warnings;
@@ -49,6 +51,21 @@ $r = $t->get('/headers', cookie => $other);
 is($r->header('x-reloaded'), '1', 'a reload that keeps the size takes effect');
 is($t->get('/headers', cookie => $cookie)->status, 302,
    'and keeps the revocation');
+
+# a restart starts a new zone (so does a binary upgrade): the revocation it
+# held is gone, yet the logged-out cookie is refused (its row is asked once)
+# and a live session keeps passing
+$t->stop;
+$t->run($t->standard_config());
+$r = $t->get('/headers', cookie => $cookie);
+is($r->status, 302, 'after a restart, the logged-out cookie is still refused');
+$r = $t->get('/headers', cookie => $other);
+is($r->status, 200, 'and a live session still passes');
+like($r->body, qr/^X-Extranet-Account: 030000100002$/m, 'with its headers');
+ok($r->cookie('extranet_session'), 'its row was asked once: a refreshed cookie');
+my $fresh = $r->cookie('extranet_session');
+$r = $t->get('/headers', cookie => $fresh);
+ok(!$r->cookie('extranet_session'), 'and not again');
 
 # the refusal is logged at [emerg] by design: only that line is allowed
 my @bad = grep { /\[(alert|emerg)\]/ && !/cannot change its size|reload/ }

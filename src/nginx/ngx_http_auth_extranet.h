@@ -244,6 +244,7 @@ char *ngx_http_auth_extranet_status(ngx_conf_t *cf, ngx_command_t *cmd,
 /* shared memory zone (ngx_http_auth_extranet_shm.cpp) */
 ngx_http_auth_extranet_stats_t *ngx_http_auth_extranet_shm_stats(
     ngx_shm_zone_t *zone);
+time_t ngx_http_auth_extranet_shm_created(ngx_shm_zone_t *zone);
 ngx_shm_zone_t *ngx_http_auth_extranet_shm_next(ngx_cycle_t *cycle,
     ngx_list_part_t **part, ngx_uint_t *i);
 ngx_int_t ngx_http_auth_extranet_shm_init(ngx_shm_zone_t *shm_zone, void *data);

@@ -35,6 +35,7 @@ typedef struct {
     ngx_queue_t                  queue;
     ngx_uint_t                   counters;
     ngx_uint_t                   max_counters;
+    time_t                       created;
     ngx_http_auth_extranet_stats_t  stats;
 } ngx_http_auth_extranet_shm_sh_t;
 
@@ -100,6 +101,10 @@ ngx_http_auth_extranet_shm_init(ngx_shm_zone_t *shm_zone, void *data)
     ngx_rbtree_init(&sh->rbtree, &sh->sentinel,
                     ngx_http_auth_extranet_shm_insert);
     ngx_queue_init(&sh->queue);
+
+    /* a new zone knows nothing of earlier revocations: sessions refreshed
+     * before it are checked against their row once (see _access.cpp) */
+    sh->created = ngx_time();
 
     /* the other half stays for revocations, whatever a flood does */
     sh->counters = 0;
@@ -714,4 +719,15 @@ ngx_http_auth_extranet_shm_stats(ngx_shm_zone_t *zone)
     }
 
     return &static_cast<ngx_http_auth_extranet_shm_sh_t *>(zone->data)->stats;
+}
+
+
+time_t
+ngx_http_auth_extranet_shm_created(ngx_shm_zone_t *zone)
+{
+    if (zone == NULL || zone->data == NULL) {
+        return 0;
+    }
+
+    return static_cast<ngx_http_auth_extranet_shm_sh_t *>(zone->data)->created;
 }
