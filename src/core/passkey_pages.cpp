@@ -21,7 +21,7 @@ std::string passkey_login_fragment(const PageContext& ctx, std::string_view next
     out += "<p class=\"passkey-or\">ou</p>\n"
            "<button type=\"button\" id=\"passkey-login-button\">"
            "Se connecter avec une clé d'accès</button>\n"
-           "<p class=\"error\" id=\"passkey-login-error\" role=\"alert\" hidden></p>\n"
+           "<p class=\"error\" id=\"passkey-login-error\" hidden></p>\n"
            "</div>\n";
     out += script_tag(ctx);
     return out;
@@ -62,8 +62,8 @@ std::string passkey_manage_section(const PageContext& ctx, const std::vector<Pas
            "« Mon téléphone ».</p>\n<input type=\"text\" id=\"passkey-name\" name=\"name\" "
            "maxlength=\"60\" autocomplete=\"off\" aria-describedby=\"passkey-name-hint\">\n"
            "</div>\n<button type=\"button\" id=\"passkey-add-button\">Ajouter une clé "
-           "d'accès</button>\n<p class=\"error\" id=\"passkey-add-error\" role=\"alert\" "
-           "hidden></p>\n</div>\n"
+           "d'accès</button>\n<p class=\"error\" id=\"passkey-add-error\" hidden></p>\n"
+           "</div>\n"
            "<p class=\"hint\" id=\"passkey-unsupported\">Pour ajouter une clé d'accès, "
            "utilisez un navigateur récent avec JavaScript activé.</p>\n</section>\n";
     out += script_tag(ctx);
@@ -112,6 +112,7 @@ std::string_view passkey_script() {
   }
 
   function show(node, message) {
+    if (message) { node.setAttribute('role', 'alert'); }
     node.textContent = message;
     node.hidden = !message;
   }
