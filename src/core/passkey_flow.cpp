@@ -19,7 +19,7 @@ namespace {
 constexpr std::uint64_t kChallengeLifetime = 300;  // seconds, also the browser's timeout
 constexpr std::size_t kChallengeBytes = 32;        // 256 bits
 constexpr std::size_t kMaxPasskeys = 20;           // per identity
-constexpr std::size_t kMaxNameBytes = 120;         // 60 characters of French text
+constexpr std::size_t kMaxNameChars = 60;
 constexpr std::string_view kRpName = "Extranet copropriétaires";
 
 constexpr std::string_view kEmailOnly =
@@ -241,6 +241,21 @@ std::vector<PasskeyItem> list_passkeys(Database& db, std::uint64_t identity_id) 
     return out;
 }
 
+std::optional<std::string> passkey_name(std::string_view typed, std::string_view user_agent) {
+    std::size_t first = typed.find_first_not_of(" \t");
+    std::size_t last = typed.find_last_not_of(" \t");
+    std::string name = first == std::string_view::npos
+                           ? std::string()
+                           : std::string(typed.substr(first, last - first + 1));
+    std::size_t chars = std::count_if(name.begin(), name.end(), [](char c) {
+        return (static_cast<unsigned char>(c) & 0xC0) != 0x80;  // not a continuation byte
+    });
+    if (chars > kMaxNameChars) return std::nullopt;
+    if (name.empty()) name = device_name(user_agent);  // already short
+    if (name.empty()) name = "Clé d'accès";
+    return name;
+}
+
 std::string_view passkey_notice(std::string_view done) {
     if (done == "passkey_added") {
         return "Votre clé d'accès a été ajoutée. Vous pourrez l'utiliser à votre prochaine "
@@ -312,28 +327,19 @@ Dispatch route_passkey_register(RouteContext& rc) {
         r.log_message = "passkey registration: missing or malformed response";
         return {r, {}};
     }
-    std::string name = rc.form.value("name");
-    name.erase(0, name.find_first_not_of(' '));
-    name.erase(name.find_last_not_of(' ') + 1);
-    if (name.size() > kMaxNameBytes) {
+    std::optional<std::string> name = passkey_name(rc.form.value("name"), rc.req.user_agent);
+    if (!name) {
         return {ans.error(400, "name_too_long", "Ce nom est trop long (60 caractères au plus).",
                           "name"),
                 {}};
     }
-    if (name.empty()) name = device_name(rc.req.user_agent);
-    if (name.empty()) name = "Clé d'accès";
-    if (name.size() > kMaxNameBytes) name.resize(kMaxNameBytes);  // a long user agent
-    while (!name.empty() && (static_cast<unsigned char>(name.back()) & 0xC0) == 0x80) {
-        name.pop_back();  // never cut a UTF-8 character
-    }
-    if (!name.empty() && static_cast<unsigned char>(name.back()) >= 0xC0) name.pop_back();
     std::string sent_id = rc.form.value("id");
 
     const Settings& s = rc.settings;
     std::string addr = rc.req.client_addr;
     std::string challenge = cd->challenge;
-    BlockingWork work = [&s, ans, claims, rp = *rp, cdj = *cdj, att = *att, challenge, name,
-                         sent_id, addr](Database& db) {
+    BlockingWork work = [&s, ans, claims, rp = *rp, cdj = *cdj, att = *att, challenge,
+                         name = *name, sent_id, addr](Database& db) {
         std::optional<SpentChallenge> c = spend_challenge(db, challenge);
         if (!c || c->purpose != "register" || !c->live || c->identity_id != claims.identity_id ||
             !constant_time_equal(c->binding_hex, session_key(claims.session_id))) {
