@@ -270,6 +270,15 @@ is(count_rows("extranet.passkey WHERE identity_id = $identity"), 1, 'still one p
 $r = post_json('/auth/passkey/register', { csrf => $t->csrf($cookie), clientDataJSON => '!!',
                                            attestationObject => 'AA' }, cookie => $cookie);
 is($r->status, 400, 'register with garbage: 400');
+# An attestationObject whose CBOR head declares 2^28 items in 6 bytes.
+(undef, $pk) = register_options($cookie);
+$body = registration(new_key('huge'), $pk->{challenge});
+$body->{attestationObject} = encode_base64url("\x9a\x10\x00\x00\x00\x01");
+$body->{csrf} = $t->csrf($cookie);
+$r = post_json('/auth/passkey/register', $body, cookie => $cookie);
+is($r->status, 400, 'register with a huge declared CBOR array: 400');
+is(($r->json // {})->{error}, 'bad_encoding', 'huge CBOR: bad_encoding');
+ok($r->elapsed < 2, 'huge CBOR: refused at once');
 
 # --- login ------------------------------------------------------------------------------------
 

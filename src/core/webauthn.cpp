@@ -44,8 +44,45 @@ struct BnFree {
 };
 using Bn = std::unique_ptr<BIGNUM, BnFree>;
 
+// cbor_load() allocates (and zeroes) an array or a map as large as its
+// head says before reading one element: 6 bytes could cost gigabytes. A
+// first pass with libcbor's streaming decoder refuses any collection that
+// declares more elements than bytes are left.
+struct SizeCheck {
+    std::size_t remaining = 0;
+    bool plausible = true;
+};
+
+void check_array_size(void* context, std::size_t n) {
+    auto* c = static_cast<SizeCheck*>(context);
+    if (n > c->remaining) c->plausible = false;
+}
+
+void check_map_size(void* context, std::size_t n) {
+    auto* c = static_cast<SizeCheck*>(context);
+    if (n > c->remaining / 2) c->plausible = false;
+}
+
+bool cbor_sizes_plausible(std::string_view bytes) {
+    cbor_callbacks callbacks = cbor_empty_callbacks;
+    callbacks.array_start = check_array_size;
+    callbacks.map_start = check_map_size;
+    SizeCheck check;
+    std::size_t offset = 0;
+    while (offset < bytes.size()) {
+        check.remaining = bytes.size() - offset;
+        cbor_decoder_result r = cbor_stream_decode(
+            reinterpret_cast<cbor_data>(bytes.data()) + offset, bytes.size() - offset,
+            &callbacks, &check);
+        if (r.status != CBOR_DECODER_FINISHED || r.read == 0 || !check.plausible) return false;
+        offset += r.read;
+    }
+    return true;
+}
+
 // One whole CBOR item from bytes; `read` is how many bytes it took.
 CborItem cbor_parse(std::string_view bytes, std::size_t* read) {
+    if (!cbor_sizes_plausible(bytes)) return nullptr;
     cbor_load_result result{};
     cbor_item_t* item = cbor_load(reinterpret_cast<cbor_data>(bytes.data()), bytes.size(),
                                   &result);

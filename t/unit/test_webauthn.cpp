@@ -645,6 +645,28 @@ static void test_malformed_responses_are_refused(void **state)
     assert_false(parse_authenticator_data(a.auth_data(true) + "z").has_value());
 }
 
+static void test_huge_declared_collections_are_refused_cheaply(void **state)
+{
+    (void) state;
+    // An array of 2^28 and a map of 2^32 items declared in a few bytes:
+    // refused before libcbor allocates for them.
+    const std::string array("\x9a\x10\x00\x00\x00\x01", 6);
+    const std::string map("\xbb\x00\x00\x00\x01\x00\x00\x00\x00\x01\x01", 11);
+    for (const std::string& bytes : {array, map}) {
+        assert_false(cose_key_algorithm(bytes).has_value());
+        assert_error(verify_registration(kRp, kRegisterChallenge,
+                                         client_data("webauthn.create", kRegisterChallenge,
+                                                     kRp.origin),
+                                         bytes).error,
+                     WebAuthnError::bad_encoding);
+        std::string auth = sha256("extranet.example.org") + std::string("\x45", 1) + be32(0) +
+                           std::string(16, '\0') + std::string("\x00\x04", 2) + "abcd" + bytes;
+        assert_false(parse_authenticator_data(auth).has_value());
+    }
+    // A map of 3 pairs in 6 bytes cannot be either.
+    assert_false(cose_key_algorithm(std::string("\xa3\x01\x02\x03\x04\x05", 6)).has_value());
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -667,6 +689,7 @@ int main(void)
         cmocka_unit_test(test_unsupported_algorithm_is_refused),
         cmocka_unit_test(test_cose_keys_are_checked),
         cmocka_unit_test(test_malformed_responses_are_refused),
+        cmocka_unit_test(test_huge_declared_collections_are_refused_cheaply),
     };
     return cmocka_run_group_tests_name("webauthn", tests, nullptr, nullptr);
 }
