@@ -3,7 +3,8 @@
 # "Gérer mes comptes" and logs in with it, landing on its default account;
 # every refusal of the two ceremonies (wrong origin, replayed challenge,
 # wrong RP ID, counter going back, unknown credential, bad signature, user
-# presence missing, a challenge of another session or browser); the
+# presence missing, a challenge of another session or browser), ES256 and
+# EdDSA (Ed25519) keys; the
 # password keeps working and a reset leaves the passkeys; removal.
 #
 # The test is the authenticator: an EC P-256 key made with the openssl
@@ -35,8 +36,14 @@ sub run_openssl {
 }
 
 sub new_key {
-    my ($name) = @_;
+    my ($name, $type) = @_;
     my $pem = $t->dir . "/$name.pem";
+    if (($type // '') eq 'ed25519') {
+        run_openssl('openssl', 'genpkey', '-algorithm', 'ed25519', '-out', $pem);
+        my $der = `openssl pkey -in '$pem' -pubout -outform DER`;
+        return { pem => $pem, ed25519 => substr($der, -32),
+                 id => Extranet::Test::random_bytes(16), counter => 0 };
+    }
     run_openssl('openssl', 'genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256',
                 '-out', $pem);
     my $der = `openssl pkey -in '$pem' -pubout -outform DER`;
@@ -51,7 +58,12 @@ sub sign {
     my $in = $t->dir . '/tbs.bin';
     my $out = $t->dir . '/sig.bin';
     $t->write_file('tbs.bin', $data);
-    run_openssl('openssl', 'dgst', '-sha256', '-sign', $key->{pem}, '-out', $out, $in);
+    if ($key->{ed25519}) {
+        run_openssl('openssl', 'pkeyutl', '-sign', '-rawin', '-inkey', $key->{pem},
+                    '-in', $in, '-out', $out);
+    } else {
+        run_openssl('openssl', 'dgst', '-sha256', '-sign', $key->{pem}, '-out', $out, $in);
+    }
     return $t->read_file('sig.bin');
 }
 
@@ -69,6 +81,9 @@ sub cbor_map   { my @kv = @_; cbor_head(5, @kv / 2) . join('', @kv) }
 
 sub cose_key {
     my ($key) = @_;
+    return cbor_map(cbor_int(1), cbor_int(1), cbor_int(3), cbor_int(-8), cbor_int(-1),
+                    cbor_int(6), cbor_int(-2), cbor_bytes($key->{ed25519}))
+        if $key->{ed25519};
     return cbor_map(cbor_int(1), cbor_int(2), cbor_int(3), cbor_int(-7), cbor_int(-1),
                     cbor_int(1), cbor_int(-2), cbor_bytes($key->{x}), cbor_int(-3),
                     cbor_bytes($key->{y}));
@@ -363,6 +378,24 @@ is($t->get('/auth/passkey/login/options', headers => $json)->status, 405,
 
 my $failures = count_rows("extranet.audit_log WHERE event = 'login_failure' AND detail LIKE 'passkey:%'");
 ok($failures >= 8, "failed passkey logins audited ($failures)");
+
+# --- a second passkey, EdDSA (Ed25519) ----------------------------------------------------------
+
+my $ed = new_key('laptop', 'ed25519');
+($r) = register($cookie, $ed, name => 'Ordinateur');
+is($r->status, 200, 'an Ed25519 passkey registered') or diag($r->dump);
+is($t->psql_value("SELECT algorithm FROM extranet.passkey WHERE name = 'Ordinateur'"), -8,
+   'stored as EdDSA');
+(undef, $pk) = register_options($cookie);
+is(scalar @{$pk->{excludeCredentials}}, 2, 'both passkeys excluded from a new registration');
+($r) = register($cookie, $ed, name => 'Encore');
+is($r->status, 409, 'the same credential again: 409');
+$ed->{counter} = 0;    # an authenticator without a counter
+($r) = passkey_login($ed);
+is($r->status, 200, 'login with the Ed25519 passkey') or diag($r->dump);
+($r) = passkey_login($ed, corrupt => 1);
+is(($r->json // {})->{error}, 'bad_signature', 'Ed25519, bad signature: refused');
+$t->psql("DELETE FROM extranet.passkey WHERE name = 'Ordinateur'");
 
 # --- the password keeps working, a reset keeps the passkeys ---------------------------------
 
