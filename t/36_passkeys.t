@@ -4,8 +4,8 @@
 # every refusal of the two ceremonies (wrong origin, replayed challenge,
 # wrong RP ID, counter going back, unknown credential, bad signature, user
 # presence missing, a challenge of another session or browser), ES256 and
-# EdDSA (Ed25519) keys; the
-# password keeps working and a reset leaves the passkeys; removal.
+# EdDSA (Ed25519) keys; the password keeps working and a reset leaves the
+# passkeys; removal.
 #
 # The test is the authenticator: an EC P-256 key made with the openssl
 # command-line tool, ES256 signatures with `openssl dgst -sha256 -sign`, and
