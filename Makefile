@@ -9,7 +9,7 @@ MODULE        = $(BUILD)/nginx/objs/ngx_http_auth_extranet_module.so
 CXX          ?= g++
 CXXFLAGS     ?= -O2 -g
 UNIT_FLAGS    = -std=c++17 -Wall -Wextra -Werror -Isrc -I$(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
-UNIT_LIBS     = -lcmocka -lpq -lcrypt -lssl -lcrypto -lpthread
+UNIT_LIBS     = -lcmocka -lpq -lcrypt -lssl -lcrypto -lcbor -lpthread
 
 CORE_SRCS     = $(wildcard src/core/*.cpp)
 CORE_OBJS     = $(patsubst src/core/%.cpp,$(BUILD)/core/%.o,$(CORE_SRCS))
@@ -19,8 +19,8 @@ SOURCES       = config config.make $(wildcard src/*/*.cpp src/*/*.h)
 
 # Debian packages to build the module and run the demo (make run) ...
 PACKAGES      = build-essential nginx nginx-dev libpq-dev libssl-dev        \
-                libcrypt-dev postgresql-15 libnginx-mod-http-js perl         \
-                libdbd-pg-perl
+                libcrypt-dev libcbor-dev postgresql-15 libnginx-mod-http-js   \
+                perl libdbd-pg-perl
 # ... those that build the Debian package (make deb) ...
 DEB_PACKAGES  = debhelper dpkg-dev lintian
 # ... and those the tests and the benchmark add (make test, make bench).

@@ -2,11 +2,12 @@
 # The browser test (`make browser`): a fresh throwaway demo environment
 # (scripts/run-demo.sh: PostgreSQL, nginx with the module, the njs legacy
 # app, on free loopback ports), the owner's journey in headless Chromium
-# (t/browser/journey.mjs, playwright-core), then everything stopped.
+# (t/browser/journey.mjs, playwright-core), the passkeys test
+# (t/browser/passkeys.mjs), then everything stopped.
 #
 #   browser-test.sh [MODULE_SO]     default build/nginx/objs/ngx_http_auth_extranet_module.so
 #
-# Exit code: the journey's (0 only when every step passed); non-zero as well
+# Exit code: the journey's, else the passkeys test's (0 only when every step passed); non-zero as well
 # when the environment cannot be started. Screenshots: t/artifacts/.
 # CHROMIUM overrides /usr/bin/chromium; BROWSER_TIMEOUT (s, default 150)
 # bounds the journey.
@@ -124,6 +125,19 @@ wait "$test_pid"
 rc=$?
 set -e
 test_pid=""
+
+# Passkeys (t/browser/passkeys.mjs), after the journey: it links the account
+# the journey leaves unlinked (040000300001) to an e-mail of its own.
+say "running the passkeys test against $base"
+timeout -k 5 "$timeout_s" node "$here/t/browser/passkeys.mjs" "$base" &
+test_pid=$!
+set +e
+wait "$test_pid"
+passkeys_rc=$?
+set -e
+test_pid=""
+[ "$passkeys_rc" -ne 124 ] || say "the passkeys test took more than ${timeout_s}s"
+[ "$rc" -ne 0 ] || rc=$passkeys_rc
 
 if [ "$rc" -ne 0 ]; then
     [ "$rc" -ne 124 ] || say "the journey took more than ${timeout_s}s"

@@ -120,6 +120,7 @@ done
 cat <<MSG
 
   Extranet demo: http://127.0.0.1:$port/auth/login
+  (passkeys need http://localhost:$port/auth/login: WebAuthn refuses an IP address)
 
   account code    password        syndic
   030000100001    tilleuls-0001   0300 Cabinet Durand

@@ -8,6 +8,7 @@
 #include "core/account_switch.h"
 #include "core/escape.h"
 #include "core/identity_rules.h"
+#include "core/passkey_flow.h"
 #include "core/password.h"
 #include "core/session_store.h"
 
@@ -158,6 +159,7 @@ PortalResponse manage_page(Database& db, const ManageRequest& m, int status,
         s.current = s.id == current;
         v.sessions.push_back(std::move(s));
     }
+    v.passkeys = list_passkeys(db, m.claims.identity_id);  // passkeys
     if (adjust) adjust(v);
     std::string json = errors.empty() ? manage_json(v, row->default_account)
                                       : json_field_errors(code, message, errors);
@@ -469,7 +471,7 @@ std::string_view manage_notice(std::string_view done) {
     if (done == "unlink") return "Le compte a été dissocié de votre adresse e-mail.";
     if (done == "session_end") return "La session a été terminée.";
     if (done == "sessions_end") return "Les autres sessions ont été terminées.";
-    return {};
+    return passkey_notice(done);  // passkeys
 }
 
 Dispatch route_manage(RouteContext& rc) {

@@ -13,6 +13,8 @@ enum class Metric : std::uint8_t {
     login_code_failure,
     login_email_success,
     login_email_failure,
+    login_passkey_success,
+    login_passkey_failure,
     login_use_email,      // right legacy password of a linked account
     link,
     unlink,

@@ -1,6 +1,7 @@
 #include "core/pages.h"
 
 #include "core/escape.h"
+#include "core/passkey_pages.h"
 
 #include <utility>
 
@@ -334,6 +335,7 @@ std::string render_login(const PageContext& ctx, const LoginView& v)
     body += submit("Connexion");
     body += "</form>\n<p class=\"secondary\"><a href=\"" + esc(ctx.prefix)
             + "password/forgot\">Mot de passe oublié ?</a></p>\n";
+    body += passkey_login_fragment(ctx, v.next);  // passkeys: shown by passkey.js only
     return layout(ctx, "Accédez à votre compte", body);
 }
 
@@ -638,6 +640,7 @@ std::string render_manage(const PageContext& ctx, const ManageView& v)
     body += manage_password(ctx, v);
     body += manage_unlink(ctx, v);
     body += manage_sessions(ctx, v);
+    body += passkey_manage_section(ctx, v.passkeys);  // passkeys: "Clés d'accès"
     return layout(ctx, "Gérer mes comptes", body);
 }
 

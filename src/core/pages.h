@@ -73,6 +73,14 @@ struct SessionItem {
     bool current = false;
 };
 
+// passkeys: one registered passkey, as "Gérer mes comptes" lists it.
+struct PasskeyItem {
+    std::string id;          // credential id, base64url (the "remove" button's value)
+    std::string name;
+    std::string created;     // "26/11/2026 11:44"
+    std::string last_used;   // "" when never used
+};
+
 struct ManageView {
     std::string email;
     std::string last_name, first_name, phone;
@@ -84,6 +92,7 @@ struct ManageView {
     unsigned min_length = 12;
     bool confirm_unlink_last = false;  // ask to confirm unlinking the last account
     std::string unlink_account;        // the account awaiting that confirmation
+    std::vector<PasskeyItem> passkeys;  // passkeys: the "Clés d'accès" section
 };
 
 // password/forgot: the e-mail or account code whose password was forgotten.

@@ -10,6 +10,8 @@
 #include "core/manage_flow.h"
 #include "core/me.h"
 #include "core/metrics.h"
+#include "core/passkey_flow.h"
+#include "core/passkey_pages.h"
 #include "core/password_reset.h"
 
 namespace extranet {
@@ -39,7 +41,16 @@ const Route kRoutes[] = {
     {"manage", route_manage, true, true, true},
     {"password/forgot", route_password_forgot, false, false},
     {"password/reset", route_password_reset, false, false, true},
+    // passkeys (passkey_flow): JSON routes called by passkey.js
+    {"passkey/register/options", route_passkey_register_options, true, true},
+    {"passkey/register", route_passkey_register, true, true},
+    {"passkey/login/options", route_passkey_login_options, false, false},
+    {"passkey/login", route_passkey_login, false, false},
+    {"passkey/delete", route_passkey_delete, true, true},
 };
+
+// WebAuthn responses (an RSA key, a long credential id) outgrow a password.
+constexpr std::size_t kPasskeyMaxValue = 4096;
 
 bool ieq(std::string_view a, std::string_view b) {
     return a.size() == b.size() &&
@@ -77,6 +88,12 @@ PortalResponse static_answer(std::string_view type, std::string_view body) {
 }  // namespace
 
 Dispatch dispatch(const Settings& s, const PortalRequest& req, AttemptLimiter& limiter) {
+    if (req.route == "passkey.js") {  // passkeys
+        if (req.method != "GET" && req.method != "HEAD") {
+            return {json_response(405, json_error("method", "Méthode non autorisée.")), {}};
+        }
+        return {static_answer("application/javascript; charset=utf-8", passkey_script()), {}};
+    }
     if (req.route == "menu.js" || req.route == "style.css") {
         if (req.method != "GET" && req.method != "HEAD") {
             PortalResponse r = json_response(405, json_error("method", "Méthode non autorisée."));
@@ -112,6 +129,9 @@ Dispatch dispatch(const Settings& s, const PortalRequest& req, AttemptLimiter& l
     }
     FormLimits limits;
     limits.max_value = s.password_max_length;
+    if (req.route.rfind("passkey/", 0) == 0) {  // passkeys
+        limits.max_value = std::max<std::size_t>(limits.max_value, kPasskeyMaxValue);
+    }
     bool json_body = req.content_type.rfind("application/json", 0) == 0;
     FormResult parsed = post ? (json_body ? parse_json_object(req.body, limits)
                                           : parse_urlencoded(req.body, limits))

@@ -45,6 +45,7 @@ struct PortalRequest {
     bool https = false;
     std::string client_addr;
     std::string user_agent;
+    std::string cookie;        // Cookie header(s), "; "-joined (passkey login binding)
     std::optional<SessionClaims> session;  // verified, live, not revoked
     std::string login_field = "login";
     std::string password_field = "password";

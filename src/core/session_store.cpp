@@ -241,10 +241,15 @@ namespace {
 // Every change audited is counted for the metrics as well.
 void count_audited(const AuditEntry& e) {
     bool email = e.identifier.find('@') != std::string_view::npos;
+    bool passkey = e.detail.substr(0, 7) == "passkey";
     if (e.event == "login") {
-        count(e.detail == "email" ? Metric::login_email_success : Metric::login_code_success);
+        count(passkey ? Metric::login_passkey_success
+              : e.detail == "email" ? Metric::login_email_success
+                                    : Metric::login_code_success);
     } else if (e.event == "login_failure") {
-        count(email ? Metric::login_email_failure : Metric::login_code_failure);
+        count(passkey ? Metric::login_passkey_failure
+              : email ? Metric::login_email_failure
+                      : Metric::login_code_failure);
     } else if (!e.success) {
         return;
     } else if (e.event == "logout") {

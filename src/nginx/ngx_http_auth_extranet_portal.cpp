@@ -297,6 +297,17 @@ ngx_http_auth_extranet_portal_request(ngx_http_request_t *r,
             {
                 req.origin = ngx_http_auth_extranet_header(&h[i]);
             }
+
+            /* passkeys: the login challenge's binding cookie */
+            if (h[i].key.len == sizeof("Cookie") - 1
+                && ngx_strncasecmp(h[i].key.data, (u_char *) "Cookie",
+                                   sizeof("Cookie") - 1) == 0)
+            {
+                if (!req.cookie.empty()) {
+                    req.cookie += "; ";
+                }
+                req.cookie += ngx_http_auth_extranet_header(&h[i]);
+            }
         }
     }
 

@@ -30,6 +30,8 @@ static const ngx_http_auth_extranet_metric_name_t  ngx_http_auth_extranet_logins
     { extranet::Metric::login_code_failure, "method=\"code\",result=\"failure\"" },
     { extranet::Metric::login_email_success, "method=\"email\",result=\"success\"" },
     { extranet::Metric::login_email_failure, "method=\"email\",result=\"failure\"" },
+    { extranet::Metric::login_passkey_success, "method=\"passkey\",result=\"success\"" },
+    { extranet::Metric::login_passkey_failure, "method=\"passkey\",result=\"failure\"" },
 };
 
 
