@@ -504,6 +504,17 @@ ngx_http_auth_extranet_portal_send(ngx_http_request_t *r,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+#if (NGX_HTTP_GZIP)
+    /*
+     * gzip (when on) compresses the static assets only: a page or a JSON
+     * answer carries a CSRF token next to reflected input (BREACH)
+     */
+    if (resp.no_store) {
+        r->gzip_tested = 1;
+        r->gzip_ok = 0;
+    }
+#endif
+
     if (r->method == NGX_HTTP_HEAD || resp.body.empty()) {
         r->header_only = 1;
     }
