@@ -25,7 +25,9 @@ sub summary {
     my ($r) = @_;
     my ($attrs, $inner) = $r->text =~ m{<div class="error-summary"([^>]*)>(.*?)</div>}s or return undef;
     my ($id) = $attrs =~ /id="([^"]+)"/;
-    like($attrs, qr/role="alert" tabindex="-1" autofocus/, "summary $id: an alert, focused on load");
+    like($attrs, qr/role="alert"/, "summary $id: an alert");
+    like($inner, qr/^\s*<p class="error-summary-title" id="\Q$id\E-title" tabindex="-1" autofocus>/,
+         "summary $id: its title focused on load");
     my @items;
     while ($inner =~ m{<li>(?:<a href="([^"]*)">)?(.*?)(?:</a>)?</li>}g) {
         push @items, [$1 // '', $2];

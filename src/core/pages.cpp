@@ -131,17 +131,20 @@ struct SummaryItem {
 };
 
 // The error summary at the top of a form that failed: every message, each a
-// link to its field. Focused when the page loads (autofocus on a
-// tabindex=-1 box, no JavaScript), which also scrolls it into view, so that
-// on a phone the owner sees at once why nothing went through.
+// link to its field. Focused when the page loads (autofocus on its
+// tabindex=-1 title, no JavaScript), which also scrolls it into view, so
+// that on a phone the owner sees at once why nothing went through.
 std::string error_summary(const std::string& id, const std::vector<SummaryItem>& items)
 {
     if (items.empty()) {
         return {};
     }
-    std::string out = "<div class=\"error-summary\" id=\"" + esc(id)
-                      + "\" role=\"alert\" tabindex=\"-1\" autofocus aria-labelledby=\"" + esc(id)
-                      + "-title\">\n<p class=\"error-summary-title\" id=\"" + esc(id) + "-title\">";
+    // The focus goes to its short title rather than to the whole box: a
+    // browser centres what it focuses, and a long list would push a
+    // focused box's top off a small screen.
+    std::string out = "<div class=\"error-summary\" id=\"" + esc(id) + "\" role=\"alert\" aria-labelledby=\""
+                      + esc(id) + "-title\">\n<p class=\"error-summary-title\" id=\"" + esc(id)
+                      + "-title\" tabindex=\"-1\" autofocus>";
     out += items.size() == 1 ? "Votre demande n'a pas abouti :" : "Votre demande n'a pas abouti, "
                                                                    "veuillez corriger ces points :";
     out += "</p>\n<ul>\n";
@@ -674,7 +677,7 @@ std::string manage_profile(const PageContext& ctx, const ManageView& v)
     out += manage_form_summary(v, "profile");
     out += hidden("action", "profile");
     out += profile_fields("manage", v);
-    out += submit("Enregistrer mes informations");
+    out += submit("Enregistrer");
     out += "</form>\n</section>\n";
     return out;
 }
@@ -691,7 +694,7 @@ std::string manage_default(const PageContext& ctx, const ManageView& v)
     if (!error.empty()) {
         out += " aria-describedby=\"manage-default-error\"";
     }
-    out += ">\n<legend>Choisissez le compte affiché après une connexion avec votre adresse e-mail.</legend>\n";
+    out += ">\n<legend class=\"plain\">Le compte affiché après une connexion par e-mail :</legend>\n";
     if (!error.empty()) {
         out += "<p class=\"error\" id=\"manage-default-error\">" + esc(error) + "</p>\n";
     }
@@ -878,11 +881,12 @@ std::string manage_confirm(const PageContext& ctx, const ManageView& v)
     }
     // Focused unless its own error summary (inside) takes the focus.
     bool summary = manage_summary_form(v) == "unlink" && !v.errors.empty();
-    std::string out = "<section class=\"confirm\" id=\"manage-confirm\" aria-labelledby=\"manage-confirm-title\"";
+    std::string out = "<section class=\"confirm\" id=\"manage-confirm\" aria-labelledby=\"manage-confirm-title\">\n"
+                      "<h2 id=\"manage-confirm-title\"";
     if (!summary) {
         out += " tabindex=\"-1\" autofocus";
     }
-    out += ">\n<h2 id=\"manage-confirm-title\">" + title + "</h2>\n" + text + form;
+    out += ">" + title + "</h2>\n" + text + form;
     out += "<p class=\"secondary\"><a href=\"" + esc(ctx.prefix) + "manage\">Annuler</a></p>\n</section>\n";
     return out;
 }
@@ -922,20 +926,21 @@ std::string_view stylesheet()
     static constexpr std::string_view css = R"CSS(*, *::before, *::after { box-sizing: border-box; }
 html { -webkit-text-size-adjust: 100%; text-size-adjust: 100%; }
 body { margin: 0; background: #ffffff; color: #1a1a1a; font-family: Arial, Helvetica, sans-serif; font-size: 18px; line-height: 1.5; }
-.site-header { background: #12355b; color: #ffffff; padding: 12px 16px; }
+.site-header { background: #12355b; color: #ffffff; padding: 8px 16px; }
 .site-header:after { content: ""; display: table; clear: both; }
 .site-name { margin: 0; font-size: 20px; font-weight: bold; }
-.site-nav { margin-top: 8px; }
-.site-nav a, .site-nav .button-link { color: #ffffff; display: inline-block; min-height: 44px; padding: 10px 0; margin-right: 16px; }
+.site-nav { margin-top: 0; font-size: 16px; }
+legend.plain { font-weight: normal; }
+.site-nav a, .site-nav .button-link { color: #ffffff; display: inline-block; min-height: 44px; padding: 10px 0; margin: 0 16px 0 0; }
 .site-nav .button-link { background: transparent; border: 0; width: auto; font-size: inherit; text-decoration: underline; cursor: pointer; }
 main { display: block; max-width: 40em; margin: 0 auto; padding: 16px; }
-h1 { font-size: 26px; line-height: 1.25; margin: 8px 0 20px; }
-h2 { font-size: 22px; line-height: 1.3; margin: 32px 0 12px; padding-top: 16px; border-top: 2px solid #d0d0d0; }
+h1 { font-size: 26px; line-height: 1.25; margin: 4px 0 16px; }
+h2 { font-size: 22px; line-height: 1.3; margin: 20px 0 8px; padding-top: 12px; border-top: 2px solid #d0d0d0; }
 h3 { font-size: 20px; margin: 0 0 8px; }
 p { margin: 0 0 12px; }
 a { color: #0b4f9c; text-decoration: underline; }
 a:visited { color: #5a2a82; }
-.field { margin: 0 0 16px; }
+.field { margin: 0 0 12px; }
 label, legend { display: block; font-weight: bold; margin-bottom: 4px; }
 fieldset { border: 0; margin: 0 0 16px; padding: 0; }
 input[type="text"], input[type="email"], input[type="tel"], input[type="password"] {
@@ -947,7 +952,7 @@ input[readonly] { background: #f0f0f0; border-style: dashed; }
 .choice input { float: left; width: 28px; height: 28px; margin: 8px 12px 8px 0; }
 .choice label { display: block; font-weight: normal; min-height: 44px; padding-top: 8px; overflow: hidden; cursor: pointer; }
 button, .button {
-  display: block; width: 100%; min-height: 48px; padding: 12px 20px; margin: 8px 0 16px;
+  display: block; width: 100%; min-height: 48px; padding: 12px 20px; margin: 8px 0 12px;
   font-size: 18px; font-family: inherit; font-weight: bold; line-height: 1.2; text-align: center; text-decoration: none;
   color: #ffffff; background: #0b4f9c; border: 2px solid #0b4f9c; border-radius: 4px; cursor: pointer; }
 a.button, a.button:visited { color: #ffffff; }
@@ -957,7 +962,7 @@ a:focus, button:focus, input:focus, .button:focus { outline: 3px solid #e8a200; 
 .hint { color: #404040; font-size: 16px; margin: 0 0 4px; }
 .error { color: #9b0000; font-weight: bold; margin: 0 0 8px; padding-left: 10px; border-left: 4px solid #9b0000; }
 .error-summary { border: 4px solid #9b0000; background: #fff4f4; padding: 12px 16px; margin: 0 0 20px; }
-.error-summary:focus { outline: 3px solid #e8a200; outline-offset: 2px; }
+.error-summary-title:focus { outline: 3px solid #e8a200; outline-offset: 2px; }
 .error-summary-title { color: #9b0000; font-weight: bold; margin: 0 0 8px; }
 .error-summary ul { margin: 0; padding-left: 20px; }
 .error-summary li { margin: 0 0 4px; }

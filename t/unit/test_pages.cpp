@@ -208,7 +208,8 @@ static void test_login_error_is_an_alert_tied_to_the_fields(void **state)
     std::string html = render_login(ctx_without_csrf(), v);
     // the summary at the top of the form, focused, linking to the identifier
     std::string summary = section(html, "<div class=\"error-summary\" id=\"login-error\"", "</div>");
-    assert_true(has(summary, "role=\"alert\" tabindex=\"-1\" autofocus"));
+    assert_true(has(summary, "id=\"login-error\" role=\"alert\""));
+    assert_true(has(summary, "id=\"login-error-title\" tabindex=\"-1\" autofocus>"));
     assert_true(has(summary, "<a href=\"#login-identifier\">Identifiant ou mot de passe incorrect.</a>"));
     assert_true(html.find("id=\"login-error\"") > html.find("<form"));
     assert_true(html.find("id=\"login-error\"") < html.find("name=\"login\""));
@@ -543,7 +544,7 @@ static void test_manage_has_every_section_posting_to_manage(void **state)
     assert_true(password != std::string::npos && accounts != std::string::npos && sessions != std::string::npos);
     assert_true(def < profile && profile < password && password < accounts && accounts < sessions);
     assert_false(has(html, "<details class=\"fold\" id=\"manage-password\" open"));
-    assert_true(has(html, ">Enregistrer mes informations</button>"));
+    assert_true(has(html, ">Enregistrer</button>"));
     // every form but the two logout forms posts to manage
     assert_int_equal(count(html, "<form"), count(html, "action=\"/auth/manage\"") + 1);
     for (const char* action : {"profile", "default", "password"}) {
