@@ -98,7 +98,10 @@ function shotPath(n, name) {
 
 async function screenshot(page, path) {
     try {
-        await page.screenshot({ path, fullPage: true, timeout: STEP_TIMEOUT });
+        // What the owner sees on the screen for the steps about it; else
+        // the whole page.
+        const screenOnly = /(visible|on-screen|fits)(-FAILED)?\.png$/.test(path);
+        await page.screenshot({ path, fullPage: !screenOnly, timeout: STEP_TIMEOUT });
     } catch (e) {
         console.log(`# screenshot ${path} failed: ${e.message.split('\n')[0]}`);
     }
