@@ -802,7 +802,7 @@ async function walk(f) {
     }
 
     // "Dissocier", confirmed, for each account: the next walk links them again.
-    const unlink = async (account, last) => {
+    const openUnlink = async (account, last) => {
         await page.goto(`${base}/auth/manage`, { waitUntil: 'load' });
         await page.locator('#manage-accounts > summary').click();
         const item = page.locator('#manage-accounts li.account', { hasText: account.code });
@@ -816,12 +816,25 @@ async function walk(f) {
         check(text.includes(`Dissocier le compte ${account.code} ?`), `the confirmation does not name ${account.code}`);
         equal(text.includes('dernier compte'), last, 'the last-account warning');
         await axeCheck(page, `the confirmation of "Dissocier" ${account.code}`);
+    };
+    const confirmUnlink = async () => {
         await (await fieldByLabel(page, 'Votre mot de passe, pour confirmer')).fill(PERSONAL_PASSWORD);
-        await clickAndLoad(page, await expectButton(page, 'Confirmer la dissociation'));
+        const b = await expectButton(page, 'Confirmer la dissociation');
+        equal(await b.evaluate((el) => getComputedStyle(el).backgroundColor), 'rgb(155, 0, 0)',
+            '"Confirmer la dissociation" drawn in the danger colour');
+        await clickAndLoad(page, b);
+    };
+    const unlink = async (account, last) => {
+        await openUnlink(account, last);
+        await confirmUnlink();
     };
 
-    await step(name('manage-unlink-confirmation-030000100002'), page, async () => {
-        await unlink(A2, false);
+    await step(name('manage-dissocier-confirmation-step-visible'), page, async () => {
+        await openUnlink(A2, false);
+    });
+
+    await step(name('manage-unlink-done-030000100002'), page, async () => {
+        await confirmUnlink();
         await expectHeading(page, 'Gérer mes comptes');
         check((await mainText(page)).includes('Le compte a été dissocié'), 'no notice after "Dissocier"');
     });
