@@ -9,14 +9,14 @@
 #
 # Exit code: the journey's, else the passkeys test's (0 only when every step passed); non-zero as well
 # when the environment cannot be started. Screenshots: t/artifacts/.
-# CHROMIUM overrides /usr/bin/chromium; BROWSER_TIMEOUT (s, default 150)
+# CHROMIUM overrides /usr/bin/chromium; BROWSER_TIMEOUT (s, default 600)
 # bounds the journey.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 module="${1:-$here/build/nginx/objs/ngx_http_auth_extranet_module.so}"
 export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
-timeout_s="${BROWSER_TIMEOUT:-150}"
+timeout_s="${BROWSER_TIMEOUT:-600}"
 
 die() { echo "browser-test: $*" >&2; exit 1; }
 say() { echo "browser-test: $*" >&2; }
@@ -25,10 +25,12 @@ say() { echo "browser-test: $*" >&2; }
 [ -x "$CHROMIUM" ] || die "chromium not found: $CHROMIUM (apt-get install chromium)"
 command -v node >/dev/null || die "node not found (apt-get install nodejs npm)"
 
-# playwright-core, pinned in t/browser/package.json (and its lock file).
-if [ ! -f "$here/t/browser/node_modules/playwright-core/package.json" ]; then
+# playwright-core and axe-core, pinned in t/browser/package.json (and its
+# lock file).
+if [ ! -f "$here/t/browser/node_modules/playwright-core/package.json" ] \
+   || [ ! -f "$here/t/browser/node_modules/axe-core/axe.min.js" ]; then
     command -v npm >/dev/null || die "npm not found (apt-get install npm)"
-    say "installing playwright-core (npm) in t/browser"
+    say "installing playwright-core and axe-core (npm) in t/browser"
     if [ -f "$here/t/browser/package-lock.json" ]; then
         (cd "$here/t/browser" && npm ci --no-audit --no-fund) >&2
     else

@@ -32,9 +32,11 @@ if [ ${#missing[@]} -gt 0 ]; then
         --no-install-recommends "${missing[@]}"
 fi
 
-# The browser test drives Debian's chromium with playwright-core.
+# The browser test drives Debian's chromium with playwright-core and checks
+# every page with axe-core.
 here="$(cd "$(dirname "$0")/.." && pwd)"
-if [ "$browser" -eq 1 ] && [ ! -d "$here/t/browser/node_modules/playwright-core" ]; then
-    echo "deps: installing playwright-core into t/browser"
+if [ "$browser" -eq 1 ] && { [ ! -d "$here/t/browser/node_modules/playwright-core" ] \
+                              || [ ! -d "$here/t/browser/node_modules/axe-core" ]; }; then
+    echo "deps: installing playwright-core and axe-core into t/browser"
     (cd "$here/t/browser" && npm install --no-audit --no-fund)
 fi

@@ -115,9 +115,10 @@ is($r->location_path, '/auth/link/password?email=marie.dupont%40example.org', '0
 $mark = $t->audit_mark;
 $r = $t->post_as($c4, '/auth/link/password', [email => $email, password => $password]);
 is($r->status, 409, 'syndic 0400: 409');
-my $partner_message = 'Ce compte ne peut pas être associé à cette adresse : le syndic 0400 '
-                    . '(Syndic Leroy) n\'est ni le syndic 0300 (Cabinet Durand) ni un de ses '
-                    . 'partenaires.';
+my $partner_message = 'Ce compte ne peut pas être associé à cette adresse : il est géré par le '
+                    . 'syndic 0400 (Syndic Leroy), et les comptes déjà associés à cette adresse par '
+                    . 'le syndic 0300 (Cabinet Durand). Des comptes de ces deux syndics ne peuvent '
+                    . 'pas être réunis sous une même adresse e-mail.';
 (my $partner_html = $partner_message) =~ s/'/&#39;/g;
 ok(index($r->text, $partner_html) >= 0, 'the refusal names the syndics and the reason')
     or diag($r->text);
@@ -192,7 +193,7 @@ my $n2 = $t3->login('030000100003', 'nouveau-compte-1');
 $r = $t3->post_as($n2, '/auth/link/password',
              [email => 'paul@example.org', password => 'Paul-perso-2024!']);
 is($r->status, 409, '0300 may not join 0400 and 0301: partners of a partner are not partners');
-like($r->text, qr/le syndic 0300 \(Cabinet Durand\) n(?:'|&#39;)est ni le syndic 0400 \(Syndic Leroy\)/,
+like($r->text, qr/géré par le syndic 0300 \(Cabinet Durand\), et les comptes déjà associés à cette adresse par le syndic 0400 \(Syndic Leroy\)/,
      'the refusal names the syndic it conflicts with');
 $t3->error_log_ok(name => 'partner groups instance: error log clean');
 $t3->stop;

@@ -41,4 +41,20 @@ ON CONFLICT (code) DO UPDATE
         password_hash = EXCLUDED.password_hash,
         active        = EXCLUDED.active;
 
+-- The three syndics' contact details (migration 005), shown where an owner
+-- is told to contact the syndic. Fictitious numbers and addresses.
+INSERT INTO extranet.syndic (code, name, phone, email, address)
+VALUES
+    ('0300', 'Cabinet Durand', '01 42 00 03 00', 'contact@cabinet-durand.example',
+     '12 rue des Tilleuls, 75011 Paris'),
+    ('0301', 'Gestion Martin', '01 43 00 03 01', 'accueil@gestion-martin.example',
+     '3 allée du Clos Fleuri, 92100 Boulogne-Billancourt'),
+    ('0400', 'Syndic Leroy', '01 44 00 04 00', 'coproprietaires@syndic-leroy.example',
+     '8 boulevard de Courcelles, 75017 Paris')
+ON CONFLICT (code) DO UPDATE
+    SET name    = EXCLUDED.name,
+        phone   = EXCLUDED.phone,
+        email   = EXCLUDED.email,
+        address = EXCLUDED.address;
+
 COMMIT;

@@ -7,6 +7,7 @@
 #include "core/email.h"
 #include "core/escape.h"
 #include "core/password.h"
+#include "core/syndic.h"
 
 namespace extranet {
 
@@ -208,6 +209,21 @@ PortalResponse create_identity(Database& db, const Settings& s, const Answerer& 
     return linked(ans, s, c);
 }
 
+// The contact details of the syndic from extranet.syndic; the name the
+// account carries when the table has no row.
+SyndicContact syndic_contact(Database& db, const std::string& code, const std::string& name) {
+    SyndicContact c;
+    c.code = code;
+    c.name = name;
+    if (std::optional<Syndic> s = find_syndic(db, code)) {
+        if (!s->name.empty()) c.name = s->name;
+        c.phone = s->phone;
+        c.email = s->email;
+        c.address = s->address;
+    }
+    return c;
+}
+
 struct KnownIdentity {
     std::string email;
     std::string client_addr;
@@ -271,10 +287,20 @@ PortalResponse link_to_identity(Database& db, const Settings& s, const Answerer&
         for (int i = 0; i < syndics.rows(); i++) {
             if (syndics.get(i, 0) == *other) other_name = syndics.get(i, 1);
         }
-        return refuse(409, "partner",
-                      partner_conflict_message(a->syndic_code, a->syndic_name, *other,
-                                               other_name),
-                      "syndic " + a->syndic_code + " is no partner of syndic " + *other);
+        // What to do next, and whom to ask: the syndics' details.
+        PartnerRefusalView view;
+        view.account = a->code;
+        view.email = k.email;
+        view.syndic = syndic_contact(db, a->syndic_code, a->syndic_name);
+        SyndicContact grouped = syndic_contact(db, *other, other_name);
+        view.message = partner_conflict_message(a->syndic_code, view.syndic.name, *other,
+                                                grouped.name);
+        const std::string& message = view.message;
+        audit_link(db, false, identity, claims.account, k.email, k.client_addr,
+                   "syndic " + a->syndic_code + " is no partner of syndic " + *other);
+        tx.commit();
+        return ans.answer(409, render_partner_refusal(ans.page, view),
+                          json_error("partner", message));
     }
 
     if (v.needs_rehash) rehash_password(db, identity, hash_password(password.value, s.hash));
@@ -298,9 +324,11 @@ std::string partner_conflict_message(std::string_view new_syndic, std::string_vi
         if (!name.empty()) out += " (" + std::string(name) + ")";
         return out;
     };
-    return "Ce compte ne peut pas être associé à cette adresse : " +
-           syndic(new_syndic, new_name) + " n'est ni " + syndic(other_syndic, other_name) +
-           " ni un de ses partenaires.";
+    return "Ce compte ne peut pas être associé à cette adresse : il est géré par " +
+           syndic(new_syndic, new_name) + ", et les comptes déjà associés à cette adresse par " +
+           syndic(other_syndic, other_name) +
+           ". Des comptes de ces deux syndics ne peuvent pas être réunis sous une même adresse "
+           "e-mail.";
 }
 
 // ---- routes ----
@@ -314,12 +342,15 @@ Dispatch route_link(RouteContext& rc) {
 
     std::string account = claims.account;
     if (!post) {
-        BlockingWork work = [ans, account](Database& db) {
+        // "Retour" from the next steps brings the address typed back.
+        LinkEmailView view;
+        view.email = rc.form.value("email");
+        BlockingWork work = [ans, account, view](Database& db) {
             if (std::optional<PortalResponse> refused =
                     refuse_account(ans, find_account(db, account))) {
                 return *refused;
             }
-            return ans.answer(200, render_link_email(ans.page, LinkEmailView()),
+            return ans.answer(200, render_link_email(ans.page, view),
                               "{\"step\":\"email\",\"account\":" + json_string(account) + "}");
         };
         return {std::nullopt, std::move(work)};

@@ -100,6 +100,7 @@ struct ManageRequest {
     SessionClaims claims;
     std::string client_addr;
     std::uint64_t now = 0;
+    std::string action;  // the form posted ("" for a GET)
 
     std::string id() const { return std::to_string(claims.identity_id); }
     std::string id_key() const { return "id:" + claims.email; }
@@ -160,6 +161,7 @@ PortalResponse manage_page(Database& db, const ManageRequest& m, int status,
         v.sessions.push_back(std::move(s));
     }
     v.passkeys = list_passkeys(db, m.claims.identity_id);  // passkeys
+    if (!errors.empty()) v.failed_action = m.action;
     if (adjust) adjust(v);
     std::string json = errors.empty() ? manage_json(v, row->default_account)
                                       : json_field_errors(code, message, errors);
@@ -286,7 +288,10 @@ PortalResponse change_password(Database& db, const ManageRequest& m, Transaction
 PortalResponse unlink_account(Database& db, const ManageRequest& m, Transaction& tx,
                               const std::string& code, const Secret& current, bool confirmed,
                               bool locked) {
-    ViewAdjust mark = [code](ManageView& v) { v.unlink_account = code; };
+    ViewAdjust mark = [code](ManageView& v) {
+        v.unlink_account = code;
+        v.confirm = "unlink";
+    };
     std::optional<IdentityRow> row = load_identity(db, m.claims.identity_id, true);
     if (!row) return m.ans.login_required();
     std::string why = check_current(m, *row, current, locked);
@@ -318,6 +323,7 @@ PortalResponse unlink_account(Database& db, const ManageRequest& m, Transaction&
                                        "}");
         } else {
             r = manage_page(db, m, 200, "", "", {}, [code](ManageView& v) {
+                v.confirm = "unlink";
                 v.confirm_unlink_last = true;
                 v.unlink_account = code;
             });
@@ -493,14 +499,29 @@ Dispatch route_manage(RouteContext& rc) {
 
     if (!post) {
         std::string notice(manage_notice(rc.form.value("done")));
-        BlockingWork work = [m, notice](Database& db) {
-            return manage_page(db, m, 200, "", "", {},
-                               [notice](ManageView& v) { v.notice = notice; });
+        // The confirmation step of a destructive action (a link of the page,
+        // so it works without JavaScript); the page ignores a step about an
+        // account or a session not in its lists.
+        std::string confirm = rc.form.value("confirm");
+        std::string account = rc.form.value("account");
+        std::string session = rc.form.value("session");
+        bool valid = (confirm == "unlink" && is_account_code(account)) ||
+                     (confirm == "end_session" && is_session_handle(session)) ||
+                     confirm == "end_other_sessions";
+        if (!valid) confirm.clear();
+        BlockingWork work = [m, notice, confirm, account, session](Database& db) {
+            return manage_page(db, m, 200, "", "", {}, [=](ManageView& v) {
+                v.notice = notice;
+                v.confirm = confirm;
+                v.unlink_account = confirm == "unlink" ? account : std::string();
+                v.confirm_session = confirm == "end_session" ? session : std::string();
+            });
         };
         return {std::nullopt, std::move(work)};
     }
 
     std::string action = rc.form.value("action");
+    m.action = action;
     auto locked = [&] {
         return rc.limiter.locked(m.id_key(), req.now) || rc.limiter.locked(m.ip_key(), req.now);
     };
@@ -552,7 +573,10 @@ Dispatch route_manage(RouteContext& rc) {
     if (action == "unlink") {
         std::string code = rc.form.value("account");
         auto current = std::make_shared<const Secret>(rc.form.value("current_password"));
-        ViewAdjust mark = [code](ManageView& v) { v.unlink_account = code; };
+        ViewAdjust mark = [code](ManageView& v) {
+        v.unlink_account = code;
+        v.confirm = "unlink";
+    };
         if (!is_account_code(code)) {
             return refuse(m, 400, "invalid_account", "Ce numéro de compte n'est pas valide.",
                           {{"account", "Ce numéro de compte n'est pas valide."}});

@@ -1,5 +1,6 @@
 #include "core/pages.h"
 
+#include "core/crypto.h"
 #include "core/escape.h"
 #include "core/passkey_pages.h"
 
@@ -36,7 +37,9 @@ std::string layout(const PageContext& ctx, std::string_view title, const std::st
     out += product_name;
     out += "</title>\n<link rel=\"stylesheet\" href=\"";
     out += prefix;
-    out += "style.css\">\n</head>\n<body>\n<header class=\"site-header\">\n"
+    out += "style.css?v=";
+    out += asset_version();
+    out += "\">\n</head>\n<body>\n<header class=\"site-header\">\n"
            "<p class=\"site-name\">";
     out += product_name;
     out += "</p>\n";
@@ -60,12 +63,18 @@ std::string layout(const PageContext& ctx, std::string_view title, const std::st
     return out;
 }
 
-std::string form_open(const PageContext& ctx, std::string_view route, std::string_view css_class = {})
+std::string form_open(const PageContext& ctx, std::string_view route, std::string_view css_class = {},
+                      std::string_view id = {})
 {
     std::string out = "<form method=\"post\" action=\"";
     out += esc(ctx.prefix);
     out += esc(route);
     out += '"';
+    if (!id.empty()) {
+        out += " id=\"";
+        out += esc(id);
+        out += '"';
+    }
     if (!css_class.empty()) {
         out += " class=\"";
         out += css_class;
@@ -115,20 +124,98 @@ std::string notice_block(std::string_view notice)
     return out;
 }
 
-std::string alert_block(std::string_view id, std::string_view error)
+// An entry of an error summary: the id of the field at fault ("" when no
+// single field is) and the message.
+struct SummaryItem {
+    std::string field_id;
+    std::string message;
+};
+
+// The error summary at the top of a form that failed: every message, each a
+// link to its field. Focused when the page loads (autofocus on its
+// tabindex=-1 title, no JavaScript), which also scrolls it into view, so
+// that on a phone the owner sees at once why nothing went through.
+std::string error_summary(const std::string& id, const std::vector<SummaryItem>& items)
 {
-    if (error.empty()) {
+    if (items.empty()) {
         return {};
     }
-    std::string out = "<p class=\"error\" role=\"alert\"";
-    if (!id.empty()) {
-        out += " id=\"";
-        out += id;
-        out += '"';
+    // The focus goes to its short title rather than to the whole box: a
+    // browser centres what it focuses, and a long list would push a
+    // focused box's top off a small screen.
+    std::string out = "<div class=\"error-summary\" id=\"" + esc(id) + "\" role=\"alert\" aria-labelledby=\""
+                      + esc(id) + "-title\">\n<p class=\"error-summary-title\" id=\"" + esc(id)
+                      + "-title\" tabindex=\"-1\" autofocus>";
+    out += items.size() == 1 ? "Votre demande n'a pas abouti :" : "Votre demande n'a pas abouti, "
+                                                                   "veuillez corriger ces points :";
+    out += "</p>\n<ul>\n";
+    for (const SummaryItem& item : items) {
+        out += "<li>";
+        if (item.field_id.empty()) {
+            out += esc(item.message);
+        } else {
+            out += "<a href=\"#" + esc(item.field_id) + "\">" + esc(item.message) + "</a>";
+        }
+        out += "</li>\n";
     }
-    out += '>';
-    out += esc(error);
-    out += "</p>\n";
+    out += "</ul>\n</div>\n";
+    return out;
+}
+
+// The summary items of a view's errors, in the order of the form's fields
+// (pairs of error key and field id); a page-level error ("") comes first.
+std::vector<SummaryItem> summary_items(const FieldErrors& errors,
+                                       const std::vector<std::pair<std::string, std::string>>& order)
+{
+    std::vector<SummaryItem> items;
+    auto page = errors.find("");
+    if (page != errors.end()) {
+        items.push_back({"", page->second});
+    }
+    for (const auto& [key, id] : order) {
+        auto it = errors.find(key);
+        if (it != errors.end()) {
+            items.push_back({id, it->second});
+        }
+    }
+    // Keys no field of this form shows still reach the owner.
+    for (const auto& [key, message] : errors) {
+        bool known = key.empty();
+        for (const auto& entry : order) {
+            known = known || entry.first == key;
+        }
+        if (!known) {
+            items.push_back({"", message});
+        }
+    }
+    return items;
+}
+
+// A syndic's contact details as a block: name, then each known way to
+// reach them (tel: and mailto: links so that a phone can call at once).
+std::string syndic_contact_block(const SyndicContact& c, std::string_view title)
+{
+    std::string out = "<div class=\"contact\">\n<h2>";
+    out += title;
+    out += "</h2>\n<p class=\"contact-name\"><strong>";
+    out += esc(c.name.empty() ? "Syndic " + c.code : c.name);
+    out += "</strong></p>\n<ul class=\"contact-list\">\n";
+    if (!c.phone.empty()) {
+        std::string dial;
+        for (char ch : c.phone) {
+            if ((ch >= '0' && ch <= '9') || ch == '+') {
+                dial += ch;
+            }
+        }
+        out += "<li>Téléphone : <a href=\"tel:" + esc(dial) + "\">" + esc(c.phone) + "</a></li>\n";
+    }
+    if (!c.email.empty()) {
+        out += "<li>E-mail : <a href=\"mailto:" + esc(c.email) + "\">" + esc(c.email) + "</a></li>\n";
+    }
+    if (!c.address.empty()) {
+        out += "<li>Adresse : " + esc(c.address) + "</li>\n";
+    }
+    out += "</ul>\n</div>\n";
     return out;
 }
 
@@ -173,7 +260,7 @@ std::string field(const Field& f)
     }
     if (!f.error.empty()) {
         add_id(f.id + "-error");
-        out += "<p class=\"error\" id=\"" + esc(f.id) + "-error\" role=\"alert\">" + esc(f.error) + "</p>\n";
+        out += "<p class=\"error\" id=\"" + esc(f.id) + "-error\">" + esc(f.error) + "</p>\n";
     }
     out += "<input id=\"" + esc(f.id) + "\"";
     if (!f.name.empty()) {
@@ -231,8 +318,8 @@ Field current_password_field(std::string id, std::string name, std::string_view 
 // A new password under the policy and its confirmation (link/profile and
 // the password change); the confirmation's error is "password_confirm".
 std::string new_password_fields(std::string id, std::string name, std::string_view label,
-                                std::string confirm_id, const FieldErrors& errors,
-                                unsigned min_length)
+                                std::string confirm_id, std::string_view confirm_label,
+                                const FieldErrors& errors, unsigned min_length)
 {
     Field fresh{std::move(id), name, label};
     fresh.type = "password";
@@ -242,7 +329,7 @@ std::string new_password_fields(std::string id, std::string name, std::string_vi
     fresh.extra = min_length_attr(min_length);
     fresh.required = true;
 
-    Field confirm{std::move(confirm_id), "password_confirm", "Confirmation du mot de passe"};
+    Field confirm{std::move(confirm_id), "password_confirm", confirm_label};
     confirm.type = "password";
     confirm.autocomplete = "new-password";
     confirm.error = error_for(errors, "password_confirm");
@@ -313,8 +400,10 @@ std::string render_login(const PageContext& ctx, const LoginView& v)
 {
     std::string body = "<h1>Accédez à votre compte</h1>\n";
     body += notice_block(v.notice);
-    body += alert_block("login-error", v.error);
-    body += form_open(ctx, "login", "login-form");
+    body += form_open(ctx, "login", "login-form", "login-form");
+    // Not tied to one field: the summary names the identifier first.
+    body += error_summary("login-error", v.error.empty() ? std::vector<SummaryItem>{}
+                                                         : std::vector<SummaryItem>{{"login-identifier", v.error}});
     if (!v.next.empty()) {
         body += hidden("next", v.next);
     }
@@ -344,7 +433,11 @@ std::string render_password_forgot(const PageContext& ctx, const PasswordForgotV
     std::string body = "<h1>Mot de passe oublié</h1>\n";
     body += "<p>Indiquez l'adresse e-mail avec laquelle vous vous connectez : vous recevrez un lien pour "
             "choisir un nouveau mot de passe.</p>\n";
-    body += form_open(ctx, "password/forgot");
+    body += "<p>Vous vous connectez avec un code client ? Son mot de passe vous a été donné par votre syndic. "
+            "Entrez votre code client : nous vous indiquerons comment joindre votre syndic.</p>\n";
+    body += form_open(ctx, "password/forgot", {}, "forgot-form");
+    body += error_summary("forgot-form-errors", v.error.empty() ? std::vector<SummaryItem>{}
+                                                                : std::vector<SummaryItem>{{"forgot-login", v.error}});
     Field login{"forgot-login", "login", "Votre adresse e-mail ou votre code client"};
     login.value = v.login;
     login.autocomplete = "username";
@@ -361,8 +454,9 @@ std::string render_password_forgot(const PageContext& ctx, const PasswordForgotV
 std::string render_password_reset(const PageContext& ctx, const PasswordResetView& v)
 {
     std::string body = "<h1>Choisir un nouveau mot de passe</h1>\n";
-    body += alert_block("reset-error", error_for(v.errors, ""));
-    body += form_open(ctx, "password/reset");
+    body += form_open(ctx, "password/reset", {}, "reset-form");
+    body += error_summary("reset-error", summary_items(v.errors, {{"new_password", "reset-new-password"},
+                                                                  {"password_confirm", "reset-password-confirm"}}));
     body += hidden("token", v.token);
     if (!v.email.empty()) {
         body += "<p>Adresse e-mail : <strong>" + esc(v.email) + "</strong></p>\n";
@@ -370,17 +464,58 @@ std::string render_password_reset(const PageContext& ctx, const PasswordResetVie
         body += "<input type=\"hidden\" autocomplete=\"username\" value=\"" + esc(v.email) + "\">\n";
     }
     body += new_password_fields("reset-new-password", "new_password", "Nouveau mot de passe",
-                                "reset-password-confirm", v.errors, v.min_length);
+                                "reset-password-confirm", "Confirmez le nouveau mot de passe", v.errors,
+                                v.min_length);
     body += "<p class=\"hint\">Toutes vos sessions ouvertes seront fermées.</p>\n";
     body += submit("Enregistrer le mot de passe");
     body += "</form>\n";
     return layout(ctx, "Choisir un nouveau mot de passe", body);
 }
 
+std::string render_contact_syndic(const PageContext& ctx, const ContactSyndicView& v)
+{
+    std::string body = "<h1>Mot de passe oublié</h1>\n";
+    body += "<p>Le mot de passe de votre code client est celui que votre syndic vous a communiqué : "
+            "contactez votre syndic.</p>\n";
+    body += "<p>Ce mot de passe figure sur votre appel de fonds. Si vous ne le retrouvez pas, demandez-le à "
+            "votre syndic";
+    if (v.syndic) {
+        body += " :</p>\n";
+        body += syndic_contact_block(*v.syndic, "Coordonnées de votre syndic");
+    } else {
+        body += " : ses coordonnées figurent aussi sur votre appel de fonds.</p>\n";
+    }
+    body += "<p>Une fois connecté avec votre code client, choisissez « Associer mon compte » : vous pourrez "
+            "ensuite vous connecter avec votre adresse e-mail et un mot de passe personnel, que vous pourrez "
+            "changer vous-même en cas d'oubli.</p>\n";
+    body += "<p class=\"secondary\"><a href=\"" + esc(ctx.prefix) + "login\">Retour à la connexion</a></p>\n";
+    return layout(ctx, "Mot de passe oublié", body);
+}
+
+std::string render_partner_refusal(const PageContext& ctx, const PartnerRefusalView& v)
+{
+    std::string body = "<h1>Ce compte ne peut pas être associé à cette adresse</h1>\n";
+    body += "<p>" + esc(v.message) + "</p>\n";
+    body += "<h2>Que faire ?</h2>\n<ul class=\"steps\">\n";
+    body += "<li>Associer le compte <strong>" + esc(v.account)
+            + "</strong> à une autre adresse e-mail : <a href=\"" + esc(ctx.prefix)
+            + "link\">choisir une autre adresse e-mail</a>.</li>\n";
+    body += "<li>Ou continuer à vous connecter à ce compte avec son code client <strong>" + esc(v.account)
+            + "</strong> et le mot de passe donné par votre syndic : <a href=\"/\">retour à l'extranet</a>.</li>\n";
+    body += "</ul>\n";
+    body += syndic_contact_block(v.syndic, "Une question ? Contactez le syndic de ce compte");
+    return layout(ctx, "Ce compte ne peut pas être associé à cette adresse", body);
+}
+
 std::string render_link_email(const PageContext& ctx, const LinkEmailView& v)
 {
     std::string body = "<h1>Associer un compte</h1>\n";
-    body += form_open(ctx, "link");
+    body += "<p>Choisissez l'adresse e-mail à rattacher à votre compte.</p>\n";
+    body += "<p class=\"hint\">Vous vous connecterez ensuite avec cette adresse e-mail et un mot de passe "
+            "personnel. Si vos autres comptes sont déjà rattachés à une adresse, entrez la même.</p>\n";
+    body += form_open(ctx, "link", {}, "link-form");
+    body += error_summary("link-form-errors", v.error.empty() ? std::vector<SummaryItem>{}
+                                                              : std::vector<SummaryItem>{{"link-email", v.error}});
     Field email{"link-email", "email", "Votre email"};
     email.type = "email";
     email.value = v.email;
@@ -394,17 +529,40 @@ std::string render_link_email(const PageContext& ctx, const LinkEmailView& v)
     return layout(ctx, "Associer un compte", body);
 }
 
+namespace {
+
+// "Retour" to the e-mail step, the address typed still in its field.
+std::string back_to_email(const PageContext& ctx, const std::string& email)
+{
+    std::string href = ctx.prefix + "link";
+    if (!email.empty()) {
+        href += "?email=" + url_encode(email);
+    }
+    return "<p class=\"secondary\"><a href=\"" + esc(href) + "\">Retour</a></p>\n";
+}
+
+}  // namespace
+
 std::string render_link_profile(const PageContext& ctx, const LinkProfileView& v)
 {
     std::string body = "<h1>Vos informations personnelles</h1>\n";
-    body += alert_block("", error_for(v.errors, ""));
-    body += form_open(ctx, "link/profile");
+    body += form_open(ctx, "link/profile", {}, "profile-form");
+    body += error_summary("profile-form-errors",
+                          summary_items(v.errors, {{"last_name", "profile-last-name"},
+                                                   {"first_name", "profile-first-name"},
+                                                   {"phone", "profile-phone"},
+                                                   {"password", "profile-password"},
+                                                   {"password_confirm", "profile-password-confirm"}}));
     body += hidden("email", v.email);
     body += profile_fields("profile", v);
-    body += new_password_fields("profile-password", "password", "Mot de passe",
-                                "profile-password-confirm", v.errors, v.min_length);
+    body += "<h2 class=\"form-part\">Votre mot de passe personnel</h2>\n";
+    body += "<p class=\"warning\" id=\"profile-password-warning\">Attention ce mot de passe est personnel et "
+            "indépendant de votre syndic. Pensez donc bien à le conserver.</p>\n";
+    body += new_password_fields("profile-password", "password", "Mot de passe", "profile-password-confirm",
+                                "Confirmez le mot de passe", v.errors, v.min_length);
     body += submit("SUIVANT");
     body += "</form>\n";
+    body += back_to_email(ctx, v.email);
     return layout(ctx, "Vos informations personnelles", body);
 }
 
@@ -414,8 +572,11 @@ std::string render_link_password(const PageContext& ctx, const LinkPasswordView&
     body += "<p>L'adresse e-mail saisie est déjà utilisée. Si vous souhaitez associer ce compte à cette "
             "adresse, veuillez entrer le mot de passe correspondant. Dans le cas contraire, veuillez "
             "revenir en arrière et entrer une nouvelle adresse.</p>\n";
-    body += "<p>Adresse e-mail : <strong>" + esc(v.email) + "</strong></p>\n";
-    body += form_open(ctx, "link/password");
+    body += "<p>Adresse e-mail : <strong class=\"address\">" + esc(v.email) + "</strong></p>\n";
+    body += form_open(ctx, "link/password", {}, "link-password-form");
+    body += error_summary("link-password-form-errors",
+                          v.error.empty() ? std::vector<SummaryItem>{}
+                                          : std::vector<SummaryItem>{{"link-password", v.error}});
     body += hidden("email", v.email);
     // Lets password managers pair the password with the address.
     body += "<input type=\"hidden\" autocomplete=\"username\" value=\"" + esc(v.email) + "\">\n";
@@ -423,15 +584,20 @@ std::string render_link_password(const PageContext& ctx, const LinkPasswordView&
     password.error = v.error;
     body += field(password);
     body += submit("SUIVANT");
-    body += "</form>\n<p class=\"secondary\"><a href=\"" + esc(ctx.prefix) + "link\">Retour</a></p>\n";
+    body += "</form>\n";
+    body += "<p class=\"secondary\"><a href=\"" + esc(ctx.prefix) + "password/forgot\">Mot de passe oublié ?</a></p>\n";
+    body += back_to_email(ctx, v.email);
     return layout(ctx, "Associer un compte", body);
 }
 
 std::string render_link_done(const PageContext& ctx, const LinkDoneView& v)
 {
     std::string body = "<h1>Ce compte est associé</h1>\n";
-    body += "<p role=\"status\">Le compte <strong>" + esc(v.account) + "</strong> est associé à l'adresse <strong>"
+    body += "<p role=\"status\">Le compte <strong>" + esc(v.account) + "</strong> est associé à l'adresse <strong class=\"address\">"
             + esc(v.email) + "</strong>. Vous pourrez désormais vous connecter avec cette adresse e-mail.</p>\n";
+    body += "<p>Pour vos prochaines connexions, utilisez cette adresse e-mail et votre mot de passe personnel. "
+            "Vos autres comptes se rattachent de la même façon : connectez-vous avec leur code client, puis "
+            "choisissez « Associer mon compte » et entrez cette même adresse e-mail.</p>\n";
     body += "<ul class=\"actions\">\n<li><a class=\"button\" href=\"/\">Accéder à l'extranet</a></li>\n"
             "<li><a href=\"" + esc(ctx.prefix) + "manage\">Gérer mes comptes</a></li>\n</ul>\n";
     return layout(ctx, "Ce compte est associé", body);
@@ -455,9 +621,15 @@ std::string render_accounts(const PageContext& ctx, const AccountsView& v)
         }
         body += "</li>\n";
     }
-    body += "</ul>\n<ul class=\"actions\">\n<li><a href=\"" + esc(ctx.prefix) + "manage\">Gérer mes comptes</a></li>\n";
+    body += "</ul>\n<ul class=\"actions\">\n";
     if (!v.email_session) {
         body += "<li><a href=\"" + esc(ctx.prefix) + "link\">Associer mon compte</a></li>\n";
+    }
+    body += "<li><a href=\"" + esc(ctx.prefix) + "manage\">Gérer mes comptes</a></li>\n";
+    body += "<li><a href=\"/\">Retour à l'extranet</a></li>\n";
+    if (!ctx.csrf.empty()) {
+        body += "<li>" + form_open(ctx, "logout", "inline-form");
+        body += "<button type=\"submit\" class=\"button-link\">Se déconnecter</button>\n</form></li>\n";
     }
     body += "</ul>\n";
     return layout(ctx, "Mes comptes", body);
@@ -465,11 +637,46 @@ std::string render_accounts(const PageContext& ctx, const AccountsView& v)
 
 namespace {
 
+// The form that shows the error summary of a failed manage action; "" when
+// none does (the summary then sits at the top of the page).
+std::string manage_summary_form(const ManageView& v)
+{
+    const std::string& a = v.failed_action;
+    if (a == "profile" || a == "default" || a == "password") {
+        return a;
+    }
+    if (a == "unlink" && v.confirm == "unlink") {
+        return a;
+    }
+    return {};
+}
+
+std::string manage_form_summary(const ManageView& v, std::string_view action)
+{
+    if (v.errors.empty() || manage_summary_form(v) != action) {
+        return {};
+    }
+    std::vector<std::pair<std::string, std::string>> order;
+    if (action == "profile") {
+        order = {{"last_name", "manage-last-name"}, {"first_name", "manage-first-name"}, {"phone", "manage-phone"}};
+    } else if (action == "default") {
+        order = {{"default_account", "manage-default-0"}};
+    } else if (action == "password") {
+        order = {{"current_password", "manage-current-password"},
+                 {"new_password", "manage-new-password"},
+                 {"password_confirm", "manage-password-confirm"}};
+    } else if (action == "unlink") {
+        order = {{"current_password", "manage-confirm-password"}};
+    }
+    return error_summary("manage-" + std::string(action) + "-errors", summary_items(v.errors, order));
+}
+
 std::string manage_profile(const PageContext& ctx, const ManageView& v)
 {
     std::string out = "<section aria-labelledby=\"manage-profile\">\n"
                       "<h2 id=\"manage-profile\">Informations personnelles</h2>\n";
-    out += form_open(ctx, "manage");
+    out += form_open(ctx, "manage", {}, "manage-profile-form");
+    out += manage_form_summary(v, "profile");
     out += hidden("action", "profile");
     out += profile_fields("manage", v);
     out += submit("Enregistrer");
@@ -481,16 +688,17 @@ std::string manage_default(const PageContext& ctx, const ManageView& v)
 {
     std::string out = "<section aria-labelledby=\"manage-default\">\n"
                       "<h2 id=\"manage-default\">Compte affiché à la connexion</h2>\n";
-    out += form_open(ctx, "manage");
+    out += form_open(ctx, "manage", {}, "manage-default-form");
+    out += manage_form_summary(v, "default");
     out += hidden("action", "default");
     std::string error = error_for(v.errors, "default_account");
     out += "<fieldset";
     if (!error.empty()) {
         out += " aria-describedby=\"manage-default-error\"";
     }
-    out += ">\n<legend>Choisissez le compte affiché après une connexion avec votre adresse e-mail.</legend>\n";
+    out += ">\n<legend class=\"plain\">Le compte affiché après une connexion par e-mail :</legend>\n";
     if (!error.empty()) {
-        out += "<p class=\"error\" id=\"manage-default-error\" role=\"alert\">" + esc(error) + "</p>\n";
+        out += "<p class=\"error\" id=\"manage-default-error\">" + esc(error) + "</p>\n";
     }
     for (std::size_t i = 0; i < v.accounts.size(); ++i) {
         const AccountItem& a = v.accounts[i];
@@ -512,90 +720,74 @@ std::string manage_default(const PageContext& ctx, const ManageView& v)
     return out;
 }
 
-// An error on current_password belongs to the unlink form when an unlink
-// was being attempted (unlink_account set), else to the password change.
-bool unlink_attempted(const ManageView& v)
+// A section folded away on a phone; open when its form just failed.
+std::string details_open(std::string_view id, std::string_view title, bool open)
 {
-    return !v.unlink_account.empty();
+    std::string out = "<details class=\"fold\" id=\"";
+    out += id;
+    out += '"';
+    if (open) {
+        out += " open";
+    }
+    out += ">\n<summary>";
+    out += title;
+    out += "</summary>\n<div class=\"fold-body\">\n";
+    return out;
 }
 
 std::string manage_password(const PageContext& ctx, const ManageView& v)
 {
-    std::string out = "<section aria-labelledby=\"manage-password\">\n"
-                      "<h2 id=\"manage-password\">Mot de passe</h2>\n";
-    out += form_open(ctx, "manage");
+    std::string out = details_open("manage-password", "Changer mon mot de passe", v.failed_action == "password");
+    out += form_open(ctx, "manage", {}, "manage-password-form");
+    out += manage_form_summary(v, "password");
     out += hidden("action", "password");
     out += "<input type=\"hidden\" autocomplete=\"username\" value=\"" + esc(v.email) + "\">\n";
 
     Field current = current_password_field("manage-current-password", "current_password",
                                            "Mot de passe actuel");
-    if (!unlink_attempted(v)) {
+    if (v.failed_action == "password") {
         current.error = error_for(v.errors, "current_password");
     }
     out += field(current);
+    FieldErrors errors = v.failed_action == "password" ? v.errors : FieldErrors{};
     out += new_password_fields("manage-new-password", "new_password", "Nouveau mot de passe",
-                               "manage-password-confirm", v.errors, v.min_length);
+                               "manage-password-confirm", "Confirmez le nouveau mot de passe", errors,
+                               v.min_length);
 
     out += "<p class=\"hint\">Vos autres sessions ouvertes seront fermées.</p>\n";
     out += submit("Changer le mot de passe");
-    out += "</form>\n</section>\n";
+    out += "</form>\n</div>\n</details>\n";
     return out;
 }
 
-std::string unlink_password_field(const ManageView& v, const std::string& id, const std::string& account)
+std::string confirm_href(const PageContext& ctx, std::string_view query)
 {
-    Field password = current_password_field(id, "current_password", "Mot de passe");
-    if (unlink_attempted(v) && account == v.unlink_account) {
-        password.error = error_for(v.errors, "current_password");
-    }
-    return field(password);
+    return esc(ctx.prefix + "manage?" + std::string(query));
 }
 
-std::string manage_unlink(const PageContext& ctx, const ManageView& v)
+std::string manage_accounts(const PageContext& ctx, const ManageView& v)
 {
-    std::string out = "<section aria-labelledby=\"manage-accounts\">\n"
-                      "<h2 id=\"manage-accounts\">Comptes associés</h2>\n";
-    out += alert_block("manage-accounts-error", error_for(v.errors, "account"));
-
-    if (v.confirm_unlink_last) {
-        out += "<div class=\"confirm\" role=\"alert\" aria-labelledby=\"manage-confirm\">\n"
-               "<h3 id=\"manage-confirm\">Confirmer la dissociation du compte "
-               + esc(v.unlink_account) + "</h3>\n";
-        out += "<p>C'est le dernier compte associé à cette adresse : après sa dissociation, vous ne pourrez "
-               "plus vous connecter avec votre adresse e-mail.</p>\n";
-        out += form_open(ctx, "manage");
-        out += hidden("action", "unlink");
-        out += hidden("account", v.unlink_account);
-        out += hidden("confirm", "1");
-        out += unlink_password_field(v, "manage-confirm-password", v.unlink_account);
-        out += submit("Confirmer la dissociation");
-        out += "</form>\n<p class=\"secondary\"><a href=\"" + esc(ctx.prefix) + "manage\">Annuler</a></p>\n</div>\n";
-    }
-
+    std::string out = details_open("manage-accounts", "Comptes associés (" + std::to_string(v.accounts.size()) + ")",
+                                   false);
     out += "<ul class=\"accounts\">\n";
     for (std::size_t i = 0; i < v.accounts.size(); ++i) {
         const AccountItem& a = v.accounts[i];
         std::string id = "manage-account-" + std::to_string(i);
         out += account_entry_start(a, id);
-        // The confirmation block above replaces this account's own form.
-        if (!(v.confirm_unlink_last && a.code == v.unlink_account)) {
-            out += form_open(ctx, "manage", "unlink-form");
-            out += hidden("action", "unlink");
-            out += hidden("account", a.code);
-            out += unlink_password_field(v, "manage-unlink-password-" + std::to_string(i), a.code);
-            out += submit("Dissocier", id);
-            out += "</form>\n";
-        }
+        out += "<p><a class=\"button button-danger\" href=\""
+               + confirm_href(ctx, "confirm=unlink&account=" + url_encode(a.code))
+               + "\" aria-describedby=\"" + id + "\">Dissocier ce compte…</a></p>\n";
         out += "</li>\n";
     }
-    out += "</ul>\n</section>\n";
+    out += "</ul>\n</div>\n</details>\n";
     return out;
 }
 
 std::string manage_sessions(const PageContext& ctx, const ManageView& v)
 {
-    std::string out = "<section aria-labelledby=\"manage-sessions\">\n"
-                      "<h2 id=\"manage-sessions\">Sessions ouvertes</h2>\n<ul class=\"sessions\">\n";
+    std::string out = details_open("manage-sessions", "Sessions ouvertes (" + std::to_string(v.sessions.size()) + ")",
+                                   false);
+    out += "<ul class=\"sessions\">\n";
     bool others = false;
     for (std::size_t i = 0; i < v.sessions.size(); ++i) {
         const SessionItem& s = v.sessions[i];
@@ -609,22 +801,95 @@ std::string manage_sessions(const PageContext& ctx, const ManageView& v)
             out += "<p class=\"badge\">Cette session</p>\n";
         } else {
             others = true;
-            out += form_open(ctx, "manage", "session-form");
-            out += hidden("action", "end_session");
-            out += hidden("session", s.id);
-            out += submit("Terminer", id);
-            out += "</form>\n";
+            out += "<p><a class=\"button button-danger\" href=\""
+                   + confirm_href(ctx, "confirm=end_session&session=" + url_encode(s.id))
+                   + "\" aria-describedby=\"" + id + "\">Terminer cette session…</a></p>\n";
         }
         out += "</li>\n";
     }
     out += "</ul>\n";
     if (others) {
-        out += form_open(ctx, "manage");
-        out += hidden("action", "end_other_sessions");
-        out += submit("Terminer toutes les autres sessions");
-        out += "</form>\n";
+        out += "<p><a class=\"button button-danger\" href=\"" + confirm_href(ctx, "confirm=end_other_sessions")
+               + "\">Terminer toutes les autres sessions…</a></p>\n";
     }
-    out += "</section>\n";
+    out += "</div>\n</details>\n";
+    return out;
+}
+
+// The confirmation step of a destructive action, at the top of the page
+// and focused; "Annuler" goes back to the plain page.
+std::string manage_confirm(const PageContext& ctx, const ManageView& v)
+{
+    std::string title;
+    std::string text;
+    std::string form;
+    if (v.confirm == "unlink") {
+        const AccountItem* account = nullptr;
+        for (const AccountItem& a : v.accounts) {
+            if (a.code == v.unlink_account) {
+                account = &a;
+            }
+        }
+        if (account == nullptr) {
+            return {};
+        }
+        bool last = v.confirm_unlink_last || v.accounts.size() == 1;
+        title = "Dissocier le compte " + esc(account->code) + " ?";
+        text = "<p>Vous ne pourrez plus accéder à ce compte avec votre adresse e-mail. Il restera accessible avec "
+               "son code client et le mot de passe donné par votre syndic.</p>\n";
+        if (last) {
+            text += "<p><strong>C'est le dernier compte associé à cette adresse : après sa dissociation, vous ne "
+                    "pourrez plus vous connecter avec votre adresse e-mail.</strong></p>\n";
+        }
+        form = form_open(ctx, "manage", {}, "manage-unlink-form");
+        form += manage_form_summary(v, "unlink");
+        form += hidden("action", "unlink");
+        form += hidden("account", account->code);
+        form += hidden("confirm", "1");
+        form += "<input type=\"hidden\" autocomplete=\"username\" value=\"" + esc(v.email) + "\">\n";
+        Field password = current_password_field("manage-confirm-password", "current_password",
+                                                "Votre mot de passe, pour confirmer");
+        if (v.failed_action == "unlink") {
+            password.error = error_for(v.errors, "current_password");
+        }
+        form += field(password);
+        form += "<button type=\"submit\" class=\"danger\">Confirmer la dissociation</button>\n</form>\n";
+    } else if (v.confirm == "end_session") {
+        const SessionItem* session = nullptr;
+        for (const SessionItem& s : v.sessions) {
+            if (s.id == v.confirm_session && !s.current) {
+                session = &s;
+            }
+        }
+        if (session == nullptr) {
+            return {};
+        }
+        title = "Terminer cette session ?";
+        text = "<p>" + (session->device.empty() ? std::string("Appareil inconnu") : esc(session->device))
+               + ", adresse " + esc(session->address) + ", dernière activité " + esc(session->last_seen)
+               + ". Cet appareil devra se reconnecter.</p>\n";
+        form = form_open(ctx, "manage", {}, "manage-end-session-form");
+        form += hidden("action", "end_session");
+        form += hidden("session", session->id);
+        form += "<button type=\"submit\" class=\"danger\">Terminer la session</button>\n</form>\n";
+    } else if (v.confirm == "end_other_sessions") {
+        title = "Terminer toutes les autres sessions ?";
+        text = "<p>Tous vos autres appareils devront se reconnecter. Cette session-ci reste ouverte.</p>\n";
+        form = form_open(ctx, "manage", {}, "manage-end-others-form");
+        form += hidden("action", "end_other_sessions");
+        form += "<button type=\"submit\" class=\"danger\">Terminer les autres sessions</button>\n</form>\n";
+    } else {
+        return {};
+    }
+    // Focused unless its own error summary (inside) takes the focus.
+    bool summary = manage_summary_form(v) == "unlink" && !v.errors.empty();
+    std::string out = "<section class=\"confirm\" id=\"manage-confirm\" aria-labelledby=\"manage-confirm-title\">\n"
+                      "<h2 id=\"manage-confirm-title\"";
+    if (!summary) {
+        out += " tabindex=\"-1\" autofocus";
+    }
+    out += ">" + title + "</h2>\n" + text + form;
+    out += "<p class=\"secondary\"><a href=\"" + esc(ctx.prefix) + "manage\">Annuler</a></p>\n</section>\n";
     return out;
 }
 
@@ -634,11 +899,15 @@ std::string render_manage(const PageContext& ctx, const ManageView& v)
 {
     std::string body = "<h1>Gérer mes comptes</h1>\n";
     body += notice_block(v.notice);
-    body += alert_block("manage-error", error_for(v.errors, ""));
-    body += manage_profile(ctx, v);
+    if (!v.errors.empty() && manage_summary_form(v).empty()) {
+        body += error_summary("manage-error", summary_items(v.errors, {}));
+    }
+    body += manage_confirm(ctx, v);
+    // A phone shows the everyday settings first; the rest is folded.
     body += manage_default(ctx, v);
+    body += manage_profile(ctx, v);
     body += manage_password(ctx, v);
-    body += manage_unlink(ctx, v);
+    body += manage_accounts(ctx, v);
     body += manage_sessions(ctx, v);
     body += passkey_manage_section(ctx, v.passkeys);  // passkeys: "Clés d'accès"
     return layout(ctx, "Gérer mes comptes", body);
@@ -660,20 +929,21 @@ std::string_view stylesheet()
     static constexpr std::string_view css = R"CSS(*, *::before, *::after { box-sizing: border-box; }
 html { -webkit-text-size-adjust: 100%; text-size-adjust: 100%; }
 body { margin: 0; background: #ffffff; color: #1a1a1a; font-family: Arial, Helvetica, sans-serif; font-size: 18px; line-height: 1.5; }
-.site-header { background: #12355b; color: #ffffff; padding: 12px 16px; }
+.site-header { background: #12355b; color: #ffffff; padding: 8px 16px; }
 .site-header:after { content: ""; display: table; clear: both; }
 .site-name { margin: 0; font-size: 20px; font-weight: bold; }
-.site-nav { margin-top: 8px; }
-.site-nav a, .site-nav .button-link { color: #ffffff; display: inline-block; min-height: 44px; padding: 10px 0; margin-right: 16px; }
+.site-nav { margin-top: 0; font-size: 16px; }
+legend.plain { font-weight: normal; }
+.site-nav a, .site-nav .button-link { color: #ffffff; display: inline-block; min-height: 44px; padding: 10px 0; margin: 0 16px 0 0; }
 .site-nav .button-link { background: transparent; border: 0; width: auto; font-size: inherit; text-decoration: underline; cursor: pointer; }
 main { display: block; max-width: 40em; margin: 0 auto; padding: 16px; }
-h1 { font-size: 26px; line-height: 1.25; margin: 8px 0 20px; }
-h2 { font-size: 22px; line-height: 1.3; margin: 32px 0 12px; padding-top: 16px; border-top: 2px solid #d0d0d0; }
+h1 { font-size: 26px; line-height: 1.25; margin: 4px 0 16px; }
+h2 { font-size: 22px; line-height: 1.3; margin: 20px 0 8px; padding-top: 12px; border-top: 2px solid #d0d0d0; }
 h3 { font-size: 20px; margin: 0 0 8px; }
 p { margin: 0 0 12px; }
 a { color: #0b4f9c; text-decoration: underline; }
 a:visited { color: #5a2a82; }
-.field { margin: 0 0 20px; }
+.field { margin: 0 0 12px; }
 label, legend { display: block; font-weight: bold; margin-bottom: 4px; }
 fieldset { border: 0; margin: 0 0 16px; padding: 0; }
 input[type="text"], input[type="email"], input[type="tel"], input[type="password"] {
@@ -685,7 +955,7 @@ input[readonly] { background: #f0f0f0; border-style: dashed; }
 .choice input { float: left; width: 28px; height: 28px; margin: 8px 12px 8px 0; }
 .choice label { display: block; font-weight: normal; min-height: 44px; padding-top: 8px; overflow: hidden; cursor: pointer; }
 button, .button {
-  display: block; width: 100%; min-height: 48px; padding: 12px 20px; margin: 8px 0 16px;
+  display: block; width: 100%; min-height: 48px; padding: 12px 20px; margin: 8px 0 12px;
   font-size: 18px; font-family: inherit; font-weight: bold; line-height: 1.2; text-align: center; text-decoration: none;
   color: #ffffff; background: #0b4f9c; border: 2px solid #0b4f9c; border-radius: 4px; cursor: pointer; }
 a.button, a.button:visited { color: #ffffff; }
@@ -694,6 +964,29 @@ a:focus, button:focus, input:focus, .button:focus { outline: 3px solid #e8a200; 
 .inline-form { display: inline; margin: 0; }
 .hint { color: #404040; font-size: 16px; margin: 0 0 4px; }
 .error { color: #9b0000; font-weight: bold; margin: 0 0 8px; padding-left: 10px; border-left: 4px solid #9b0000; }
+.error-summary { border: 4px solid #9b0000; background: #fff4f4; padding: 12px 16px; margin: 0 0 20px; }
+.error-summary-title:focus { outline: 3px solid #e8a200; outline-offset: 2px; }
+.error-summary-title { color: #9b0000; font-weight: bold; margin: 0 0 8px; }
+.error-summary ul { margin: 0; padding-left: 20px; }
+.error-summary li { margin: 0 0 4px; }
+.error-summary a, .error-summary a:visited { color: #9b0000; font-weight: bold; }
+.warning { color: #1a1a1a; background: #fff8e5; border-left: 4px solid #8a5a00; padding: 10px 12px; font-weight: bold; }
+h2.form-part { font-size: 20px; margin: 24px 0 8px; padding-top: 12px; }
+main, .site-header { overflow-wrap: anywhere; word-wrap: break-word; }
+.address { overflow-wrap: anywhere; word-break: break-all; }
+.fold { border: 2px solid #c8c8c8; border-radius: 4px; margin: 0 0 12px; }
+.fold > summary { display: list-item; min-height: 48px; padding: 10px 16px; font-size: 20px; font-weight: bold; color: #12355b; cursor: pointer; }
+.fold > summary:focus { outline: 3px solid #e8a200; outline-offset: 2px; }
+.fold-body { padding: 0 16px 8px; }
+a.button-danger, a.button-danger:visited { display: inline-block; width: auto; min-width: 0; margin: 4px 0 8px; padding: 10px 16px; color: #9b0000; background: #ffffff; border: 2px solid #9b0000; font-weight: bold; }
+a.button-danger:hover { background: #fff4f4; border-color: #9b0000; }
+button.danger { background: #9b0000; border-color: #9b0000; }
+button.danger:hover { background: #6e0000; border-color: #6e0000; }
+.contact { border: 2px solid #12355b; border-radius: 4px; padding: 12px 16px; margin: 16px 0; }
+.contact h2 { margin: 0 0 8px; padding: 0; border: 0; font-size: 20px; }
+.contact-list, .steps { margin: 0 0 12px; padding-left: 20px; }
+.contact-list li, .steps li { margin: 0 0 8px; }
+.actions .button-link { background: transparent; color: #0b4f9c; border: 0; padding: 10px 0; margin: 0; width: auto; min-width: 0; font-weight: normal; text-decoration: underline; text-align: left; }
 .field-invalid input { border-color: #9b0000; border-width: 3px; }
 .notice { color: #0d4d1c; background: #e6f4ea; border-left: 4px solid #0d4d1c; padding: 10px 12px; font-weight: bold; }
 .confirm { border: 3px solid #9b0000; background: #fff4f4; padding: 12px 16px; margin: 0 0 20px; }
@@ -762,21 +1055,27 @@ std::string_view menu_script()
     on(document, 'DOMContentLoaded', fn);
   }
 
+  // A bar of its own at the top of the page, in the flow: it pushes the
+  // legacy page down rather than covering it, it is never wider than the
+  // screen (so the icons stay on it whatever the text size or zoom), and
+  // an open menu unfolds below it, in the flow too.
   var css =
-    '#extranet-menu{position:fixed;top:8px;right:8px;z-index:2147483000;margin:0;padding:0;' +
-    'font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.4;color:#1a1a1a;text-align:left;}' +
+    '#extranet-menu{display:block;position:static;float:none;clear:both;width:auto;max-width:100vw;margin:0;' +
+    'padding:4px 8px;background:#12355b;text-align:right;font-family:Arial,Helvetica,sans-serif;font-size:16px;' +
+    'line-height:1.4;color:#1a1a1a;overflow:hidden;overflow-wrap:anywhere;word-wrap:break-word;}' +
     '#extranet-menu *{box-sizing:border-box;margin:0;padding:0;font-family:inherit;font-size:inherit;' +
     'line-height:inherit;letter-spacing:normal;text-transform:none;float:none;}' +
-    '#extranet-menu .extranet-button{display:inline-block;width:48px;height:48px;min-width:48px;margin-left:8px;' +
+    '#extranet-menu .extranet-bar{display:block;text-align:right;white-space:nowrap;}' +
+    '#extranet-menu .extranet-button{display:inline-block;width:48px;height:48px;min-width:48px;margin:0 0 0 8px;' +
     'padding:8px;background:#12355b;color:#ffffff;border:2px solid #ffffff;border-radius:50%;cursor:pointer;' +
-    'vertical-align:top;box-shadow:0 1px 4px rgba(0,0,0,0.4);}' +
+    'vertical-align:top;}' +
     '#extranet-menu .extranet-button svg{display:block;width:28px;height:28px;fill:#ffffff;}' +
     '#extranet-menu .extranet-button:focus,#extranet-menu .extranet-menu-item:focus{outline:3px solid #e8a200;outline-offset:2px;}' +
-    '#extranet-menu .extranet-panel{display:none;position:absolute;top:56px;right:0;width:300px;max-width:92vw;' +
-    'max-height:80vh;overflow:auto;background:#ffffff;border:2px solid #12355b;border-radius:4px;' +
-    'box-shadow:0 2px 10px rgba(0,0,0,0.35);padding:8px;}' +
+    '#extranet-menu .extranet-panel{display:none;position:static;width:300px;max-width:100%;max-width:calc(100vw - 16px);' +
+    'margin:8px 0 4px auto;background:#ffffff;border:2px solid #ffffff;border-radius:4px;padding:8px;text-align:left;' +
+    'white-space:normal;}' +
     '#extranet-menu .extranet-panel.extranet-open{display:block;}' +
-    '#extranet-menu .extranet-menu-title{display:block;padding:8px;font-weight:bold;color:#12355b;word-wrap:break-word;}' +
+    '#extranet-menu .extranet-menu-title{display:block;padding:8px;font-weight:bold;color:#12355b;}' +
     '#extranet-menu form{display:block;}' +
     '#extranet-menu .extranet-menu-item{display:block;width:100%;min-height:44px;padding:10px 12px;margin:4px 0;' +
     'background:#ffffff;color:#0b4f9c;border:2px solid #c8c8c8;border-radius:4px;text-align:left;' +
@@ -784,7 +1083,8 @@ std::string_view menu_script()
     '#extranet-menu .extranet-menu-item:hover{background:#eef3fa;}' +
     '#extranet-menu .extranet-active{color:#1a1a1a;text-decoration:none;border-color:#12355b;background:#f2f6fb;cursor:default;}' +
     '#extranet-menu .extranet-note{display:block;font-size:14px;font-weight:bold;color:#12355b;}' +
-    '#extranet-menu .extranet-detail{display:block;font-size:14px;color:#404040;text-decoration:none;}';
+    '#extranet-menu .extranet-detail{display:block;font-size:14px;color:#404040;text-decoration:none;}' +
+    '#extranet-menu .extranet-code{display:block;}';
 
   var userIcon = '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">' +
     '<circle cx="12" cy="8" r="4.5"/><path d="M3 22c0-5 4-8 9-8s9 3 9 8z"/></svg>';
@@ -854,14 +1154,25 @@ std::string_view menu_script()
       setOpen(entry, open);
       if (event && event.stopPropagation) { event.stopPropagation(); }
     });
-    bar.appendChild(button);
+    bar.buttons.appendChild(button);
     bar.appendChild(panel);
     return panel;
   }
 
   function build(me) {
     var csrf = me.csrf || '';
-    var bar = el('div', { id: 'extranet-menu', role: 'navigation', 'aria-label': 'Extranet' });
+    // The injected snippet's own bar (a plain link to the accounts page for
+    // browsers without JavaScript) is reused; else a new one.
+    var bar = document.getElementById('extranet-menu');
+    if (bar) {
+      while (bar.firstChild) { bar.removeChild(bar.firstChild); }
+    } else {
+      bar = el('nav', { id: 'extranet-menu' });
+    }
+    bar.setAttribute('aria-label', 'Mon compte extranet');
+    if (bar.nodeName.toLowerCase() !== 'nav') { bar.setAttribute('role', 'navigation'); }
+    bar.buttons = el('div', { 'class': 'extranet-bar' });
+    bar.appendChild(bar.buttons);
 
     var userMenu = addMenu(bar, 'user', 'Menu utilisateur', userIcon);
     var who = me.login === 'email' && me.email ? me.email : (me.account && me.account.code) || '';
@@ -902,7 +1213,8 @@ std::string_view menu_script()
     if (style.styleSheet) { style.styleSheet.cssText = css; }
     else { style.appendChild(document.createTextNode(css)); }
     (document.getElementsByTagName('head')[0] || document.body).appendChild(style);
-    document.body.appendChild(bar);
+    // First thing in the page, so that it takes its own room at the top.
+    document.body.insertBefore(bar, document.body.firstChild);
 
     on(document, 'click', function (event) {
       var target = event.target || event.srcElement;
@@ -942,6 +1254,22 @@ std::string_view menu_script()
 })();
 )JS";
     return js;
+}
+
+const std::string& asset_version()
+{
+    static const std::string version = [] {
+        std::string both(stylesheet());
+        both += '\0';
+        both += menu_script();
+        return hex_encode(sha256(both)).substr(0, 16);
+    }();
+    return version;
+}
+
+std::string asset_etag(std::string_view body)
+{
+    return "\"" + hex_encode(sha256(body)).substr(0, 32) + "\"";
 }
 
 }  // namespace extranet

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,6 +44,16 @@ struct LinkProfileView {
 struct LinkPasswordView {
     std::string email;
     std::string error;  // next to the password field
+};
+
+// A syndic's contact details (extranet.syndic), shown where an owner is
+// told to contact the syndic; empty fields are left out.
+struct SyndicContact {
+    std::string code;
+    std::string name;
+    std::string phone;
+    std::string email;
+    std::string address;
 };
 
 struct LinkDoneView {
@@ -90,15 +101,39 @@ struct ManageView {
     FieldErrors errors;      // keys: profile fields, current_password,
                              // new_password, password_confirm, account, ""
     unsigned min_length = 12;
-    bool confirm_unlink_last = false;  // ask to confirm unlinking the last account
+    // The form the errors belong to ("profile", "default", "password",
+    // "unlink", "end_session", "end_other_sessions"): its error summary,
+    // focused, and its <details> open.
+    std::string failed_action;
+    // A confirmation step (works without JavaScript): "unlink" (of
+    // unlink_account), "end_session" (of confirm_session),
+    // "end_other_sessions"; "" for none.
+    std::string confirm;
+    bool confirm_unlink_last = false;  // the account to unlink is the last one
     std::string unlink_account;        // the account awaiting that confirmation
     std::vector<PasskeyItem> passkeys;  // passkeys: the "Clés d'accès" section
+    std::string confirm_session;       // the session awaiting it (handle)
 };
 
 // password/forgot: the e-mail or account code whose password was forgotten.
 struct PasswordForgotView {
     std::string login;  // kept after an error
     std::string error;  // "Veuillez entrer une adresse email valide."
+};
+
+// password/forgot for a numeric code: the syndic holds that password.
+struct ContactSyndicView {
+    std::string code;                     // the typed account code
+    std::optional<SyndicContact> syndic;  // its syndic's details, when known
+};
+
+// link/password refused by the partner rule: the account's syndic does not
+// share the extranet with the syndic(s) of the accounts under the address.
+struct PartnerRefusalView {
+    std::string account;
+    std::string email;
+    SyndicContact syndic;        // the account's syndic (name from the account if no row)
+    std::string message;         // partner_conflict_message() (link_flow.h)
 };
 
 // password/reset: a new password for the token of the mailed link.
@@ -127,11 +162,20 @@ std::string render_manage(const PageContext& ctx, const ManageView& v);
 std::string render_password_forgot(const PageContext& ctx, const PasswordForgotView& v);
 std::string render_password_reset(const PageContext& ctx, const PasswordResetView& v);
 std::string render_message(const PageContext& ctx, const MessageView& v);
+std::string render_contact_syndic(const PageContext& ctx, const ContactSyndicView& v);
+std::string render_partner_refusal(const PageContext& ctx, const PartnerRefusalView& v);
 
 // Self-contained stylesheet (served at <prefix>style.css).
 std::string_view stylesheet();
 // The menu script (served at <prefix>menu.js); it finds the portal prefix
 // from its own src attribute.
 std::string_view menu_script();
+
+// The version of the two assets above: 16 hex digits of the SHA-256 of
+// both, so that a release changes it. Pages link "style.css?v=<version>";
+// the sub_filter snippet "menu.js?v=$extranet_asset_version".
+const std::string& asset_version();
+// A strong validator for one asset: "\"<32 hex digits of its SHA-256>\"".
+std::string asset_etag(std::string_view body);
 
 }  // namespace extranet

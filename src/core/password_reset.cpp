@@ -10,6 +10,7 @@
 #include "core/identity_rules.h"
 #include "core/password.h"
 #include "core/session_store.h"
+#include "core/syndic.h"
 
 namespace extranet {
 
@@ -258,11 +259,25 @@ Dispatch route_password_forgot(RouteContext& rc) {
     std::string typed = rc.form.value("login");
     Identifier id = classify_identifier(typed);
     if (id.kind == IdentifierKind::account_code) {
-        // The syndic's password: nothing the module could send.
-        return {message_page(ans, 200, kTitle, kContactSyndic, "login", "Retour à la connexion",
-                             "{\"ok\":true,\"login\":\"code\",\"message\":" +
-                                 json_string(kContactSyndic) + "}"),
-                {}};
+        // The syndic's password: nothing the module could send, but whom to
+        // ask, from the syndic table (a round trip: in the pool).
+        std::string code = id.value;
+        BlockingWork work = [ans, code](Database& db) {
+            ContactSyndicView v;
+            v.code = code;
+            std::string json = "{\"ok\":true,\"login\":\"code\",\"message\":" +
+                               json_string(kContactSyndic);
+            if (std::optional<Syndic> s = syndic_by_code_prefix(db, code)) {
+                v.syndic = SyndicContact{s->code, s->name, s->phone, s->email, s->address};
+                json += ",\"syndic\":{\"code\":" + json_string(s->code) +
+                        ",\"name\":" + json_string(s->name) +
+                        ",\"phone\":" + json_string(s->phone) +
+                        ",\"email\":" + json_string(s->email) +
+                        ",\"address\":" + json_string(s->address) + "}";
+            }
+            return ans.answer(200, render_contact_syndic(ans.page, v), json + "}");
+        };
+        return {std::nullopt, std::move(work)};
     }
     if (id.kind != IdentifierKind::email) return {forgot_form(ans, 400, typed), {}};
 

@@ -17,6 +17,8 @@ struct PortalResponse {
     std::string location;                 // for 3xx
     std::vector<std::string> set_cookies; // Set-Cookie values
     bool no_store = true;                 // Cache-Control: no-store
+    std::string cache_control;            // else this ("" : max-age=300)
+    std::string etag;                     // ETag, quoted ("" : none)
 
     // Side effects, applied on the event loop by the nginx layer.
     std::vector<std::string> revoke;      // session keys (session_key()) to refuse at once

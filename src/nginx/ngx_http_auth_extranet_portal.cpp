@@ -6,6 +6,7 @@
 
 #include "nginx/ngx_http_auth_extranet.h"
 
+#include <algorithm>
 #include <ctime>
 
 
@@ -432,7 +433,10 @@ ngx_http_auth_extranet_portal_send(ngx_http_request_t *r,
 
     ngx_memcpy(r->headers_out.content_type.data, resp.content_type.data(),
                resp.content_type.size());
-    r->headers_out.content_type_len = r->headers_out.content_type.len;
+
+    /* the type without its parameters, as gzip_types looks it up */
+    r->headers_out.content_type_len = std::min(resp.content_type.find(';'),
+                                               resp.content_type.size());
 
     for (const std::string &cookie : resp.set_cookies) {
         if (ngx_http_auth_extranet_add_header(r, "Set-Cookie", cookie, NULL)
@@ -453,8 +457,20 @@ ngx_http_auth_extranet_portal_send(ngx_http_request_t *r,
         r->headers_out.location = location;
     }
 
+    /* a validator: nginx's not_modified filter answers 304 */
+    if (!resp.etag.empty()) {
+        if (ngx_http_auth_extranet_add_header(r, "ETag", resp.etag,
+                                              &r->headers_out.etag)
+            != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
     if (ngx_http_auth_extranet_add_header(r, "Cache-Control",
-            resp.no_store ? "no-store" : "max-age=300", NULL) != NGX_OK
+            resp.no_store ? "no-store"
+            : resp.cache_control.empty() ? "max-age=300" : resp.cache_control,
+            NULL) != NGX_OK
         || ngx_http_auth_extranet_add_header(r, "X-Content-Type-Options",
                                              "nosniff", NULL) != NGX_OK
         || ngx_http_auth_extranet_add_header(r, "X-Frame-Options", "DENY",
@@ -464,6 +480,17 @@ ngx_http_auth_extranet_portal_send(ngx_http_request_t *r,
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
+
+#if (NGX_HTTP_GZIP)
+    /*
+     * gzip (when on) compresses the static assets only: a page or a JSON
+     * answer carries a CSRF token next to reflected input (BREACH)
+     */
+    if (resp.no_store) {
+        r->gzip_tested = 1;
+        r->gzip_ok = 0;
+    }
+#endif
 
     if (r->method == NGX_HTTP_HEAD || resp.body.empty()) {
         r->header_only = 1;

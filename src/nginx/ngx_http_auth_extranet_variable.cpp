@@ -9,6 +9,8 @@
 
 static ngx_int_t ngx_http_auth_extranet_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_auth_extranet_asset_version_variable(
+    ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
 
 
 /* in the order of ctx->header_values */
@@ -38,6 +40,41 @@ ngx_http_auth_extranet_add_variables(ngx_conf_t *cf)
         var->get_handler = ngx_http_auth_extranet_variable;
         var->data = i;
     }
+
+    /* for the sub_filter snippet: menu.js?v=$extranet_asset_version */
+    static ngx_str_t  version = ngx_string("extranet_asset_version");
+
+    var = ngx_http_add_variable(cf, &version, 0);
+    if (var == NULL) {
+        return NGX_ERROR;
+    }
+
+    var->get_handler = ngx_http_auth_extranet_asset_version_variable;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_auth_extranet_asset_version_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    const std::string  *version;
+
+    try {
+        version = &extranet::asset_version();
+
+    } catch (const std::exception &e) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "auth extranet: %s", e.what());
+        return NGX_ERROR;
+    }
+
+    v->len = version->size();
+    v->valid = 1;
+    v->no_cacheable = 0;
+    v->not_found = 0;
+    v->data = (u_char *) version->data();
 
     return NGX_OK;
 }

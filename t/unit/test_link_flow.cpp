@@ -118,15 +118,19 @@ static void test_partner_message_names_both_syndics(void **)
 {
     assert_string_equal(
         partner_conflict_message("0400", "Syndic Leroy", "0300", "Cabinet Durand").c_str(),
-        "Ce compte ne peut pas être associé à cette adresse : le syndic 0400 (Syndic Leroy) "
-        "n'est ni le syndic 0300 (Cabinet Durand) ni un de ses partenaires.");
+        "Ce compte ne peut pas être associé à cette adresse : il est géré par le syndic 0400 "
+        "(Syndic Leroy), et les comptes déjà associés à cette adresse par le syndic 0300 "
+        "(Cabinet Durand). Des comptes de ces deux syndics ne peuvent pas être réunis sous une "
+        "même adresse e-mail.");
 }
 
 static void test_partner_message_without_names(void **)
 {
     assert_string_equal(partner_conflict_message("0400", "", "0300", "").c_str(),
-                        "Ce compte ne peut pas être associé à cette adresse : le syndic 0400 "
-                        "n'est ni le syndic 0300 ni un de ses partenaires.");
+                        "Ce compte ne peut pas être associé à cette adresse : il est géré par le "
+                        "syndic 0400, et les comptes déjà associés à cette adresse par le syndic "
+                        "0300. Des comptes de ces deux syndics ne peuvent pas être réunis sous "
+                        "une même adresse e-mail.");
 }
 
 static void test_json_field_errors_lists_every_field(void **)

@@ -149,7 +149,7 @@ static void test_layout_is_french_mobile_and_script_free(void **state)
     assert_true(has(html, "<html lang=\"fr\">"));
     assert_true(has(html, "<meta charset=\"utf-8\">"));
     assert_true(has(html, "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"));
-    assert_true(has(html, "<link rel=\"stylesheet\" href=\"/auth/style.css\">"));
+    assert_true(has(html, "<link rel=\"stylesheet\" href=\"/auth/style.css?v=" + asset_version() + "\">"));
     assert_true(has(html, "Extranet copropriétaires"));
     assert_true(has(html, "<title>Accédez à votre compte"));
     assert_true(has(html, "<main"));
@@ -165,7 +165,7 @@ static void test_prefix_is_used_for_every_route(void **state)
     ctx.prefix = "/espace/";
     std::string login = render_login(ctx, LoginView{});
     assert_true(has(login, "action=\"/espace/login\""));
-    assert_true(has(login, "href=\"/espace/style.css\""));
+    assert_true(has(login, "href=\"/espace/style.css?v="));
     assert_true(has(login, "href=\"/espace/password/forgot\""));
     assert_false(has(login, "/auth/"));
     assert_true(has(render_manage(ctx, manage_view()), "action=\"/espace/manage\""));
@@ -218,7 +218,13 @@ static void test_login_error_is_an_alert_tied_to_the_fields(void **state)
     v.error = "Identifiant ou mot de passe incorrect.";
     v.identifier = "030000100001";
     std::string html = render_login(ctx_without_csrf(), v);
-    assert_true(has(html, "role=\"alert\" id=\"login-error\">Identifiant ou mot de passe incorrect.</p>"));
+    // the summary at the top of the form, focused, linking to the identifier
+    std::string summary = section(html, "<div class=\"error-summary\" id=\"login-error\"", "</div>");
+    assert_true(has(summary, "id=\"login-error\" role=\"alert\""));
+    assert_true(has(summary, "id=\"login-error-title\" tabindex=\"-1\" autofocus>"));
+    assert_true(has(summary, "<a href=\"#login-identifier\">Identifiant ou mot de passe incorrect.</a>"));
+    assert_true(html.find("id=\"login-error\"") > html.find("<form"));
+    assert_true(html.find("id=\"login-error\"") < html.find("name=\"login\""));
     std::string login = tag_with(html, "name=\"login\"");
     assert_true(has(login, "aria-describedby=\"login-error\""));
     assert_true(has(login, "aria-invalid=\"true\""));
@@ -274,8 +280,8 @@ static void test_csrf_field_present_when_set(void **state)
     AccountsView accounts;
     accounts.accounts = three_accounts();
     std::string html = render_accounts(ctx, accounts);
-    // two switch forms plus the header's logout form
-    assert_int_equal(count(html, field), 3);
+    // two switch forms, the header's logout form and the page's own
+    assert_int_equal(count(html, field), 4);
     std::string manage = render_manage(ctx, manage_view());
     assert_int_equal(count(manage, "<form"), count(manage, field));
 }
@@ -330,7 +336,10 @@ static void test_link_email_error_next_to_the_field(void **state)
     v.email = "pas-une-adresse";
     v.error = "Veuillez entrer une adresse email valide.";
     std::string html = render_link_email(ctx_with_csrf(), v);
-    assert_true(has(html, "id=\"link-email-error\" role=\"alert\">Veuillez entrer une adresse email valide.</p>"));
+    assert_true(has(html, "id=\"link-email-error\">Veuillez entrer une adresse email valide.</p>"));
+    std::string summary = section(html, "<div class=\"error-summary\"", "</div>");
+    assert_true(has(summary, "autofocus"));
+    assert_true(has(summary, "<a href=\"#link-email\">Veuillez entrer une adresse email valide.</a>"));
     std::string email = tag_with(html, "name=\"email\"");
     assert_true(has(email, "aria-describedby=\"link-email-error\""));
     assert_true(has(email, "aria-invalid=\"true\""));
@@ -345,7 +354,8 @@ static void test_link_email_escapes_email_and_error(void **state)
     v.error = evil;
     std::string html = render_link_email(ctx_with_csrf(), v);
     assert_injection_neutralised(html);
-    assert_int_equal(count(html, evil_escaped), 2);
+    // the value, the error next to the field and in the summary
+    assert_int_equal(count(html, evil_escaped), 3);
 }
 
 static void test_link_profile_fields_and_autocomplete(void **state)
@@ -376,7 +386,10 @@ static void test_link_profile_fields_and_autocomplete(void **state)
     assert_true(has(html, ">Prénom</label>"));
     assert_true(has(html, ">Téléphone (facultatif)</label>"));
     assert_true(has(html, ">Mot de passe</label>"));
-    assert_true(has(html, ">Confirmation du mot de passe</label>"));
+    assert_true(has(html, ">Confirmez le mot de passe</label>"));
+    assert_true(has(html, "Attention ce mot de passe est personnel et indépendant de votre syndic. "
+                          "Pensez donc bien à le conserver."));
+    assert_true(has(html, "<a href=\"/auth/link?email=marie%40example.fr\">Retour</a>"));
     assert_true(has(html, "Au moins 14 caractères."));
     assert_true(has(html, ">SUIVANT</button>"));
 }
@@ -405,8 +418,9 @@ static void test_link_profile_escapes_values_and_errors(void **state)
     v.errors[""] = evil;
     std::string html = render_link_profile(ctx_with_csrf(), v);
     assert_injection_neutralised(html);
-    // hidden and shown e-mail, three fields, two errors
-    assert_int_equal(count(html, evil_escaped), 7);
+    // hidden and shown e-mail, three fields, the phone error next to its
+    // field, both errors in the summary
+    assert_int_equal(count(html, evil_escaped), 8);
 }
 
 static void test_link_password_sentence_and_fields(void **state)
@@ -427,8 +441,11 @@ static void test_link_password_sentence_and_fields(void **state)
     assert_true(has(password, "aria-invalid=\"true\""));
     assert_true(has(html, "Mot de passe incorrect."));
     assert_true(has(html, ">SUIVANT</button>"));
-    assert_true(has(html, "<a href=\"/auth/link\">Retour</a>"));
+    // "Retour" keeps the address typed
+    assert_true(has(html, "<a href=\"/auth/link?email=marie%40example.fr\">Retour</a>"));
     assert_true(has(html, "action=\"/auth/link/password\""));
+    assert_true(has(section(html, "<div class=\"error-summary\"", "</div>"),
+                    "<a href=\"#link-password\">Mot de passe incorrect.</a>"));
 }
 
 static void test_link_password_escapes_email_and_error(void **state)
@@ -528,17 +545,28 @@ static void test_manage_has_every_section_posting_to_manage(void **state)
     (void)state;
     std::string html = render_manage(ctx_with_csrf(), manage_view());
     assert_true(has(html, "<h1>Gérer mes comptes</h1>"));
-    assert_true(has(html, ">Informations personnelles</h2>"));
-    assert_true(has(html, ">Compte affiché à la connexion</h2>"));
-    assert_true(has(html, ">Mot de passe</h2>"));
-    assert_true(has(html, ">Comptes associés</h2>"));
-    assert_true(has(html, ">Sessions ouvertes</h2>"));
+    // on a phone: the default account and the personal information first,
+    // the rest folded
+    std::size_t def = html.find(">Compte affiché à la connexion</h2>");
+    std::size_t profile = html.find(">Informations personnelles</h2>");
+    std::size_t password = html.find("<summary>Changer mon mot de passe</summary>");
+    std::size_t accounts = html.find("<summary>Comptes associés (3)</summary>");
+    std::size_t sessions = html.find("<summary>Sessions ouvertes (2)</summary>");
+    assert_true(def != std::string::npos && profile != std::string::npos);
+    assert_true(password != std::string::npos && accounts != std::string::npos && sessions != std::string::npos);
+    assert_true(def < profile && profile < password && password < accounts && accounts < sessions);
+    assert_false(has(html, "<details class=\"fold\" id=\"manage-password\" open"));
     assert_true(has(html, ">Enregistrer</button>"));
-    // every form but the header's logout posts to manage
+    // every form but the two logout forms posts to manage
     assert_int_equal(count(html, "<form"), count(html, "action=\"/auth/manage\"") + 1);
-    for (const char* action : {"profile", "default", "password", "unlink", "end_session", "end_other_sessions"}) {
+    for (const char* action : {"profile", "default", "password"}) {
         assert_true(has(html, std::string("name=\"action\" value=\"") + action + "\""));
     }
+    // destructive actions are links to their confirmation step, never a
+    // form that acts at once
+    assert_false(has(html, "name=\"action\" value=\"unlink\""));
+    assert_false(has(html, "name=\"action\" value=\"end_session\""));
+    assert_false(has(html, "name=\"action\" value=\"end_other_sessions\""));
     assert_false(has(html, "name=\"confirm\""));
 }
 
@@ -560,6 +588,11 @@ static void test_manage_profile_and_password_autocomplete(void **state)
     assert_true(has(fresh, "minlength=\"16\""));
     assert_true(has(tag_with(html, "name=\"password_confirm\""), "autocomplete=\"new-password\""));
     assert_true(has(html, "Au moins 16 caractères."));
+    // one clearly named field per purpose
+    assert_int_equal(count(html, ">Mot de passe actuel</label>"), 1);
+    assert_int_equal(count(html, ">Nouveau mot de passe</label>"), 1);
+    assert_int_equal(count(html, ">Confirmez le nouveau mot de passe</label>"), 1);
+    assert_int_equal(count(html, "type=\"password\""), 3);
 }
 
 static void test_manage_default_account_radios(void **state)
@@ -575,12 +608,31 @@ static void test_manage_unlink_forms_need_the_password(void **state)
 {
     (void)state;
     std::string html = render_manage(ctx_with_csrf(), manage_view());
-    assert_int_equal(count(html, "name=\"action\" value=\"unlink\""), 3);
-    assert_int_equal(count(html, ">Dissocier</button>"), 3);
-    std::string form = section(html, "value=\"unlink\"", "</form>");
-    assert_true(has(form, "name=\"account\" value=\"030000100001\""));
-    assert_true(has(tag_with(form, "name=\"current_password\""), "autocomplete=\"current-password\""));
-    assert_true(has(form, ">Mot de passe</label>"));
+    // each account: a danger-styled link to its confirmation step
+    assert_int_equal(count(html, ">Dissocier ce compte…</a>"), 3);
+    assert_true(has(html, "<a class=\"button button-danger\" href=\"/auth/manage?confirm=unlink&amp;account=030000100001\""));
+
+    ManageView v = manage_view();
+    v.confirm = "unlink";
+    v.unlink_account = "030000100002";
+    html = render_manage(ctx_with_csrf(), v);
+    std::string block = section(html, "<section class=\"confirm\" id=\"manage-confirm\"", "</section>");
+    assert_true(has(block, "tabindex=\"-1\" autofocus"));
+    assert_true(has(block, ">Dissocier le compte 030000100002 ?</h2>"));
+    assert_true(has(block, "name=\"action\" value=\"unlink\""));
+    assert_true(has(block, "name=\"account\" value=\"030000100002\""));
+    assert_true(has(block, "name=\"confirm\" value=\"1\""));
+    assert_true(has(tag_with(block, "name=\"current_password\""), "autocomplete=\"current-password\""));
+    assert_true(has(block, ">Votre mot de passe, pour confirmer</label>"));
+    assert_true(has(block, "<button type=\"submit\" class=\"danger\">Confirmer la dissociation</button>"));
+    assert_true(has(block, "<a href=\"/auth/manage\">Annuler</a>"));
+    assert_false(has(block, "dernier compte"));
+    // the step comes before the sections
+    assert_true(html.find("id=\"manage-confirm\"") < html.find(">Compte affiché à la connexion</h2>"));
+
+    // an account not in the list gets no step
+    v.unlink_account = "099999999999";
+    assert_false(has(render_manage(ctx_with_csrf(), v), "id=\"manage-confirm\""));
 }
 
 static void test_manage_confirmation_block_for_last_account(void **state)
@@ -588,6 +640,7 @@ static void test_manage_confirmation_block_for_last_account(void **state)
     (void)state;
     ManageView v = manage_view();
     v.accounts.resize(1);
+    v.confirm = "unlink";
     v.confirm_unlink_last = true;
     v.unlink_account = "030000100001";
     std::string html = render_manage(ctx_with_csrf(), v);
@@ -598,46 +651,70 @@ static void test_manage_confirmation_block_for_last_account(void **state)
     assert_true(has(form, "value=\"1\""));
     assert_true(has(form, "name=\"current_password\""));
     assert_true(has(form, ">Confirmer la dissociation</button>"));
-    std::string whole = section(html, "<div class=\"confirm\"", "</div>\n<ul");
+    std::string whole = section(html, "<section class=\"confirm\"", "</section>");
     assert_true(has(whole, "name=\"action\" value=\"unlink\""));
     assert_true(has(whole, "name=\"account\" value=\"030000100001\""));
     assert_true(has(whole, "name=\"csrf\""));
-    // the plain unlink button is replaced by the confirmation
-    assert_false(has(html, ">Dissocier</button>"));
 }
 
 static void test_manage_unlink_password_error_goes_to_that_account(void **state)
 {
     (void)state;
     ManageView v = manage_view();
+    v.confirm = "unlink";
     v.unlink_account = "040000200003";
+    v.failed_action = "unlink";
     v.errors["current_password"] = "Mot de passe incorrect.";
     std::string html = render_manage(ctx_with_csrf(), v);
-    assert_int_equal(count(html, "Mot de passe incorrect."), 1);
-    std::string form = section(html, "name=\"account\" value=\"040000200003\"", "</form>");
-    assert_true(has(form, "Mot de passe incorrect."));
+    std::string form = section(html, "<form method=\"post\" action=\"/auth/manage\" id=\"manage-unlink-form\"", "</form>");
+    assert_true(has(form, "name=\"account\" value=\"040000200003\""));
+    // the summary, focused, in the failed form; the error next to the field
+    assert_true(has(form, "<div class=\"error-summary\" id=\"manage-unlink-errors\""));
+    assert_true(has(form, "<a href=\"#manage-confirm-password\">Mot de passe incorrect.</a>"));
+    assert_true(has(form, "id=\"manage-confirm-password-error\">Mot de passe incorrect.</p>"));
+    assert_int_equal(count(html, " autofocus"), 1);
     assert_false(has(tag_with(html, "id=\"manage-current-password\""), "aria-invalid"));
 
-    v.unlink_account.clear();
+    v = manage_view();
+    v.failed_action = "password";
+    v.errors["current_password"] = "Mot de passe incorrect.";
     html = render_manage(ctx_with_csrf(), v);
     assert_true(has(tag_with(html, "id=\"manage-current-password\""), "aria-invalid=\"true\""));
+    assert_true(has(html, "<details class=\"fold\" id=\"manage-password\" open>"));
+    std::string summary = section(html, "<div class=\"error-summary\" id=\"manage-password-errors\"", "</div>");
+    assert_true(has(summary, "<a href=\"#manage-current-password\">Mot de passe incorrect.</a>"));
+    assert_true(html.find("id=\"manage-password-errors\"") > html.find("id=\"manage-password-form\""));
 }
 
 static void test_manage_sessions_mark_current_and_end_others(void **state)
 {
     (void)state;
     std::string html = render_manage(ctx_with_csrf(), manage_view());
-    std::string sessions = section(html, ">Sessions ouvertes</h2>", "</section>");
+    std::string sessions = section(html, "<summary>Sessions ouvertes", "</details>");
     assert_true(has(sessions, "Firefox sur Linux"));
     assert_true(has(sessions, "192.0.2.1"));
     assert_true(has(sessions, "26/11/2026 11:44"));
     assert_int_equal(count(sessions, "Cette session"), 1);
     assert_true(has(section(sessions, "Firefox sur Linux", "</li>"), "Cette session"));
-    assert_int_equal(count(sessions, "name=\"action\" value=\"end_session\""), 1);
-    assert_true(has(sessions, "name=\"session\" value=\"bb22\""));
-    assert_false(has(sessions, "value=\"aa11\""));
-    assert_true(has(sessions, ">Terminer</button>"));
-    assert_true(has(sessions, ">Terminer toutes les autres sessions</button>"));
+    assert_true(has(sessions, "href=\"/auth/manage?confirm=end_session&amp;session=bb22\""));
+    assert_false(has(sessions, "aa11"));
+    assert_true(has(sessions, ">Terminer cette session…</a>"));
+    assert_true(has(sessions, "href=\"/auth/manage?confirm=end_other_sessions\""));
+
+    ManageView v = manage_view();
+    v.confirm = "end_session";
+    v.confirm_session = "bb22";
+    std::string block = section(render_manage(ctx_with_csrf(), v), "<section class=\"confirm\"", "</section>");
+    assert_true(has(block, "Safari sur iPhone"));
+    assert_true(has(block, "name=\"action\" value=\"end_session\""));
+    assert_true(has(block, "name=\"session\" value=\"bb22\""));
+    assert_true(has(block, "class=\"danger\">Terminer la session</button>"));
+    // the current session cannot be ended here
+    v.confirm_session = "aa11";
+    assert_false(has(render_manage(ctx_with_csrf(), v), "id=\"manage-confirm\""));
+    v.confirm = "end_other_sessions";
+    block = section(render_manage(ctx_with_csrf(), v), "<section class=\"confirm\"", "</section>");
+    assert_true(has(block, "name=\"action\" value=\"end_other_sessions\""));
 }
 
 static void test_manage_errors_and_notice(void **state)
@@ -646,15 +723,25 @@ static void test_manage_errors_and_notice(void **state)
     ManageView v = manage_view();
     v.notice = "Vos informations ont été enregistrées.";
     v.errors[""] = "Une erreur est survenue.";
-    v.errors["new_password"] = "Au moins 12 caractères.";
-    v.errors["phone"] = "Numéro de téléphone invalide.";
     std::string html = render_manage(ctx_with_csrf(), v);
     std::size_t notice = html.find("role=\"status\">Vos informations ont été enregistrées.</p>");
     assert_true(notice != std::string::npos);
     assert_true(notice < html.find("<form", html.find("<main")));
-    assert_true(has(html, "role=\"alert\" id=\"manage-error\">Une erreur est survenue.</p>"));
-    assert_true(has(tag_with(html, "name=\"new_password\""), "aria-invalid=\"true\""));
+    // no form of its own: the summary at the top of the page
+    std::string summary = section(html, "<div class=\"error-summary\" id=\"manage-error\"", "</div>");
+    assert_true(has(summary, "<li>Une erreur est survenue.</li>"));
+    assert_true(html.find("id=\"manage-error\"") < html.find("<form", html.find("<main")));
+
+    v = manage_view();
+    v.failed_action = "profile";
+    v.errors["phone"] = "Numéro de téléphone invalide.";
+    v.errors["last_name"] = "Veuillez indiquer votre nom.";
+    html = render_manage(ctx_with_csrf(), v);
     assert_true(has(section(html, "<label for=\"manage-phone\"", "</div>"), "Numéro de téléphone invalide."));
+    summary = section(html, "<div class=\"error-summary\" id=\"manage-profile-errors\"", "</div>");
+    // in the order of the fields
+    assert_true(summary.find("#manage-last-name") < summary.find("#manage-phone"));
+    assert_false(has(html, "id=\"manage-error\""));
 }
 
 static void test_manage_escapes_every_dynamic_value(void **state)
@@ -669,11 +756,16 @@ static void test_manage_escapes_every_dynamic_value(void **state)
     SessionItem s;
     s.id = s.device = s.address = s.last_seen = evil;
     v.sessions = {s};
-    v.confirm_unlink_last = true;
-    v.unlink_account = evil;
+    v.confirm = "end_session";
+    v.confirm_session = evil;
     std::string html = render_manage(ctx_with_csrf(), v);
     assert_injection_neutralised(html);
     assert_true(has(html, "name=\"session\" value=\"" + evil_escaped + "\""));
+    v.confirm = "unlink";
+    v.unlink_account = evil;
+    html = render_manage(ctx_with_csrf(), v);
+    assert_injection_neutralised(html);
+    assert_true(has(html, "name=\"account\" value=\"" + evil_escaped + "\""));
 }
 
 static void test_message_escapes_and_links(void **state)
@@ -747,6 +839,87 @@ static void test_menu_script_draws_both_menus_with_stable_ids(void **state)
     assert_true(has(js, "<svg"));
 }
 
+static void test_link_email_says_what_to_choose_and_refills(void **state)
+{
+    (void)state;
+    LinkEmailView v;
+    v.email = "marie.lefevre.phone@example.fr";
+    std::string html = render_link_email(ctx_with_csrf(), v);
+    assert_true(has(html, "Choisissez l'adresse e-mail à rattacher à votre compte."));
+    assert_true(has(tag_with(html, "name=\"email\""), "value=\"marie.lefevre.phone@example.fr\""));
+    assert_false(has(html, "error-summary"));
+}
+
+static void test_long_addresses_wrap(void **state)
+{
+    (void)state;
+    LinkDoneView v;
+    v.account = "030000100001";
+    v.email = "marie.lefevre.phone@example.fr";
+    assert_true(has(render_link_done(ctx_with_csrf(), v), "<strong class=\"address\">marie.lefevre.phone@example.fr"));
+    assert_true(has(stylesheet(), "overflow-wrap: anywhere"));
+}
+
+static void test_contact_syndic_page_gives_the_details(void **state)
+{
+    (void)state;
+    ContactSyndicView v;
+    v.code = "040000300001";
+    v.syndic = SyndicContact{"0400", "Syndic Leroy", "01 44 00 04 00", "contact@leroy.example", "8 bd X, 75017 Paris"};
+    std::string html = render_contact_syndic(ctx_without_csrf(), v);
+    assert_true(has(html, "contactez votre syndic"));
+    assert_true(has(html, "<strong>Syndic Leroy</strong>"));
+    assert_true(has(html, "<a href=\"tel:0144000400\">01 44 00 04 00</a>"));
+    assert_true(has(html, "<a href=\"mailto:contact@leroy.example\">contact@leroy.example</a>"));
+    assert_true(has(html, "8 bd X, 75017 Paris"));
+    assert_true(has(html, "« Associer mon compte »"));
+    v.syndic.reset();
+    html = render_contact_syndic(ctx_without_csrf(), v);
+    assert_true(has(html, "appel de fonds"));
+    assert_false(has(html, "tel:"));
+    v.syndic = SyndicContact{evil, evil, evil, evil, evil};
+    assert_injection_neutralised(render_contact_syndic(ctx_without_csrf(), v));
+}
+
+static void test_partner_refusal_says_what_to_do(void **state)
+{
+    (void)state;
+    PartnerRefusalView v;
+    v.account = "040000300001";
+    v.email = "marie@example.fr";
+    v.syndic = SyndicContact{"0400", "Syndic Leroy", "01 44 00 04 00", "", ""};
+    v.message = "Ce compte ne peut pas être associé à cette adresse.";
+    std::string html = render_partner_refusal(ctx_with_csrf(), v);
+    assert_false(has(html, "partenaire"));
+    assert_true(has(html, "Que faire ?"));
+    assert_true(has(html, "<a href=\"/auth/link\">choisir une autre adresse e-mail</a>"));
+    assert_true(has(html, "code client <strong>040000300001</strong>"));
+    assert_true(has(html, "<a href=\"tel:0144000400\">01 44 00 04 00</a>"));
+    assert_false(has(html, "mailto:"));
+}
+
+static void test_assets_are_versioned_by_their_content(void **state)
+{
+    (void)state;
+    assert_int_equal(asset_version().size(), 16);
+    std::string etag = asset_etag(menu_script());
+    assert_int_equal(etag.size(), 34);
+    assert_true(etag.front() == '"' && etag.back() == '"');
+    assert_string_equal(etag.c_str(), asset_etag(menu_script()).c_str());
+    assert_string_not_equal(etag.c_str(), asset_etag(stylesheet()).c_str());
+}
+
+static void test_menu_script_takes_its_own_room(void **state)
+{
+    (void)state;
+    std::string_view js = menu_script();
+    assert_true(has(js, "getElementById('extranet-menu')"));
+    assert_true(has(js, "insertBefore(bar, document.body.firstChild)"));
+    assert_true(has(js, "max-width:calc(100vw - 16px)"));
+    assert_false(has(js, "position:fixed"));
+    assert_false(has(js, "position:absolute"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -789,6 +962,12 @@ int main(void)
         cmocka_unit_test(test_stylesheet_is_mobile_first_and_accessible),
         cmocka_unit_test(test_menu_script_is_es5_and_uses_api_me),
         cmocka_unit_test(test_menu_script_draws_both_menus_with_stable_ids),
+        cmocka_unit_test(test_link_email_says_what_to_choose_and_refills),
+        cmocka_unit_test(test_long_addresses_wrap),
+        cmocka_unit_test(test_contact_syndic_page_gives_the_details),
+        cmocka_unit_test(test_partner_refusal_says_what_to_do),
+        cmocka_unit_test(test_assets_are_versioned_by_their_content),
+        cmocka_unit_test(test_menu_script_takes_its_own_room),
     };
     return cmocka_run_group_tests_name("pages", tests, nullptr, nullptr);
 }

@@ -211,7 +211,7 @@ http {
             auth_extranet on;
             proxy_pass http://127.0.0.1:%%LEGACY_PORT%%;
             proxy_set_header Accept-Encoding "";
-            sub_filter '</body>' '<script src="/auth/menu.js" defer></script></body>';
+            sub_filter '</body>' '<nav id="extranet-menu" aria-label="Mon compte extranet"><a href="/auth/accounts">Mon compte</a></nav><script src="/auth/menu.js?v=\$extranet_asset_version" defer></script></body>';
             sub_filter_once on;
             $location
         }
