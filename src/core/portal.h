@@ -32,6 +32,9 @@ namespace extranet {
 struct Settings {
     std::string conninfo;
     std::chrono::milliseconds db_timeout{5000};
+    // Named prepared statements; off behind PgBouncer in transaction mode
+    // (auth_extranet_db_prepared_statements).
+    bool db_prepared_statements = true;
     HashParams hash;
     unsigned password_min_length = 12;
     unsigned password_max_length = 1024;
@@ -86,6 +89,10 @@ struct Dispatch {
 };
 
 Dispatch dispatch(const Settings& s, const PortalRequest& req, AttemptLimiter& limiter);
+
+// In a pool thread: the thread's connection to the site's database, in the
+// site's statement mode.
+Database& site_database(const Settings& s);
 
 // In a pool thread: the thread's connection, the work, and the answer to a
 // database failure (503 page) or a bug (500), never an exception.

@@ -24,6 +24,7 @@ extern "C" {
 typedef struct {
     ngx_str_t                    db;
     ngx_msec_t                   db_timeout;
+    ngx_flag_t                   db_prepared_statements;
     ngx_str_t                    thread_pool_name;
     ngx_thread_pool_t           *thread_pool;
     ngx_array_t                 *secrets;        /* of std::string* */

@@ -130,6 +130,13 @@ static ngx_command_t  ngx_http_auth_extranet_commands[] = {
       offsetof(ngx_http_auth_extranet_main_conf_t, db_timeout),
       NULL },
 
+    { ngx_string("auth_extranet_db_prepared_statements"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_auth_extranet_main_conf_t, db_prepared_statements),
+      NULL },
+
     { ngx_string("auth_extranet_thread_pool"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_str_slot,
@@ -347,8 +354,7 @@ ngx_http_auth_extranet_handler(ngx_http_request_t *r)
 
         auto work = [ctx, settings, claims, now]() {
             try {
-                extranet::Database &db = extranet::thread_database(
-                    settings->conninfo, settings->db_timeout);
+                extranet::Database &db = extranet::site_database(*settings);
                 db.check_connection();
 
                 ctx->refreshed = extranet::refresh_session(db, *settings,
@@ -935,6 +941,7 @@ ngx_http_auth_extranet_create_main_conf(ngx_conf_t *cf)
      */
 
     amcf->db_timeout = NGX_CONF_UNSET_MSEC;
+    amcf->db_prepared_statements = NGX_CONF_UNSET;
     amcf->hash_scheme = NGX_CONF_UNSET_UINT;
     amcf->min_length = NGX_CONF_UNSET_UINT;
     amcf->legacy_login = NGX_CONF_UNSET_UINT;
@@ -971,6 +978,7 @@ ngx_http_auth_extranet_init_main_conf(ngx_conf_t *cf, void *conf)
         static_cast<ngx_http_auth_extranet_main_conf_t *>(conf);
 
     ngx_conf_init_msec_value(amcf->db_timeout, 5000);
+    ngx_conf_init_value(amcf->db_prepared_statements, 1);
     ngx_conf_init_uint_value(amcf->hash_scheme,
                              (ngx_uint_t) extranet::HashScheme::scrypt);
     ngx_conf_init_uint_value(amcf->min_length, 12);
@@ -1069,6 +1077,7 @@ ngx_http_auth_extranet_init_main_conf(ngx_conf_t *cf, void *conf)
 
         s->conninfo.assign((char *) amcf->db.data, amcf->db.len);
         s->db_timeout = std::chrono::milliseconds(amcf->db_timeout);
+        s->db_prepared_statements = amcf->db_prepared_statements;
         s->hash.scheme = static_cast<extranet::HashScheme>(amcf->hash_scheme);
         s->password_min_length = amcf->min_length;
         s->cookie.name.assign((char *) amcf->cookie_name.data,
