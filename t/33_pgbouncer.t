@@ -132,6 +132,15 @@ my @burst = map { $_ % 2 ? ['040000300001', 'monceau-0001'] : ['030100200001', '
 # =========================================================================================
 # 1. auth_extranet_db_prepared_statements off
 
+# The directive takes on or off, once.
+$t->config_fails_like($t->standard_config(http => 'auth_extranet_db_prepared_statements maybe;'),
+                      qr/invalid value "maybe" in "auth_extranet_db_prepared_statements"/,
+                      'auth_extranet_db_prepared_statements maybe: refused');
+$t->config_fails_like($t->standard_config(http => 'auth_extranet_db_prepared_statements off;'
+                                                . ' auth_extranet_db_prepared_statements on;'),
+                      qr/"auth_extranet_db_prepared_statements" directive is duplicate/,
+                      'given twice: refused');
+
 # Parallel attempts on one identifier count against its limit while in
 # flight: room for the bursts below.
 my $limits = 'auth_extranet_limit identifier=50 address=500;';
