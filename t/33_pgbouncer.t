@@ -76,7 +76,7 @@ sub bouncer_start {
 
 sub bouncer_stop {
     return unless $bouncer_pid;
-    kill 'INT', $bouncer_pid;   # immediate shutdown, clients disconnected
+    kill 'TERM', $bouncer_pid;   # immediate shutdown (1.18): clients disconnected
     my $deadline = time + 10;
     sleep 0.05 while kill(0, $bouncer_pid) && time < $deadline;
     kill 'KILL', $bouncer_pid if kill 0, $bouncer_pid;
