@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <mutex>
 #include <vector>
 
 namespace extranet {
@@ -37,6 +38,31 @@ int remaining_ms(std::chrono::steady_clock::time_point deadline) {
 long default_connect_timeout(std::chrono::milliseconds db_timeout) {
     long seconds = static_cast<long>((db_timeout.count() + 999) / 1000);
     return seconds < 2 ? 2 : seconds;
+}
+
+// The conninfos whose server sessions turned out to be shared (a pooler in
+// transaction mode): every thread's connection to them stops naming
+// statements at once, rather than each meeting the conflict in turn.
+std::mutex shared_sessions_mutex;
+std::set<std::string> shared_sessions;
+
+bool session_shared(const std::string& conninfo) {
+    std::lock_guard<std::mutex> lock(shared_sessions_mutex);
+    return shared_sessions.count(conninfo) != 0;
+}
+
+// True for the first caller only.
+bool mark_session_shared(const std::string& conninfo) {
+    std::lock_guard<std::mutex> lock(shared_sessions_mutex);
+    return shared_sessions.insert(conninfo).second;
+}
+
+std::string one_line(std::string msg) {
+    for (char& c : msg) {
+        if (c == '\n' || c == '\t') c = ' ';
+    }
+    while (!msg.empty() && msg.back() == ' ') msg.pop_back();
+    return msg;
 }
 
 }  // namespace
@@ -77,14 +103,23 @@ long long Result::affected() const {
 
 void Database::Close::operator()(pg_conn* c) const { PQfinish(c); }
 
-Database::Database(std::string conninfo, std::chrono::milliseconds timeout)
-    : conninfo_(std::move(conninfo)), timeout_(timeout) {}
+Database::Database(std::string conninfo, std::chrono::milliseconds timeout,
+                   bool prepared_statements)
+    : conninfo_(std::move(conninfo)), timeout_(timeout),
+      prepared_statements_(prepared_statements) {}
 
 Database::~Database() = default;
 
 void Database::drop() noexcept {
     conn_.reset();
     prepared_.clear();
+    tx_untouched_ = false;
+}
+
+void Database::lost() {
+    std::string msg = connection_message(conn_.get());
+    drop();
+    throw DatabaseUnavailable("database connection lost: " + msg);
 }
 
 void Database::check_connection() {
@@ -92,9 +127,31 @@ void Database::check_connection() {
     pollfd pfd{PQsocket(conn_.get()), POLLIN, 0};
     // Nothing is due on an idle connection (the module never LISTENs):
     // anything readable is the server going away (a restart, a failover,
-    // an administrator's terminate), so the connection is not reused.
-    if (pfd.fd < 0 || poll(&pfd, 1, 0) != 0 || PQstatus(conn_.get()) != CONNECTION_OK) {
+    // an administrator's terminate, a pooler closing the client), so the
+    // connection is not reused. Nor is one that an earlier task left in a
+    // transaction or in the middle of a command: its state is unknown.
+    if (pfd.fd < 0 || poll(&pfd, 1, 0) != 0 || PQstatus(conn_.get()) != CONNECTION_OK ||
+        PQtransactionStatus(conn_.get()) != PQTRANS_IDLE || PQisBusy(conn_.get())) {
         drop();
+    }
+}
+
+bool Database::uses_prepared_statements() const {
+    return prepared_statements_ && !session_shared(conninfo_);
+}
+
+std::string Database::take_notice() {
+    std::string n;
+    n.swap(notice_);
+    return n;
+}
+
+void Database::give_up_prepared(const DatabaseError& e) {
+    if (mark_session_shared(conninfo_)) {
+        notice_ = "named prepared statements are not kept by this database's sessions (" +
+                  std::string(e.what()) +
+                  "): a pooler in transaction mode (PgBouncer?) shares them; "
+                  "unnamed statements from now on, set auth_extranet_db_prepared_statements off";
     }
 }
 
@@ -188,10 +245,7 @@ Result Database::wait_result(Deadline deadline) {
         throw DatabaseUnavailable("database connection lost: " + msg);
     }
     if (!error.empty()) {
-        for (char& c : error) {
-            if (c == '\n' || c == '\t') c = ' ';
-        }
-        while (!error.empty() && error.back() == ' ') error.pop_back();
+        error = one_line(std::move(error));
         // Class 57/08: the server is shutting down or the link broke.
         if (sqlstate.rfind("57", 0) == 0 || sqlstate.rfind("08", 0) == 0) {
             drop();
@@ -202,56 +256,103 @@ Result Database::wait_result(Deadline deadline) {
     return first;
 }
 
+Result Database::exec_named(const Statement& st, const std::vector<const char*>& values,
+                            Deadline deadline) {
+    if (prepared_.find(st.name) == prepared_.end()) {
+        if (!PQsendPrepare(conn_.get(), st.name, st.sql, 0, nullptr)) lost();
+        wait_result(deadline);
+        prepared_.insert(st.name);
+    }
+    if (!PQsendQueryPrepared(conn_.get(), st.name, static_cast<int>(values.size()),
+                             values.data(), nullptr, nullptr, 0)) {
+        lost();
+    }
+    return wait_result(deadline);
+}
+
+Result Database::exec_unnamed(const Statement& st, const std::vector<const char*>& values,
+                              Deadline deadline) {
+    // Parse, Bind, Execute and Sync in one message train: the unnamed
+    // statement lives until the next Parse and never outlives this round
+    // trip, so a pooler may hand the next one to another server session.
+    if (!PQsendQueryParams(conn_.get(), st.sql, static_cast<int>(values.size()), nullptr,
+                           values.data(), nullptr, nullptr, 0)) {
+        lost();
+    }
+    return wait_result(deadline);
+}
+
 Result Database::exec(const Statement& st, std::initializer_list<Param> params) {
     if (!conn_) connect();
     Deadline deadline = std::chrono::steady_clock::now() + timeout_;
 
-    if (prepared_.find(st.name) == prepared_.end()) {
-        if (!PQsendPrepare(conn_.get(), st.name, st.sql, 0, nullptr)) {
-            std::string msg = connection_message(conn_.get());
-            drop();
-            throw DatabaseUnavailable("database connection lost: " + msg);
-        }
-        wait_result(deadline);
-        prepared_.insert(st.name);
-    }
-
-    std::vector<std::string> values;
-    std::vector<const char*> pointers;
-    values.reserve(params.size());
+    std::vector<std::string> copies;
+    std::vector<const char*> values;
+    copies.reserve(params.size());
     for (const Param& p : params) {
         if (p) {
-            values.emplace_back(*p);
-            pointers.push_back(values.back().c_str());
+            copies.emplace_back(*p);
+            values.push_back(copies.back().c_str());
         } else {
-            pointers.push_back(nullptr);
+            values.push_back(nullptr);
         }
     }
-    if (!PQsendQueryPrepared(conn_.get(), st.name, static_cast<int>(pointers.size()),
-                             pointers.data(), nullptr, nullptr, 0)) {
-        std::string msg = connection_message(conn_.get());
-        drop();
-        throw DatabaseUnavailable("database connection lost: " + msg);
+
+    if (!uses_prepared_statements()) {
+        Result r = exec_unnamed(st, values, deadline);
+        tx_untouched_ = false;
+        return r;
     }
-    return wait_result(deadline);
+
+    // Nothing is lost by running the statement again if it is on its own
+    // (autocommit) or the first of its transaction.
+    bool in_tx = PQtransactionStatus(conn_.get()) != PQTRANS_IDLE;
+    bool can_retry = !in_tx || tx_untouched_;
+    try {
+        Result r = exec_named(st, values, deadline);
+        tx_untouched_ = false;
+        return r;
+    } catch (const DatabaseError& e) {
+        if (!e.prepared_statement_conflict()) throw;
+        give_up_prepared(e);
+        if (!can_retry) {
+            throw DatabaseUnavailable(std::string("prepared statement conflict, transaction "
+                                                  "abandoned: ") + e.what());
+        }
+    }
+    if (in_tx) {
+        // The failed statement aborted a transaction that had done nothing
+        // yet: start it again.
+        run("ROLLBACK", deadline);
+        run("BEGIN", deadline);
+    }
+    Result r = exec_unnamed(st, values, deadline);
+    tx_untouched_ = false;
+    return r;
 }
 
 Result Database::run(const char* sql) {
     if (!conn_) connect();
-    Deadline deadline = std::chrono::steady_clock::now() + timeout_;
-    if (!PQsendQuery(conn_.get(), sql)) {
-        std::string msg = connection_message(conn_.get());
-        drop();
-        throw DatabaseUnavailable("database connection lost: " + msg);
-    }
+    return run(sql, std::chrono::steady_clock::now() + timeout_);
+}
+
+Result Database::run(const char* sql, Deadline deadline) {
+    if (!PQsendQuery(conn_.get(), sql)) lost();
     return wait_result(deadline);
 }
 
-void Database::begin() { run("BEGIN"); }
+void Database::begin() {
+    run("BEGIN");
+    tx_untouched_ = true;
+}
 
-void Database::commit() { run("COMMIT"); }
+void Database::commit() {
+    tx_untouched_ = false;
+    run("COMMIT");
+}
 
 void Database::rollback() noexcept {
+    tx_untouched_ = false;
     if (!conn_) return;
     try {
         run("ROLLBACK");
@@ -261,12 +362,14 @@ void Database::rollback() noexcept {
     }
 }
 
-Database& thread_database(const std::string& conninfo, std::chrono::milliseconds timeout) {
+Database& thread_database(const std::string& conninfo, std::chrono::milliseconds timeout,
+                          bool prepared_statements) {
     // One connection per site (its conninfo) and pool thread: several
     // extranets served by one nginx each keep their own.
     thread_local std::map<std::string, std::unique_ptr<Database>, std::less<>> dbs;
     std::unique_ptr<Database>& db = dbs[conninfo];
-    if (!db) db = std::make_unique<Database>(conninfo, timeout);
+    if (!db) db = std::make_unique<Database>(conninfo, timeout, prepared_statements);
+    db->set_prepared_statements(prepared_statements);
     return *db;
 }
 

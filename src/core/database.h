@@ -1,7 +1,7 @@
 // PostgreSQL access for pool threads: one connection per thread, lazy
-// connect, reconnect after a failure, prepared statements, and a deadline
-// on every round trip so that a stopped or frozen server costs a bounded
-// time.
+// connect, reconnect after a failure, prepared statements (or unnamed ones
+// behind a pooler in transaction mode), and a deadline on every round trip
+// so that a stopped or frozen server costs a bounded time.
 #pragma once
 
 #include <chrono>
@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 extern "C" {
 struct pg_conn;
@@ -35,6 +36,12 @@ public:
         : std::runtime_error(what), sqlstate_(std::move(sqlstate)) {}
     const std::string& sqlstate() const { return sqlstate_; }
     bool unique_violation() const { return sqlstate_ == "23505"; }
+    // A named statement already prepared (42P05) or missing (26000) where
+    // this connection did not leave it: the server session is not ours
+    // alone (PgBouncer in transaction or statement mode).
+    bool prepared_statement_conflict() const {
+        return sqlstate_ == "42P05" || sqlstate_ == "26000";
+    }
 
 private:
     std::string sqlstate_;
@@ -69,14 +76,36 @@ private:
 
 class Database {
 public:
-    Database(std::string conninfo, std::chrono::milliseconds timeout);
+    // prepared_statements on: each statement is prepared once per
+    // connection under its name, then only bound and executed (needs the
+    // server session to itself: a direct connection, or PgBouncer in
+    // session mode). Off: every statement is sent unnamed, parsed, bound
+    // and executed in one round trip, and nothing is left on the server
+    // session between transactions (PgBouncer in transaction mode).
+    Database(std::string conninfo, std::chrono::milliseconds timeout,
+             bool prepared_statements = true);
     ~Database();
     Database(const Database&) = delete;
     Database& operator=(const Database&) = delete;
 
-    // Drops a connection the server has closed (restart, failover), so
-    // that the next statement reconnects; costs no round trip.
+    // Drops a connection the server has closed (restart, failover), or
+    // one left in a transaction or in the middle of a command, so that the
+    // next statement reconnects; costs no round trip.
     void check_connection();
+
+    // Named statements are used when asked for and not found unusable:
+    // once a conflict (DatabaseError::prepared_statement_conflict) shows
+    // that a pooler shares the server session, every connection of the
+    // process to the same conninfo sends unnamed statements from then on.
+    // The statement that met the conflict is run again unnamed when
+    // nothing else had run in its transaction; otherwise it throws
+    // DatabaseUnavailable and the transaction is rolled back.
+    void set_prepared_statements(bool on) { prepared_statements_ = on; }
+    bool uses_prepared_statements() const;
+
+    // A line for the error log, once per process and conninfo: why named
+    // statements were given up. Empty otherwise.
+    std::string take_notice();
 
     Result exec(const Statement& st, std::initializer_list<Param> params);
 
@@ -95,11 +124,21 @@ private:
     Result wait_result(Deadline deadline);
     void wait_socket(bool for_write, Deadline deadline);
     Result run(const char* sql);
+    Result run(const char* sql, Deadline deadline);
+    Result exec_named(const Statement& st, const std::vector<const char*>& values,
+                      Deadline deadline);
+    Result exec_unnamed(const Statement& st, const std::vector<const char*>& values,
+                        Deadline deadline);
+    void give_up_prepared(const DatabaseError& e);
+    void lost();  // drops the connection and throws DatabaseUnavailable
 
     std::string conninfo_;
     std::chrono::milliseconds timeout_;
+    bool prepared_statements_;
     std::unique_ptr<pg_conn, Close> conn_;
     std::set<std::string> prepared_;
+    bool tx_untouched_ = false;  // in a transaction no statement has run in yet
+    std::string notice_;
 };
 
 // Commits on commit(), rolls back when it goes out of scope otherwise.
@@ -120,7 +159,9 @@ private:
 };
 
 // The calling thread's own connection to conninfo (created on first use):
-// one per pool thread and site.
-Database& thread_database(const std::string& conninfo, std::chrono::milliseconds timeout);
+// one per pool thread and site; the statement mode is that of the latest
+// call.
+Database& thread_database(const std::string& conninfo, std::chrono::milliseconds timeout,
+                          bool prepared_statements = true);
 
 }  // namespace extranet

@@ -186,6 +186,10 @@ Dispatch dispatch(const Settings& s, const PortalRequest& req, AttemptLimiter& l
     return d;
 }
 
+Database& site_database(const Settings& s) {
+    return thread_database(s.conninfo, s.db_timeout, s.db_prepared_statements);
+}
+
 PortalResponse run_blocking(const Settings& s, const BlockingWork& work, bool wants_json,
                             std::string_view prefix) {
     auto unavailable = [&](std::string why) {
@@ -208,13 +212,24 @@ PortalResponse run_blocking(const Settings& s, const BlockingWork& work, bool wa
         r.log_message = std::move(why);
         return r;
     };
+    Database* db = nullptr;
+    // Why named statements were given up, said once in the error log.
+    auto with_notice = [&db](PortalResponse r) {
+        std::string notice = db ? db->take_notice() : std::string();
+        if (notice.empty()) return r;
+        if (r.log_level == LogLevel::none || r.log_level == LogLevel::info) {
+            r.log_level = LogLevel::error;
+        }
+        r.log_message = r.log_message.empty() ? notice : r.log_message + "; " + notice;
+        return r;
+    };
     try {
-        Database& db = thread_database(s.conninfo, s.db_timeout);
-        db.check_connection();
-        return work(db);
+        db = &site_database(s);
+        db->check_connection();
+        return with_notice(work(*db));
     } catch (const DatabaseUnavailable& e) {
         count(Metric::db_unavailable);
-        return unavailable(e.what());
+        return with_notice(unavailable(e.what()));
     } catch (const DatabaseError& e) {
         count(Metric::db_error);
         PortalResponse r = unavailable(std::string("database error: ") + e.what());

@@ -12,6 +12,10 @@ namespace extranet {
 
 Dispatch dispatch(const Settings& s, const PortalRequest& req, AttemptLimiter& limiter);
 
+// In a pool thread: the thread's connection to the site's database, in the
+// site's statement mode.
+Database& site_database(const Settings& s);
+
 // In a pool thread: the thread's connection, the work, and the answer to a
 // database failure (503 page) or a bug (500), never an exception.
 PortalResponse run_blocking(const Settings& s, const BlockingWork& work, bool wants_json,

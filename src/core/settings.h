@@ -23,6 +23,9 @@ namespace extranet {
 struct Settings {
     std::string conninfo;
     std::chrono::milliseconds db_timeout{5000};
+    // Named prepared statements; off behind PgBouncer in transaction mode
+    // (auth_extranet_db_prepared_statements).
+    bool db_prepared_statements = true;
     HashParams hash;
     unsigned password_min_length = 12;
     unsigned password_max_length = 1024;

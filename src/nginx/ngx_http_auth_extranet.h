@@ -50,6 +50,7 @@ typedef struct {
     /* directive values, merged from http to server */
     ngx_str_t                    db;
     ngx_msec_t                   db_timeout;
+    ngx_flag_t                   db_prepared_statements;
     ngx_str_t                    thread_pool_name;
     ngx_str_t                    hash_pool_name;
     std::shared_ptr<const extranet::KeyRing>  *keys;

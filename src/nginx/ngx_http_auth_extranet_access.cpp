@@ -170,8 +170,7 @@ ngx_http_auth_extranet_refresh(ngx_http_request_t *r,
 
     auto work = [ctx, settings, claims, now]() {
         try {
-            extranet::Database &db = extranet::thread_database(
-                settings->conninfo, settings->db_timeout);
+            extranet::Database &db = extranet::site_database(*settings);
             db.check_connection();
 
             ctx->refreshed = extranet::refresh_session(db, *settings, claims,

@@ -108,6 +108,13 @@ static ngx_command_t  ngx_http_auth_extranet_commands[] = {
       offsetof(ngx_http_auth_extranet_srv_conf_t, db_timeout),
       NULL },
 
+    { ngx_string("auth_extranet_db_prepared_statements"),
+      NGX_HTTP_AUTH_EXTRANET_SITE_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_SRV_CONF_OFFSET,
+      offsetof(ngx_http_auth_extranet_srv_conf_t, db_prepared_statements),
+      NULL },
+
     { ngx_string("auth_extranet_thread_pool"),
       NGX_HTTP_AUTH_EXTRANET_SITE_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_str_slot,
@@ -276,6 +283,7 @@ ngx_http_auth_extranet_create_srv_conf(ngx_conf_t *cf)
      */
 
     conf->db_timeout = NGX_CONF_UNSET_MSEC;
+    conf->db_prepared_statements = NGX_CONF_UNSET;
     conf->hash_scheme = NGX_CONF_UNSET_UINT;
     conf->min_length = NGX_CONF_UNSET_UINT;
     conf->legacy_login = NGX_CONF_UNSET_UINT;
@@ -304,6 +312,8 @@ ngx_http_auth_extranet_merge_srv_conf(ngx_conf_t *cf, void *parent,
 
     ngx_conf_merge_str_value(conf->db, prev->db, "");
     ngx_conf_merge_msec_value(conf->db_timeout, prev->db_timeout, 5000);
+    ngx_conf_merge_value(conf->db_prepared_statements,
+                         prev->db_prepared_statements, 1);
     ngx_conf_merge_str_value(conf->thread_pool_name, prev->thread_pool_name,
                              "default");
     ngx_conf_merge_str_value(conf->hash_pool_name, prev->hash_pool_name, "");
@@ -399,6 +409,7 @@ ngx_http_auth_extranet_merge_srv_conf(ngx_conf_t *cf, void *parent,
 
         s->conninfo.assign((char *) conf->db.data, conf->db.len);
         s->db_timeout = std::chrono::milliseconds(conf->db_timeout);
+        s->db_prepared_statements = conf->db_prepared_statements;
         s->hash.scheme = static_cast<extranet::HashScheme>(conf->hash_scheme);
         s->password_min_length = conf->min_length;
         s->cookie.name.assign((char *) conf->cookie_name.data,
