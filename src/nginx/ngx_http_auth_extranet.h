@@ -2,8 +2,9 @@
  * ngx_http_auth_extranet_module: declarations shared by the nginx layer's
  * files, one file per concern as large nginx modules split:
  *
- *   _module.cpp     the module, its directives table, configuration merge
- *                   and the checks of each site at postconfiguration
+ *   _module.cpp     the module, its directives table, the locations'
+ *                   configuration, the hooks installed at postconfiguration
+ *   _site.cpp       each site's configuration: merged, built, checked
  *   _directive.cpp  the directives that need their own parser
  *   _access.cpp     the access phase (and subrequests' check) and the
  *                   request state kept across internal redirects
@@ -181,6 +182,20 @@ extern "C" ngx_module_t  ngx_http_auth_extranet_module;
     static_cast<ngx_http_auth_extranet_loc_conf_t *>(                        \
         ngx_http_get_module_loc_conf(r, ngx_http_auth_extranet_module))
 
+
+#define NGX_HTTP_AUTH_EXTRANET_LEGACY_UNLINKED  0
+#define NGX_HTTP_AUTH_EXTRANET_LEGACY_ALL       1
+
+
+/* sites (ngx_http_auth_extranet_site.cpp) */
+void *ngx_http_auth_extranet_create_srv_conf(ngx_conf_t *cf);
+char *ngx_http_auth_extranet_merge_srv_conf(ngx_conf_t *cf, void *parent,
+    void *child);
+ngx_int_t ngx_http_auth_extranet_init_site(ngx_conf_t *cf,
+    ngx_http_core_srv_conf_t *cscf, ngx_http_auth_extranet_srv_conf_t *site);
+ngx_int_t ngx_http_auth_extranet_check_sites(ngx_conf_t *cf,
+    ngx_http_core_srv_conf_t *a, ngx_http_auth_extranet_srv_conf_t *sa,
+    ngx_http_core_srv_conf_t *b, ngx_http_auth_extranet_srv_conf_t *sb);
 
 /* directives (ngx_http_auth_extranet_directive.cpp) */
 char *ngx_http_auth_extranet_portal(ngx_conf_t *cf, ngx_command_t *cmd,
