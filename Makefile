@@ -21,7 +21,8 @@ SOURCES       = config config.make $(wildcard src/*/*.cpp src/*/*.h)
 PACKAGES      = build-essential nginx nginx-dev libpq-dev libssl-dev        \
                 libcrypt-dev postgresql-15 libnginx-mod-http-js perl
 # ... and those the tests and the benchmark add (make test, make bench).
-TEST_PACKAGES = libcmocka-dev procps openssl curl wrk chromium nodejs npm
+TEST_PACKAGES = libcmocka-dev procps openssl curl wrk chromium nodejs npm \
+                php8.2-fpm
 
 .PHONY: all deps test-deps build unit integration browser test run bench clean
 
