@@ -6,8 +6,10 @@
 # NGINX_SRC: an nginx source tree (nginx.org tarball or a git checkout:
 # ./configure or auto/configure). NJS_SRC: an njs source tree (its nginx/
 # folder is the addon). Results: BUILD_DIR/objs/nginx and the .so files in
-# BUILD_DIR/objs/. The flags are those of the integration tests' needs
-# (threads, compat, TLS, HTTP/2, sub_filter, stub_status, realip...).
+# BUILD_DIR/objs/. NGINX_EXTRA_MODULES="dir..." adds other third-party
+# dynamic modules (headers-more, brotli...) to the same configure. The
+# flags are what the integration tests need (threads, compat, TLS, HTTP/2,
+# sub_filter, stub_status, realip...).
 set -euo pipefail
 src="$1"; dir="$2"; module="$3"; njs="${4:-}"
 
@@ -22,6 +24,10 @@ fi
 
 src="$(cd "$src" && pwd)"; module="$(cd "$module" && pwd)"
 [ -z "$njs" ] || njs="$(cd "$njs" && pwd)"
+extras=()
+for extra in ${NGINX_EXTRA_MODULES:-}; do
+    extras+=(--add-dynamic-module="$(cd "$extra" && pwd)")
+done
 rm -rf "$dir"
 mkdir -p "$dir"
 cp -a "$src/." "$dir/"
@@ -41,7 +47,7 @@ if [ -n "$njs" ]; then
     flags+=(--add-dynamic-module="$dir/njs/nginx")
     export NJS_QUICKJS=NO
 fi
-"$configure" "${flags[@]}" > configure.log 2>&1 \
+"$configure" "${flags[@]}" ${extras[@]+"${extras[@]}"} > configure.log 2>&1 \
     || { tail -30 configure.log >&2; exit 1; }
 if ! make -f objs/Makefile -j"$(nproc)" > make.log 2>&1; then
     grep -E 'error|Error' make.log | head -40 >&2 || tail -40 make.log >&2
