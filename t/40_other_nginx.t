@@ -6,7 +6,11 @@
 # quick smoke test against that nginx with each of the two module files.
 #
 #   NGINX_SRC_OTHER=/path/to/nginx-1.30.4 [NJS_SRC_OTHER=/path/to/njs] \
+#   [NGINX_EXTRA_MODULES="/path/to/headers-more-nginx-module ..."] \
 #       prove -I t/lib t/40_other_nginx.t
+#
+# Other third-party dynamic modules in NGINX_EXTRA_MODULES are built in the
+# same configure too, and loaded beside this module in the smoke test.
 #
 # Skips when NGINX_SRC_OTHER is not given (CI runs Debian's nginx only). See
 # docs/nginx-versions.md for the versions tried. The whole suite runs against
@@ -54,6 +58,10 @@ my $njs_so = "$work/nginx/objs/ngx_http_js_module.so";
 # when it was built.
 $Extranet::Test::NJS_MODULE = -e $njs_so ? $njs_so : $nginx;
 my $js = -e $njs_so;
+my @others = grep { !m{/ngx_http_(auth_extranet|js)_module\.so$} && !/_stream_/ }
+             glob("$work/nginx/objs/*.so");
+diag('other modules loaded beside it: ' . join(' ', map { m{([^/]+)$} } @others)) if @others;
+my $load_others = join "\n", map { "load_module $_;" } @others;
 
 for my $m (@modules) {
     my ($what, $so) = @$m;
@@ -66,6 +74,7 @@ for my $m (@modules) {
     $t->run(<<"EOF");
 load_module %%MODULE%%;
 $load_njs
+$load_others
 daemon on;
 master_process on;
 worker_processes 1;
