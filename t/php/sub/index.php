@@ -1,0 +1,3 @@
+<?php
+require __DIR__ . '/../extranet.php';
+legacy_page('documents');
