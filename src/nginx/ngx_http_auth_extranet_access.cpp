@@ -547,10 +547,11 @@ ngx_http_auth_extranet_session(ngx_http_request_t *r,
         break;
 
     case extranet::TokenState::valid:
-        /* refreshed before this zone existed (a restart, a binary upgrade):
-         * a revocation it held is gone, the row is asked once */
+        /* refreshed before this zone existed (a restart, a binary upgrade;
+         * within its first second too): a revocation the zone before held
+         * is gone, the row is asked once */
         if ((time_t) claims->refreshed_at
-            < ngx_http_auth_extranet_shm_created(site->shm_zone))
+            <= ngx_http_auth_extranet_shm_created(site->shm_zone))
         {
             *refresh_due = true;
         }
