@@ -8,7 +8,8 @@
 // origin, a POST without the session's CSRF token on a CSRF route, a
 // session route without a session, a body over the limit and a method
 // other than GET/HEAD/POST never reach the work; response headers carry
-// no CR, LF or NUL.
+// no CR, LF or NUL; redirects stay on the site; HTML pages escape what
+// the request sent.
 #include "fuzz.h"
 
 #include <memory>
@@ -191,6 +192,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     if (r.status >= 300 && r.status < 400) {
         FUZZ_CHECK(!r.location.empty());
+    }
+    // Redirects stay on this site: a path, not "//host" nor "/\\host".
+    if (!r.location.empty()) {
+        FUZZ_CHECK(r.location[0] == '/');
+        FUZZ_CHECK(r.location.size() == 1 || (r.location[1] != '/' && r.location[1] != '\\'));
+    }
+    // What the request says is escaped in HTML pages (the seeds carry
+    // "<fuzz" in their fields; no template contains it).
+    if (r.content_type.rfind("text/html", 0) == 0) {
+        FUZZ_CHECK(r.body.find("<fuzz") == std::string::npos);
     }
     if (post && req.body_too_large && known_route(req.route)) {
         FUZZ_CHECK(r.status == 413);

@@ -189,5 +189,14 @@ for name, lines, body in [
     ("static", ["GET", "menu.js", "", "", "", "", ""], ""),
     ("put", ["PUT", "accounts", "", "", "", "s", ""], ""),
     ("not-found", ["GET", "../etc/passwd", "", "", "", "", ""], ""),
+    # "<fuzz" must come back escaped in HTML pages
+    ("echo-next", ["GET", "login", "", "", "", "", "next=%3Cfuzz%3E&login=%3Cfuzz"], ""),
+    ("echo-login", ["POST", "login", "application/x-www-form-urlencoded", O, "", "l", ""],
+     "login=<fuzz>&password=x&next=/<fuzz>"),
+    ("echo-email", ["POST", "link/profile", "application/x-www-form-urlencoded", O, "", "sc", ""],
+     "email=%3Cfuzz%3E%40example.fr&password=<fuzz>&password2=x"),
+    ("echo-field", ["POST", "password/forgot", "application/x-www-form-urlencoded", O, "", "", ""],
+     "<fuzz>=%ff"),
+    ("echo-redirect", ["GET", "switch", "", "", "", "s", "account=030000100002&next=//evil.example"], ""),
 ]:
     write("portal", name, "\n".join(lines) + "\n" + body)
