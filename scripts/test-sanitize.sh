@@ -6,7 +6,8 @@
 # -fno-sanitize-recover=all (see the Makefile). Debian's nginx binary is not
 # instrumented, so the integration tests run it through a wrapper that
 # preloads gcc's ASan runtime (it must come first in the process to
-# intercept malloc); the module then loads into a sanitized process. Every
+# intercept malloc), with libstdc++; the module then loads into a
+# sanitized process. Every
 # report is written to SAN_BUILD/reports/ (log_path) and aborts the
 # process; any report there, or any failed test, fails the run.
 set -uo pipefail
@@ -17,8 +18,9 @@ rm -rf "$reports"
 mkdir -p "$reports"
 
 libasan="$(gcc -print-file-name=libasan.so)"
-if [ ! -e "$libasan" ]; then
-    echo "test-sanitize: gcc's libasan.so not found" >&2
+libstdcxx="$(gcc -print-file-name=libstdc++.so)"
+if [ ! -e "$libasan" ] || [ ! -e "$libstdcxx" ]; then
+    echo "test-sanitize: gcc's libasan.so or libstdc++.so not found" >&2
     exit 1
 fi
 
@@ -41,14 +43,17 @@ wrapper="$san/nginx-sanitized"
 cat > "$wrapper" <<WRAP
 #!/bin/sh
 # Debian's nginx with the ASan runtime preloaded (make test-sanitize).
-export LD_PRELOAD="$libasan\${LD_PRELOAD:+:\$LD_PRELOAD}"
-export ASAN_OPTIONS="$common:detect_leaks=0:log_path=$reports/asan-nginx"
+# libstdc++ too: nginx itself does not link it, and ASan finds the real
+# __cxa_throw only in the libraries loaded when it starts.
+export LD_PRELOAD="$libasan:$libstdcxx\${LD_PRELOAD:+:\$LD_PRELOAD}"
+export ASAN_OPTIONS="$common:detect_leaks=0:log_path=$reports/asan-nginx\${ASAN_EXTRA:+:\$ASAN_EXTRA}"
 exec /usr/sbin/nginx "\$@"
 WRAP
 chmod +x "$wrapper"
 
 # The runtime must really be in nginx, or nothing below would be checked.
-if ! ASAN_OPTIONS=help=1 "$wrapper" -V 2>&1 | grep -q 'Available flags for AddressSanitizer'; then
+help="$(ASAN_EXTRA=help=1:log_path=stderr "$wrapper" -V 2>&1)"
+if ! grep -q 'Available flags for AddressSanitizer' <<< "$help"; then
     echo "test-sanitize: the ASan runtime does not load into nginx" >&2
     exit 1
 fi
