@@ -15,7 +15,10 @@ san="$1"; shift
 root="$(cd "$(dirname "$0")/.." && pwd)"
 reports="$san/reports"
 rm -rf "$reports"
+# Workers run as nginx's unprivileged user when tests run as root: they
+# must be able to write their reports too.
 mkdir -p "$reports"
+chmod 1777 "$reports"
 
 libasan="$(gcc -print-file-name=libasan.so)"
 libstdcxx="$(gcc -print-file-name=libstdc++.so)"
@@ -67,7 +70,8 @@ end=$(date +%s)
 echo "# unit tests: $((unit_end - start)) s, integration tests: $((end - unit_end)) s"
 if ls "$reports" | grep -q .; then
     echo "test-sanitize: sanitizer reports:" >&2
-    for f in "$reports"/*; do
+    ls "$reports" >&2
+    for f in $(ls "$reports"/* | head -3); do
         echo "=== $f" >&2
         head -60 "$f" >&2
     done
