@@ -22,8 +22,10 @@ PACKAGES      = build-essential nginx nginx-dev libpq-dev libssl-dev        \
                 libcrypt-dev postgresql-15 libnginx-mod-http-js perl
 # ... and those the tests and the benchmark add (make test, make bench).
 TEST_PACKAGES = libcmocka-dev procps openssl curl wrk chromium nodejs npm
-# ... and those of the fuzzing targets (make fuzz).
-FUZZ_PACKAGES = clang-14 libfuzzer-14-dev
+# ... and those of the fuzzing targets (make fuzz); the sanitizer and
+# libFuzzer runtimes are only recommended by clang-14, and deps.sh installs
+# without recommendations.
+FUZZ_PACKAGES = clang-14 libfuzzer-14-dev libclang-rt-14-dev
 
 # make fuzz: each libFuzzer target of t/fuzz/ runs FUZZ_TIME seconds, the
 # core built with clang's fuzzer, address and undefined sanitizers.
