@@ -121,6 +121,7 @@ for name, which, header in [
     ("no-space", 0, b"a=1;a=1;a=1;extranet_session=" + token_code),
     ("empty-first", 0, b"extranet_session=; extranet_session=" + token_code),
     ("quoted", 0, b'extranet_session="' + token_code + b'"; x'),
+    ("quoted-blanks", 0, b'lang=fi; extranet_session=" s=x ";;'),
     ("prefixes", 0, b"extranet_session_old=a; xextranet_session=b; extranet_sessio=c"),
     ("blanks", 0, b" \ta = 1 ;\textranet_session =  v \t;;b"),
     ("first-of-two", 1, b"s=first; s=second"),
