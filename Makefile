@@ -26,8 +26,34 @@ DEB_PACKAGES  = debhelper dpkg-dev lintian
 # ... and those the tests and the benchmark add (make test, make bench).
 TEST_PACKAGES = libcmocka-dev procps openssl curl wrk chromium nodejs npm     \
                 exim4-daemon-light pgbouncer php8.2-fpm $(DEB_PACKAGES)
+# ... and those of the fuzzing targets (make fuzz); the sanitizer and
+# libFuzzer runtimes are only recommended by clang-14, and deps.sh installs
+# without recommendations.
+FUZZ_PACKAGES = clang-14 libfuzzer-14-dev libclang-rt-14-dev
 
-.PHONY: all deps test-deps build unit integration browser test run bench deb clean
+# make fuzz: each libFuzzer target of t/fuzz/ runs FUZZ_TIME seconds, the
+# core built with clang's fuzzer, address and undefined sanitizers.
+FUZZ_TIME    ?= 60
+FUZZ_CXX     ?= clang++-14
+FUZZ_BUILD    = $(BUILD)/fuzz
+FUZZ_FLAGS    = -std=c++17 -O1 -g -fno-omit-frame-pointer -Isrc                \
+                -I$(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql) \
+                -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_LIBS     = -lpq -lcrypt -lssl -lcrypto -lcbor -lpthread
+FUZZ_SRCS     = $(wildcard t/fuzz/*.cpp)
+FUZZ_BINS     = $(patsubst t/fuzz/%.cpp,$(FUZZ_BUILD)/%,$(FUZZ_SRCS))
+FUZZ_CORE     = $(patsubst src/core/%.cpp,$(FUZZ_BUILD)/core/%.o,$(CORE_SRCS))
+
+# make test-sanitize: unit and integration tests with the core and the
+# module built with AddressSanitizer and UndefinedBehaviorSanitizer.
+SAN_BUILD     = $(CURDIR)/build-sanitize
+SAN_FLAGS     = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+SAN_CORE      = $(patsubst src/core/%.cpp,$(SAN_BUILD)/core/%.o,$(CORE_SRCS))
+SAN_UNITS     = $(patsubst t/unit/%.cpp,$(SAN_BUILD)/unit/%,$(UNIT_SRCS))
+SAN_MODULE    = $(SAN_BUILD)/nginx/objs/ngx_http_auth_extranet_module.so
+
+.PHONY: all deps test-deps build unit integration browser test run bench deb clean \
+        fuzz-deps fuzz-build fuzz test-sanitize
 
 all: build
 
@@ -76,5 +102,43 @@ deb: deps
 	@scripts/deps.sh $(DEB_PACKAGES)
 	@scripts/build-deb.sh "$(BUILD)"
 
+.SECONDARY: $(FUZZ_CORE) $(SAN_CORE)
+
+fuzz-deps: deps
+	@scripts/deps.sh $(FUZZ_PACKAGES)
+
+$(FUZZ_BUILD)/core/%.o: src/core/%.cpp $(wildcard src/core/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CXX) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_BUILD)/%: t/fuzz/%.cpp t/fuzz/fuzz.h $(FUZZ_CORE)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CXX) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_CORE) $(FUZZ_LIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+# Fails on any crash, leak, sanitizer report or broken invariant; the input
+# is kept in t/artifacts/fuzz/<target>/.
+fuzz: fuzz-deps
+	$(MAKE) fuzz-build
+	@scripts/fuzz.sh "$(FUZZ_BUILD)" "$(FUZZ_TIME)" $(notdir $(FUZZ_BINS))
+
+$(SAN_BUILD)/core/%.o: src/core/%.cpp $(wildcard src/core/*.h)
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) $(SAN_FLAGS) $(UNIT_FLAGS) -c -o $@ $<
+
+$(SAN_BUILD)/unit/%: t/unit/%.cpp $(SAN_CORE)
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) $(SAN_FLAGS) $(UNIT_FLAGS) -o $@ $< $(SAN_CORE) $(UNIT_LIBS)
+
+$(SAN_MODULE): $(SOURCES)
+	@ASAN_OPTIONS=detect_leaks=0 scripts/build-module.sh "$(NGINX_SRC)" "$(SAN_BUILD)/nginx" "$(CURDIR)" \
+	    --with-cc-opt="$(SAN_FLAGS)" --with-ld-opt="$(SAN_FLAGS)"
+
+# Not part of make test: slower, and a tool for hunting bugs.
+test-sanitize: test-deps
+	$(MAKE) $(SAN_UNITS) $(SAN_MODULE)
+	@scripts/test-sanitize.sh "$(SAN_BUILD)" $(SAN_UNITS)
+
 clean:
-	rm -rf $(BUILD) t/artifacts
+	rm -rf $(BUILD) $(SAN_BUILD) t/artifacts

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Build the dynamic module against an nginx source tree.
-#   build-module.sh NGINX_SRC BUILD_DIR MODULE_DIR
+#   build-module.sh NGINX_SRC BUILD_DIR MODULE_DIR [CONFIGURE_OPTION...]
 # With Debian's nginx-dev tree (it has conf_flags) the module is configured
 # with the flags Debian's nginx was built with, so that it loads there.
 set -euo pipefail
 src="$1"; dir="$2"; module="$3"
+shift 3
+extra=("$@")   # more configure options (make test-sanitize: --with-cc-opt...)
 
 if [ ! -x "$src/configure" ] && [ ! -x "$src/auto/configure" ]; then
     echo "build: no nginx source tree at $src (install nginx-dev or set NGINX_SRC)" >&2
@@ -31,7 +33,7 @@ if [ ! -f "$stamp" ] || [ "$module/config" -nt "$stamp" ] || [ "$module/config.m
     else
         flags=(--with-compat --with-threads)
     fi
-    "$configure" "${flags[@]}" --add-dynamic-module="$module" > configure.log 2>&1 \
+    "$configure" "${flags[@]}" ${extra[@]+"${extra[@]}"} --add-dynamic-module="$module" > configure.log 2>&1 \
         || { tail -30 configure.log >&2; exit 1; }
     echo "$sources" > "$stamp"
 fi

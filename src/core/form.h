@@ -35,6 +35,8 @@ public:
     bool has(std::string_view name) const;
     void set(std::string name, std::string value);
     std::size_t size() const { return fields_.size(); }
+    // Every field, by name (to re-encode or log a form).
+    const std::map<std::string, std::string, std::less<>>& fields() const { return fields_; }
 
 private:
     std::map<std::string, std::string, std::less<>> fields_;

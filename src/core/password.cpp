@@ -511,6 +511,60 @@ VerifyResult verify_password(std::string_view password, std::string_view stored,
     return unknown;
 }
 
+StoredHashInfo inspect_stored_hash(std::string_view stored)
+{
+    StoredHashInfo info;
+    // The same checks, in the same order, as verify_password.
+    if (stored.size() > kMaxStoredLength ||
+        stored.find('\0') != std::string_view::npos) {
+        return info;
+    }
+
+    std::optional<PhcHash> phc;
+    if (starts_with(stored, kScryptPrefix)) {
+        phc = parse_scrypt(stored);
+    } else if (starts_with(stored, kPbkdf2Prefix)) {
+        phc = parse_pbkdf2(stored);
+    } else if (acceptable_crypt(stored)) {
+        if (starts_with(stored, "$2")) {
+            info.format = StoredFormat::bcrypt;
+            info.work = std::uint64_t{1} << *parse_uint(stored.substr(4, 2), 99);
+        } else if (starts_with(stored, "$5$") || starts_with(stored, "$6$")) {
+            info.format = stored[1] == '5' ? StoredFormat::sha256_crypt
+                                           : StoredFormat::sha512_crypt;
+            std::string_view rest = stored.substr(3);
+            constexpr std::string_view rounds = "rounds=";
+            info.work = 5000;  // crypt(3)'s default
+            if (starts_with(rest, rounds)) {
+                rest.remove_prefix(rounds.size());
+                info.work = *parse_uint(rest.substr(0, rest.find('$')), kMaxShaCryptRounds);
+            }
+        } else if (starts_with(stored, "$y$")) {
+            info.format = StoredFormat::yescrypt;
+            auto n_log2 = static_cast<unsigned>(crypt64_value(stored[4])) + 1;
+            auto r = static_cast<std::uint64_t>(crypt64_value(stored[5])) + 1;
+            info.work = (std::uint64_t{1} << n_log2) * r;
+        } else {
+            info.format = StoredFormat::md5_crypt;
+            info.work = 1000;
+        }
+        return info;
+    }
+    if (!phc) {
+        return info;
+    }
+    info.params = phc->params;
+    info.canonical = phc->canonical;
+    if (phc->params.scheme == HashScheme::scrypt) {
+        info.format = StoredFormat::scrypt;
+        info.work = phc->params.scrypt_n * phc->params.scrypt_r * phc->params.scrypt_p;
+    } else {
+        info.format = StoredFormat::pbkdf2_sha256;
+        info.work = phc->params.pbkdf2_iterations;
+    }
+    return info;
+}
+
 void verify_dummy_password(std::string_view password, const HashParams& current)
 {
     std::string hash = dummy_hash_for(current);

@@ -42,6 +42,32 @@ struct VerifyResult {
 VerifyResult verify_password(std::string_view password, std::string_view stored,
                              const HashParams& current);
 
+// What verify_password makes of a stored hash, without hashing it: its
+// format and the work a verification would ask for (the fuzzer checks the
+// parsing through it without paying for the hash; a caller may weigh a
+// hash before verifying it).
+enum class StoredFormat {
+    unknown,  // verify_password answers unknown_format without hashing
+    scrypt,
+    pbkdf2_sha256,
+    bcrypt,
+    sha256_crypt,
+    sha512_crypt,
+    yescrypt,
+    md5_crypt,
+};
+
+struct StoredHashInfo {
+    StoredFormat format = StoredFormat::unknown;
+    // scrypt N*r*p, PBKDF2 iterations, bcrypt 2^cost, SHA-crypt rounds,
+    // yescrypt N*r, MD5-crypt 1000.
+    std::uint64_t work = 0;
+    HashParams params;       // scrypt and pbkdf2-sha256: as decoded
+    bool canonical = false;  // PHC: written the way hash_password writes it
+};
+
+StoredHashInfo inspect_stored_hash(std::string_view stored);
+
 // Spends the time a real verification with the current parameters would,
 // so that an unknown identifier cannot be told apart by timing.
 void verify_dummy_password(std::string_view password, const HashParams& current);

@@ -377,6 +377,22 @@ static void test_describe_gives_french_texts(void **)
     assert_true(describe(FormError::none).empty());
 }
 
+static void test_fields_lists_every_field_by_name(void **)
+{
+    FormResult r = parse_urlencoded("b=2&a=%C3%A9&c", FormLimits());
+    assert_int_equal(r.error, FormError::none);
+    const auto &f = r.form.fields();
+    assert_int_equal(f.size(), 3);
+    auto it = f.begin();
+    assert_string_equal(it->first.c_str(), "a");
+    assert_string_equal(it->second.c_str(), "\xc3\xa9");
+    ++it;
+    assert_string_equal(it->first.c_str(), "b");
+    ++it;
+    assert_string_equal(it->first.c_str(), "c");
+    assert_string_equal(it->second.c_str(), "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -409,6 +425,7 @@ int main(void)
         cmocka_unit_test(test_json_rejects_too_many_and_duplicate_fields),
         cmocka_unit_test(test_json_rejects_empty_field_name),
         cmocka_unit_test(test_describe_gives_french_texts),
+        cmocka_unit_test(test_fields_lists_every_field_by_name),
     };
     return cmocka_run_group_tests_name("form", tests, NULL, NULL);
 }

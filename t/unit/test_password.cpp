@@ -471,6 +471,59 @@ static void test_crypt_verification_is_safe_from_concurrent_threads(void **state
     assert_int_equal(right.load(), 20);
 }
 
+static void test_inspect_tells_the_format_and_work_of_each_stored_hash(void **)
+{
+    // The demo's hash strings (sql/demo/demo_data.sql).
+    StoredHashInfo six = inspect_stored_hash(
+        "$6$1q6OBTetSqvGKXeB$mpI3BmoLzzut0aR1l/hXQ4.K3BpEo4YkDfgosPahvt6bDgGaR4AsG0mYhCA1R5j5XHOBBy4kaezAAOPyUU5AZ1");
+    assert_int_equal(six.format, StoredFormat::sha512_crypt);
+    assert_int_equal(six.work, 5000);
+    StoredHashInfo bcrypt =
+        inspect_stored_hash("$2y$10$vl6u55a4xIFqZNCpm3TZl.pxWeF4t8km91/eXjLQBGCpJpkCIjoem");
+    assert_int_equal(bcrypt.format, StoredFormat::bcrypt);
+    assert_int_equal(bcrypt.work, 1024);
+    StoredHashInfo yes =
+        inspect_stored_hash("$y$j9T$Dd5D1UGn0n7fIIb.E97n50$24UTlk8/cnz6V1eYFTwmkESvcV.DtdyqQPHUxGt3eZA");
+    assert_int_equal(yes.format, StoredFormat::yescrypt);
+    assert_int_equal(yes.work, (1u << 12) * 32);  // '9': log2 N = 12, 'T': r = 32
+    assert_int_equal(inspect_stored_hash("$5$rounds=1000$saltsalt$x").work, 1000);
+    assert_int_equal(inspect_stored_hash("$1$saltsalt$x").format, StoredFormat::md5_crypt);
+
+    HashParams p;
+    p.scrypt_n = 16;
+    p.scrypt_r = 2;
+    p.scrypt_p = 3;
+    StoredHashInfo sc = inspect_stored_hash(hash_password("x", p));
+    assert_int_equal(sc.format, StoredFormat::scrypt);
+    assert_true(sc.canonical);
+    assert_int_equal(sc.params.scrypt_n, 16);
+    assert_int_equal(sc.work, 16 * 2 * 3);
+    p.scheme = HashScheme::pbkdf2_sha256;
+    p.pbkdf2_iterations = 1000;
+    StoredHashInfo pb = inspect_stored_hash(hash_password("x", p));
+    assert_int_equal(pb.format, StoredFormat::pbkdf2_sha256);
+    assert_int_equal(pb.work, 1000);
+}
+
+static void test_inspect_refuses_what_verify_refuses(void **)
+{
+    const char *refused[] = {
+        "", "plain", "{SSHA}abc", "$scrypt$ln=15,r=8$c2FsdA$aGFzaA",
+        "$scrypt$ln=25,r=8,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaA",
+        "$pbkdf2-sha256$i=0$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaA",
+        "$2y$99$vl6u55a4xIFqZNCpm3TZl.pxWeF4t8km91/eXjLQBGCpJpkCIjoem",
+        "$6$rounds=99999999$salt$x", "$y$jz9$salt$hash",
+    };
+    HashParams current;
+    for (const char *stored : refused) {
+        assert_int_equal(inspect_stored_hash(stored).format, StoredFormat::unknown);
+        assert_int_equal(verify_password("x", stored, current).status,
+                         VerifyStatus::unknown_format);
+    }
+    assert_int_equal(inspect_stored_hash(std::string("$1$salt\0x", 10)).format,
+                     StoredFormat::unknown);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -501,6 +554,8 @@ int main(void)
         cmocka_unit_test(test_hash_rejected_by_libcrypt_is_unknown_format),
         cmocka_unit_test(test_stored_hash_with_nul_or_oversize_is_refused),
         cmocka_unit_test(test_crypt_verification_is_safe_from_concurrent_threads),
+        cmocka_unit_test(test_inspect_tells_the_format_and_work_of_each_stored_hash),
+        cmocka_unit_test(test_inspect_refuses_what_verify_refuses),
     };
     return cmocka_run_group_tests_name("password", tests, nullptr, nullptr);
 }
