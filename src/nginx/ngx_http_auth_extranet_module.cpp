@@ -602,13 +602,15 @@ ngx_http_auth_extranet_set_headers(ngx_http_request_t *r,
                 && ngx_strncasecmp(h[i].key.data, (u_char *) "Cookie",
                                    sizeof("Cookie") - 1) == 0)
             {
-                cookies = extranet::strip_cookie(
+                extranet::StrippedCookies stripped = extranet::strip_cookie(
                     std::string_view((char *) h[i].value.data, h[i].value.len),
                     cookie_name);
 
-                if (cookies.size() == h[i].value.len) {
+                if (!stripped.removed) {
                     continue;
                 }
+
+                cookies = std::move(stripped.value);
 
                 if (cookies.empty()) {
                     r->headers_in.headers.last->nelts--;
@@ -765,9 +767,12 @@ ngx_http_auth_extranet_session(ngx_http_request_t *r,
     *refresh_due = false;
 
     const extranet::Settings &s = *amcf->settings;
-    std::optional<std::string> token;
+    std::vector<std::string> tokens;
 
-    for (part = &r->headers_in.headers.part; part && !token; part = part->next) {
+    /* every candidate of every Cookie header: a tossed or stale cookie of
+     * the same name may come first, the one that verifies wins */
+
+    for (part = &r->headers_in.headers.part; part; part = part->next) {
         h = static_cast<ngx_table_elt_t *>(part->elts);
 
         for (i = 0; i < part->nelts; i++) {
@@ -775,54 +780,66 @@ ngx_http_auth_extranet_session(ngx_http_request_t *r,
                 && ngx_strncasecmp(h[i].key.data, (u_char *) "Cookie",
                                    sizeof("Cookie") - 1) == 0)
             {
-                token = extranet::find_cookie(
-                    std::string_view((char *) h[i].value.data, h[i].value.len),
-                    s.cookie.name);
-
-                if (token) {
-                    break;
+                for (std::string &t : extranet::find_cookies(
+                         std::string_view((char *) h[i].value.data,
+                                          h[i].value.len),
+                         s.cookie.name))
+                {
+                    tokens.push_back(std::move(t));
                 }
             }
         }
     }
 
-    if (!token || token->empty()) {
-        return std::nullopt;
+    std::optional<extranet::SessionClaims> claims;
+    bool due = false;
+
+    for (const std::string &token : tokens) {
+        if (token.empty()) {
+            continue;
+        }
+
+        claims = s.keys->open(token);
+
+        if (!claims) {
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "auth extranet: session cookie refused (forged, "
+                          "truncated or of an unknown key)");
+            continue;
+        }
+
+        due = false;
+
+        switch (extranet::token_state(*claims, s.timeouts, ngx_time())) {
+
+        case extranet::TokenState::expired:
+            ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                           "auth extranet: session expired");
+            claims.reset();
+            continue;
+
+        case extranet::TokenState::refresh_due:
+            due = true;
+            break;
+
+        case extranet::TokenState::valid:
+            break;
+        }
+
+        if (ngx_http_auth_extranet_shm_revoked(amcf->shm_zone,
+                extranet::session_key(claims->session_id)))
+        {
+            ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                           "auth extranet: session revoked");
+            claims.reset();
+            continue;
+        }
+
+        *refresh_due = due;
+        return claims;
     }
 
-    std::optional<extranet::SessionClaims> claims = s.keys->open(*token);
-
-    if (!claims) {
-        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "auth extranet: session cookie refused (forged, "
-                      "truncated or of an unknown key)");
-        return std::nullopt;
-    }
-
-    switch (extranet::token_state(*claims, s.timeouts, ngx_time())) {
-
-    case extranet::TokenState::expired:
-        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                       "auth extranet: session expired");
-        return std::nullopt;
-
-    case extranet::TokenState::refresh_due:
-        *refresh_due = true;
-        break;
-
-    case extranet::TokenState::valid:
-        break;
-    }
-
-    if (ngx_http_auth_extranet_shm_revoked(amcf->shm_zone,
-            extranet::session_key(claims->session_id)))
-    {
-        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                       "auth extranet: session revoked");
-        return std::nullopt;
-    }
-
-    return claims;
+    return std::nullopt;
 }
 
 
