@@ -159,6 +159,12 @@ void audit_link(Database& db, bool success, std::uint64_t identity, std::string_
     audit(db, e);
 }
 
+// ", 2 numeric-code session(s) ended" for the audit log, "" when none.
+std::string code_sessions_detail(const std::vector<std::string>& ended) {
+    if (ended.empty()) return {};
+    return ", " + std::to_string(ended.size()) + " numeric-code session(s) ended";
+}
+
 // The account of the session, as the link needs it: present, active and
 // not linked yet; else the refusal.
 std::optional<PortalResponse> refuse_account(const Answerer& ans,
@@ -215,12 +221,16 @@ PortalResponse create_identity(Database& db, const Settings& s, const Answerer& 
     std::uint64_t identity = static_cast<std::uint64_t>(r.integer(0, 0));
     std::string id = std::to_string(identity);
     db.exec(kLinkAccount, {a->code, id});
-    audit_link(db, true, identity, a->code, n.email, n.client_addr, "new identity");
+    std::vector<std::string> ended = revoke_code_sessions(db, s, a->code, claims.session_id);
+    audit_link(db, true, identity, a->code, n.email, n.client_addr,
+               "new identity" + code_sessions_detail(ended));
     std::vector<LegacyAccount> accounts = linked_accounts(db, identity);
     SessionClaims c = email_session_claims(claims, identity, n.email, *a, accounts, now);
     update_session(db, c);
     tx.commit();
-    return linked(ans, s, c);
+    PortalResponse done = linked(ans, s, c);
+    done.revoke = std::move(ended);
+    return done;
 }
 
 struct KnownIdentity {
@@ -295,12 +305,16 @@ PortalResponse link_to_identity(Database& db, const Settings& s, const Answerer&
     if (v.needs_rehash) rehash_password(db, identity, hash_password(password.value, s.hash));
     db.exec(kLinkAccount, {a->code, id});
     db.exec(kDefaultIfNone, {id, a->code});
-    audit_link(db, true, identity, a->code, k.email, k.client_addr, "grouped");
+    std::vector<std::string> ended = revoke_code_sessions(db, s, a->code, claims.session_id);
+    audit_link(db, true, identity, a->code, k.email, k.client_addr,
+               "grouped" + code_sessions_detail(ended));
     std::vector<LegacyAccount> accounts = linked_accounts(db, identity);
     SessionClaims c = email_session_claims(claims, identity, k.email, *a, accounts, now);
     update_session(db, c);
     tx.commit();
-    return linked(ans, s, c);
+    PortalResponse done = linked(ans, s, c);
+    done.revoke = std::move(ended);
+    return done;
 }
 
 }  // namespace

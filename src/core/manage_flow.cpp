@@ -274,8 +274,12 @@ PortalResponse change_password(Database& db, const ManageRequest& m, Transaction
     db.exec(kSpendResets, {m.id()});
     std::vector<std::string> revoked =
         revoke_other_sessions(db, m.claims.identity_id, m.claims.session_id);
+    std::vector<std::string> code =
+        revoke_identity_code_sessions(db, *m.settings, m.claims.identity_id);
     audit_event(db, m, "password", true, m.claims.account,
-                std::to_string(revoked.size()) + " other session(s) revoked");
+                std::to_string(revoked.size()) + " other session(s) revoked, " +
+                    std::to_string(code.size()) + " numeric-code session(s)");
+    revoked.insert(revoked.end(), code.begin(), code.end());
     tx.commit();
     PortalResponse r = done(m, "password");
     r.revoke = std::move(revoked);

@@ -194,8 +194,11 @@ PortalResponse reset_password(Database& db, const ResetRequest& q, const Secret&
     Result sessions = db.exec(kRevokeAll, {id});
     std::vector<std::string> revoked;
     for (int i = 0; i < sessions.rows(); i++) revoked.push_back(sessions.get(i, 0));
+    std::vector<std::string> code = revoke_identity_code_sessions(db, *q.settings, identity);
     audit_reset(db, "password_reset", true, identity, email, q.client_addr,
-                std::to_string(revoked.size()) + " session(s) revoked");
+                std::to_string(revoked.size()) + " session(s) revoked, " +
+                    std::to_string(code.size()) + " numeric-code session(s)");
+    revoked.insert(revoked.end(), code.begin(), code.end());
     tx.commit();
 
     std::string login = q.ans.page.prefix + "login?reset=1";
