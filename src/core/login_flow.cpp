@@ -72,7 +72,7 @@ CodeTiming site_code_timing(Database& db) {
 }
 
 LoginOutcome login_with_code(Database& db, const Settings& s, const LoginAttempt& a,
-                             const CodeTiming& timing) {
+                             bool locked, const CodeTiming& timing) {
     std::optional<LegacyAccount> account = find_account(db, a.identifier.value);
     if (!account || !account->active) {
         for (const LegacyStandIn* x : timing.others("")) verify_password(a.password, x->hash, s.hash);
@@ -97,7 +97,7 @@ LoginOutcome login_with_code(Database& db, const Settings& s, const LoginAttempt
     LoginOutcome o;
     o.timing_note = "own " + (family.empty() ? std::string("unknown-format") : family) +
                     " hash, then stand-ins of " + (spent.empty() ? std::string("none") : spent);
-    if (a.locked) {
+    if (locked) {
         o.log_message = "locked out";
         return o;
     }
@@ -120,11 +120,12 @@ LoginOutcome login_with_code(Database& db, const Settings& s, const LoginAttempt
     return o;
 }
 
-LoginOutcome login_with_email(Database& db, const Settings& s, const LoginAttempt& a) {
+LoginOutcome login_with_email(Database& db, const Settings& s, const LoginAttempt& a,
+                              bool locked) {
     Result r = db.exec(kFindIdentity, {a.identifier.value});
-    if (r.empty() || a.locked) {
+    if (r.empty() || locked) {
         verify_dummy_password(a.password, s.hash);
-        return fail(a.locked ? "locked out" : "unknown e-mail");
+        return fail(locked ? "locked out" : "unknown e-mail");
     }
     std::uint64_t identity = static_cast<std::uint64_t>(r.integer(0, 0));
     std::string email = r.get(0, 1);
@@ -207,13 +208,37 @@ LegacyStandIn legacy_stand_in(std::optional<std::string_view> sample, std::strin
 
 LoginOutcome login(Database& db, const Settings& s, const LoginAttempt& attempt) {
     bool code = attempt.identifier.kind != IdentifierKind::email;
+    std::string id_key = "id:" + attempt.identifier.value;
+    std::string ip_key = "ip:" + attempt.client_addr;
+    // Counted in PostgreSQL before any hash, each in its own statement
+    // committed at once: every node sees it, parallel attempts each get
+    // their own number. An address over its limit is refused without
+    // hashing (that tells nothing about any account); an identifier over
+    // its limit fails after the same work as a wrong password.
+    LockoutState ip = count_attempt(db, s.lockout, ip_key);
+    LoginOutcome o;
+    bool locked = attempt.locked;
+    if (ip.locked) {
+        o = fail("address locked out");
+    } else {
+        locked = count_attempt(db, s.lockout, id_key).locked || locked;
+    }
     // Read before the transaction, for known and unknown codes alike: an
     // error there aborts nothing, and the first read costs both the same.
-    CodeTiming timing = code ? site_code_timing(db) : CodeTiming{};
+    CodeTiming timing = code && !ip.locked ? site_code_timing(db) : CodeTiming{};
     Transaction tx(db);
-    LoginOutcome o = code ? login_with_code(db, s, attempt, timing)
-                          : login_with_email(db, s, attempt);
+    if (!ip.locked) {
+        o = code ? login_with_code(db, s, attempt, locked, timing)
+                 : login_with_email(db, s, attempt, locked);
+    }
     bool ok = o.result == LoginResult::success;
+    if (ok || o.result == LoginResult::use_email) {
+        // The right password: the identifier's count ends, the address's
+        // attempt is given back.
+        clear_lockout(db, id_key);
+        refund_attempt(db, s.lockout, ip_key);
+        purge_lockouts(db);
+    }
     if (ok && attempt.previous_session) revoke_session(db, *attempt.previous_session);
     AuditEntry e;
     e.event = ok ? "login" : "login_failure";

@@ -16,6 +16,7 @@
 #include "core/cookie.h"
 #include "core/database.h"
 #include "core/form.h"
+#include "core/lockout_store.h"
 #include "core/pages.h"
 #include "core/partners.h"
 #include "core/password.h"
@@ -44,6 +45,7 @@ struct Settings {
     std::string site_url;  // "https://host[:port]": links in mails (required with a portal)
     unsigned link_check_limit = 10;  // e-mail lookups per session and window
     std::uint64_t limit_window = 15 * 60;
+    LockoutRules lockout;            // auth_extranet_limit, for the PostgreSQL record
 };
 
 // Brute-force counters (shared memory in nginx). Called on the event loop

@@ -1105,6 +1105,10 @@ ngx_http_auth_extranet_init_main_conf(ngx_conf_t *cf, void *conf)
                                 amcf->header_prefix.len);
         s->site_url.assign((char *) amcf->site_url.data, amcf->site_url.len);
         s->limit_window = amcf->limit_window;
+        s->lockout.identifier = amcf->limit_identifier;
+        s->lockout.address = amcf->limit_address;
+        s->lockout.window = amcf->limit_window;
+        s->lockout.lockout = amcf->limit_lockout;
 
         if (amcf->secrets) {
             std::vector<std::string> keys;
