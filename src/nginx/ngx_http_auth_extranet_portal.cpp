@@ -476,16 +476,12 @@ ngx_http_auth_extranet_portal_send(ngx_http_request_t *r,
         r->headers_out.location = location;
     }
 
-    if (ngx_http_auth_extranet_add_header(r, "Cache-Control",
-            resp.no_store ? "no-store" : "max-age=300", NULL) != NGX_OK
-        || ngx_http_auth_extranet_add_header(r, "X-Content-Type-Options",
-                                             "nosniff", NULL) != NGX_OK
-        || ngx_http_auth_extranet_add_header(r, "X-Frame-Options", "DENY",
-                                             NULL) != NGX_OK
-        || ngx_http_auth_extranet_add_header(r, "Referrer-Policy",
-                                             "same-origin", NULL) != NGX_OK)
-    {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    for (const extranet::HeaderLine &line : extranet::security_headers(resp)) {
+        if (ngx_http_auth_extranet_add_header(r, line.name, line.value, NULL)
+            != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
     }
 
     if (r->method == NGX_HTTP_HEAD || resp.body.empty()) {
