@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "core/common_passwords.h"
 #include "core/crypto.h"
 #include "core/email.h"
 #include "core/escape.h"
@@ -27,6 +28,9 @@ constexpr std::string_view kAccountUnavailable =
 constexpr std::string_view kTooManyLookups =
     "Vous avez vérifié trop d'adresses e-mail. Veuillez réessayer dans quelques minutes.";
 constexpr std::string_view kWrongPassword = "Mot de passe incorrect.";
+constexpr std::string_view kCommonPassword =
+    "Ce mot de passe fait partie des mots de passe les plus courants, que les pirates "
+    "essaient en premier. Veuillez en choisir un autre.";
 constexpr std::string_view kMissingPassword = "Veuillez entrer votre mot de passe.";
 constexpr std::string_view kFixFields = "Veuillez corriger les champs indiqués.";
 constexpr std::string_view kRace =
@@ -377,6 +381,8 @@ void check_new_password(std::string_view password, std::string_view confirm,
     } else if (n > max_length) {
         errors[field] = "Le mot de passe ne doit pas dépasser " + std::to_string(max_length) +
                         " caractères.";
+    } else if (is_common_password(password)) {
+        errors[field] = std::string(kCommonPassword);
     }
     if (password != confirm) errors["password_confirm"] = "Les mots de passe ne correspondent pas.";
 }
