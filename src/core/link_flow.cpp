@@ -118,10 +118,14 @@ std::optional<PortalResponse> refuse_step(const Answerer& ans, const RouteContex
     return redirect_response(rc.req.prefix + "link");
 }
 
+// The e-mail lookups' budget belongs to the account, not to the session:
+// logging in again does not start it anew (issue 7, finding 7a).
+std::string link_budget_key(const SessionClaims& claims) { return "link:" + claims.account; }
+
 PortalResponse too_many_lookups(const Answerer& ans) {
     PortalResponse r = ans.error(429, "too_many_requests", kTooManyLookups);
     r.log_level = LogLevel::info;
-    r.log_message = "link: too many e-mail lookups for one session";
+    r.log_message = "link: too many e-mail lookups for this account or address";
     return r;
 }
 
@@ -511,10 +515,13 @@ Dispatch route_link(RouteContext& rc) {
     if (!email) return {invalid_email(ans, typed), {}};
     // The answer tells whether an address is known: only to a logged-in
     // session, and only so many times.
-    std::string link_key = "link:" + session_key(claims.session_id);
-    if (rc.limiter.locked(link_key, req.now)) return {too_many_lookups(ans), {}};
+    std::string link_key = link_budget_key(claims);
+    std::string ip_key = "ip:" + req.client_addr;
+    if (rc.limiter.locked(ip_key, req.now) || rc.limiter.locked(link_key, req.now)) {
+        return {too_many_lookups(ans), {}};
+    }
 
-    BlockingWork work = [ans, account, email = *email, link_key](Database& db) {
+    BlockingWork work = [ans, account, email = *email, link_key, ip_key](Database& db) {
         PortalResponse r;
         if (std::optional<PortalResponse> refused =
                 refuse_account(ans, find_account(db, account))) {
@@ -524,6 +531,7 @@ Dispatch route_link(RouteContext& rc) {
             r = next_step(ans, known ? "password" : "profile", email);
         }
         r.failures.push_back(link_key);
+        r.failures.push_back(ip_key);
         return r;
     };
     return {std::nullopt, std::move(work)};
@@ -570,19 +578,24 @@ Dispatch route_link_profile(RouteContext& rc) {
                 {}};
     }
     // This step too tells a known address from an unknown one.
-    std::string link_key = "link:" + session_key(claims.session_id);
-    if (rc.limiter.locked(link_key, req.now)) return {too_many_lookups(ans), {}};
+    std::string link_key = link_budget_key(claims);
+    std::string ip_key = "ip:" + req.client_addr;
+    if (rc.limiter.locked(ip_key, req.now) || rc.limiter.locked(link_key, req.now)) {
+        return {too_many_lookups(ans), {}};
+    }
 
     const Settings* settings = &s;
     SessionClaims session = claims;
     std::uint64_t now = req.now;
-    BlockingWork work = [settings, ans, session, n, password, link_key, now](Database& db) {
+    BlockingWork work = [settings, ans, session, n, password, link_key, ip_key,
+                         now](Database& db) {
         // Tens of milliseconds by design: before the transaction, not in it.
         std::string hash = hash_password(password->value, settings->hash);
         PortalResponse r = unless_raced(ans, "link/profile", "conflict", kRace, [&] {
             return create_identity(db, *settings, ans, session, n, hash, now);
         });
         r.failures.push_back(link_key);
+        r.failures.push_back(ip_key);
         return r;
     };
     return {std::nullopt, std::move(work)};

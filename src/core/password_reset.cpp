@@ -272,7 +272,10 @@ Dispatch route_password_forgot(RouteContext& rc) {
     // One address cannot be flooded with mails; known or not, the count is
     // the same, so the refusal tells nothing either.
     std::string key = "reset:" + id.value;
-    if (rc.limiter.locked(key, req.now)) {
+    // One client cannot ask mails for any number of addresses either
+    // (issue 7, finding 7b): every request counts on its address's budget.
+    std::string ip_key = "ip:" + req.client_addr;
+    if (rc.limiter.locked(ip_key, req.now) || rc.limiter.locked(key, req.now)) {
         PortalResponse r = ans.error(429, "too_many_requests", kTooMany);
         r.log_level = LogLevel::info;
         r.log_message = "password reset: too many requests for \"" + id.value + "\"";
@@ -284,6 +287,7 @@ Dispatch route_password_forgot(RouteContext& rc) {
                                        "{\"ok\":true,\"login\":\"email\",\"message\":" +
                                            json_string(kMailSent) + "}");
     sent.failures.push_back(key);
+    sent.failures.push_back(ip_key);
 
     ForgotRequest f;
     f.email = id.value;
@@ -340,8 +344,18 @@ Dispatch route_password_reset(RouteContext& rc) {
                 {}};
     }
 
-    BlockingWork work = [q, password](Database& db) {
-        return reset_password(db, q, *password);
+    std::string ip_key = "ip:" + req.client_addr;
+    if (rc.limiter.locked(ip_key, req.now)) {
+        PortalResponse r = ans.error(429, "too_many_requests", kTooMany);
+        r.log_level = LogLevel::info;
+        r.log_message = "password reset: too many attempts from this address";
+        return {r, {}};
+    }
+    BlockingWork work = [q, password, ip_key](Database& db) {
+        PortalResponse r = reset_password(db, q, *password);
+        // A token that does not open counts on the client's address.
+        if (r.status == 400) r.failures.push_back(ip_key);
+        return r;
     };
     return {std::nullopt, std::move(work)};
 }
