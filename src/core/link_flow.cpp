@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "core/access_notice.h"
 #include "core/common_passwords.h"
 #include "core/crypto.h"
 #include "core/email.h"
@@ -204,7 +205,20 @@ struct NewIdentity {
     std::string email;
     ProfileInput profile;
     std::string client_addr;
+    std::string user_agent;
 };
+
+// The identity's mail about the link, in the link's transaction.
+void notify_link(Database& db, std::string_view email, std::string_view account,
+                 std::string_view addr, std::string_view agent, std::uint64_t now) {
+    AccessNotice n;
+    n.change = AccessChange::account_linked;
+    n.account = std::string(account);
+    n.client_addr = std::string(addr);
+    n.user_agent = std::string(agent);
+    n.at = now;
+    queue_access_notice(db, email, n);
+}
 
 PortalResponse create_identity(Database& db, const Settings& s, const Answerer& ans,
                                const SessionClaims& claims, const NewIdentity& n,
@@ -232,6 +246,7 @@ PortalResponse create_identity(Database& db, const Settings& s, const Answerer& 
     std::vector<std::string> ended = revoke_code_sessions(db, s, a->code, claims.session_id);
     audit_link(db, true, identity, a->code, n.email, n.client_addr,
                "new identity" + code_sessions_detail(ended));
+    notify_link(db, n.email, a->code, n.client_addr, n.user_agent, now);
     std::vector<LegacyAccount> accounts = linked_accounts(db, identity);
     SessionClaims c = email_session_claims(claims, identity, n.email, *a, accounts, now);
     update_session(db, c);
@@ -244,6 +259,7 @@ PortalResponse create_identity(Database& db, const Settings& s, const Answerer& 
 struct KnownIdentity {
     std::string email;
     std::string client_addr;
+    std::string user_agent;
     bool locked = false;
 };
 
@@ -316,6 +332,7 @@ PortalResponse link_to_identity(Database& db, const Settings& s, const Answerer&
     std::vector<std::string> ended = revoke_code_sessions(db, s, a->code, claims.session_id);
     audit_link(db, true, identity, a->code, k.email, k.client_addr,
                "grouped" + code_sessions_detail(ended));
+    notify_link(db, k.email, a->code, k.client_addr, k.user_agent, now);
     std::vector<LegacyAccount> accounts = linked_accounts(db, identity);
     SessionClaims c = email_session_claims(claims, identity, k.email, *a, accounts, now);
     update_session(db, c);
@@ -563,6 +580,7 @@ Dispatch route_link_profile(RouteContext& rc) {
     n.email = *email;
     n.profile = read_profile(rc.form);
     n.client_addr = req.client_addr;
+    n.user_agent = req.user_agent;
     auto password = std::make_shared<const Secret>(rc.form.value("password"));
     FieldErrors errors = check_profile(n.profile);
     check_new_password(password->value, rc.form.value("password_confirm"),
@@ -635,6 +653,7 @@ Dispatch route_link_password(RouteContext& rc) {
     KnownIdentity k;
     k.email = *email;
     k.client_addr = req.client_addr;
+    k.user_agent = req.user_agent;
     k.locked = rc.limiter.locked(id_key, req.now) || rc.limiter.locked(ip_key, req.now);
     view.error = std::string(kWrongPassword);
     PortalResponse wrong = ans.answer(401, render_link_password(rc.page, view),

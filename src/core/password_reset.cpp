@@ -4,6 +4,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/access_notice.h"
 #include "core/account_code.h"
 #include "core/crypto.h"
 #include "core/escape.h"
@@ -171,6 +172,8 @@ struct ResetRequest {
     Answerer ans;
     std::string key;  // reset_token_key(token)
     std::string client_addr;
+    std::string user_agent;
+    std::uint64_t now = 0;
 };
 
 PortalResponse reset_password(Database& db, const ResetRequest& q, const Secret& password) {
@@ -199,6 +202,12 @@ PortalResponse reset_password(Database& db, const ResetRequest& q, const Secret&
                 std::to_string(revoked.size()) + " session(s) revoked, " +
                     std::to_string(code.size()) + " numeric-code session(s)");
     revoked.insert(revoked.end(), code.begin(), code.end());
+    AccessNotice n;
+    n.change = AccessChange::password_reset;
+    n.client_addr = q.client_addr;
+    n.user_agent = q.user_agent;
+    n.at = q.now;
+    queue_access_notice(db, email, n);
     tx.commit();
 
     std::string login = q.ans.page.prefix + "login?reset=1";
@@ -314,6 +323,8 @@ Dispatch route_password_reset(RouteContext& rc) {
     q.ans = ans;
     q.key = reset_token_key(token);
     q.client_addr = req.client_addr;
+    q.user_agent = req.user_agent;
+    q.now = req.now;
 
     PasswordResetView view;
     view.token = token;
