@@ -245,8 +245,8 @@ like($r->text, qr/trop d(?:'|&#39;)adresses e-mail/, 'with a clear French messag
 $r = $t->post_as($code4, '/auth/link/profile', [with(email => 'encore@example.org')]);
 is($r->status, 429, 'the profile step is limited too');
 my $fresh = $t->login('040000300001', 'monceau-0001');
-is($t->post_as($fresh, '/auth/link', [email => 'essai@example.org'])->status, 303,
-   'another session has its own allowance');
+is($t->post_as($fresh, '/auth/link', [email => 'essai@example.org'])->status, 429,
+   'a new login of the same account does not start the allowance anew (issue 7, 7a)');
 
 $t->error_log_ok;
 

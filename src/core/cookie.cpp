@@ -104,6 +104,16 @@ bool is_token(std::string_view s)
 
 std::optional<std::string> find_cookie(std::string_view header, std::string_view name)
 {
+    std::vector<std::string> all = find_cookies(header, name);
+    if (all.empty()) {
+        return std::nullopt;
+    }
+    return std::move(all.front());
+}
+
+std::vector<std::string> find_cookies(std::string_view header, std::string_view name)
+{
+    std::vector<std::string> values;
     for (const auto& p : split_cookies(header)) {
         if (!p.has_value || p.name != name) {
             continue;
@@ -112,22 +122,23 @@ std::optional<std::string> find_cookie(std::string_view header, std::string_view
         if (v.size() >= 2 && v.front() == '"' && v.back() == '"') {
             v = v.substr(1, v.size() - 2);
         }
-        return std::string(v);
+        values.emplace_back(v);
     }
-    return std::nullopt;
+    return values;
 }
 
-std::string strip_cookie(std::string_view header, std::string_view name)
+StrippedCookies strip_cookie(std::string_view header, std::string_view name)
 {
-    std::string out;
+    StrippedCookies out;
     for (const auto& p : split_cookies(header)) {
         if (p.has_value && p.name == name) {
+            out.removed = true;
             continue;
         }
-        if (!out.empty()) {
-            out += "; ";
+        if (!out.value.empty()) {
+            out.value += "; ";
         }
-        out.append(p.text);
+        out.value.append(p.text);
     }
     return out;
 }

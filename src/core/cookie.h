@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace extranet {
 
@@ -19,8 +20,20 @@ struct CookieSettings {
 // The value of the first cookie called name in one Cookie header value.
 std::optional<std::string> find_cookie(std::string_view header, std::string_view name);
 
-// The header value without any cookie called name ("" if nothing is left).
-std::string strip_cookie(std::string_view header, std::string_view name);
+// The values of every cookie called name, in the order sent. Browsers send
+// several when cookies of one name differ by path or domain (a parent
+// domain's, a tossed one): the caller tries each, the one that verifies wins.
+std::vector<std::string> find_cookies(std::string_view header, std::string_view name);
+
+struct StrippedCookies {
+    std::string value;     // the header without any cookie called name
+    bool removed = false;  // whether one was there: rewrite the header only then
+};
+
+// The header value without any cookie called name ("" if nothing is left),
+// and whether anything was removed: never judge that from the lengths, a
+// re-spaced header may be as long as the original.
+StrippedCookies strip_cookie(std::string_view header, std::string_view name);
 
 // "name=value; Path=/; Max-Age=N; HttpOnly; Secure; SameSite=Lax"; a
 // max_age of 0 clears the cookie.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/common_passwords.h"
 #include "core/escape.h"
 
 namespace extranet {
@@ -10,6 +11,10 @@ namespace {
 
 constexpr std::size_t kMaxName = 100;
 constexpr std::size_t kMaxPhone = 30;
+
+constexpr std::string_view kCommonPassword =
+    "Ce mot de passe fait partie des mots de passe les plus courants, que les pirates "
+    "essaient en premier. Veuillez en choisir un autre.";
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -75,6 +80,8 @@ void check_new_password(std::string_view password, std::string_view confirm,
     } else if (n > max_length) {
         errors[field] = "Le mot de passe ne doit pas dépasser " + std::to_string(max_length) +
                         " caractères.";
+    } else if (is_common_password(password)) {
+        errors[field] = std::string(kCommonPassword);
     }
     if (password != confirm) errors["password_confirm"] = "Les mots de passe ne correspondent pas.";
 }

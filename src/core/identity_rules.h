@@ -29,7 +29,8 @@ FieldErrors check_profile(const ProfileInput& p);
 std::size_t count_code_points(std::string_view utf8);
 
 // The password policy for a new password: an error on `field` when it is
-// shorter than min_length or longer than max_length characters, and on
+// shorter than min_length or longer than max_length characters or one of
+// the most common passwords (case-insensitive), and on
 // "password_confirm" when the confirmation differs.
 void check_new_password(std::string_view password, std::string_view confirm,
                         unsigned min_length, unsigned max_length, const std::string& field,

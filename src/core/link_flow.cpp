@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "core/access_notice.h"
 #include "core/crypto.h"
 #include "core/email.h"
 #include "core/escape.h"
@@ -100,10 +101,14 @@ std::optional<PortalResponse> refuse_step(const Answerer& ans, const RouteContex
     return redirect_response(rc.req.prefix + "link");
 }
 
+// The e-mail lookups' budget belongs to the account, not to the session:
+// logging in again does not start it anew (issue 7, finding 7a).
+std::string link_budget_key(const SessionClaims& claims) { return "link:" + claims.account; }
+
 PortalResponse too_many_lookups(const Answerer& ans) {
     PortalResponse r = ans.error(429, "too_many_requests", kTooManyLookups);
     r.log_level = LogLevel::info;
-    r.log_message = "link: too many e-mail lookups for one session";
+    r.log_message = "link: too many e-mail lookups for this account or address";
     return r;
 }
 
@@ -145,6 +150,12 @@ void audit_link(Database& db, bool success, std::uint64_t identity, std::string_
     audit(db, e);
 }
 
+// ", 2 numeric-code session(s) ended" for the audit log, "" when none.
+std::string code_sessions_detail(const std::vector<std::string>& ended) {
+    if (ended.empty()) return {};
+    return ", " + std::to_string(ended.size()) + " numeric-code session(s) ended";
+}
+
 // The account of the session, as the link needs it: present, active and
 // not linked yet; else the refusal.
 std::optional<PortalResponse> refuse_account(const Answerer& ans,
@@ -176,7 +187,20 @@ struct NewIdentity {
     std::string email;
     ProfileInput profile;
     std::string client_addr;
+    std::string user_agent;
 };
+
+// The identity's mail about the link, in the link's transaction.
+void notify_link(Database& db, std::string_view email, std::string_view account,
+                 std::string_view addr, std::string_view agent, std::uint64_t now) {
+    AccessNotice n;
+    n.change = AccessChange::account_linked;
+    n.account = std::string(account);
+    n.client_addr = std::string(addr);
+    n.user_agent = std::string(agent);
+    n.at = now;
+    queue_access_notice(db, email, n);
+}
 
 PortalResponse create_identity(Database& db, const Settings& s, const Answerer& ans,
                                const SessionClaims& claims, const NewIdentity& n,
@@ -201,12 +225,17 @@ PortalResponse create_identity(Database& db, const Settings& s, const Answerer& 
     std::uint64_t identity = static_cast<std::uint64_t>(r.integer(0, 0));
     std::string id = std::to_string(identity);
     db.exec(kLinkAccount, {a->code, id});
-    audit_link(db, true, identity, a->code, n.email, n.client_addr, "new identity");
+    std::vector<std::string> ended = revoke_code_sessions(db, s, a->code, claims.session_id);
+    audit_link(db, true, identity, a->code, n.email, n.client_addr,
+               "new identity" + code_sessions_detail(ended));
+    notify_link(db, n.email, a->code, n.client_addr, n.user_agent, now);
     std::vector<LegacyAccount> accounts = linked_accounts(db, identity);
     SessionClaims c = email_session_claims(claims, identity, n.email, *a, accounts, now);
     update_session(db, c);
     tx.commit();
-    return linked(ans, s, c);
+    PortalResponse done = linked(ans, s, c);
+    done.revoke = std::move(ended);
+    return done;
 }
 
 // The contact details of the syndic from extranet.syndic; the name the
@@ -227,6 +256,7 @@ SyndicContact syndic_contact(Database& db, const std::string& code, const std::s
 struct KnownIdentity {
     std::string email;
     std::string client_addr;
+    std::string user_agent;
     bool locked = false;
 };
 
@@ -306,12 +336,17 @@ PortalResponse link_to_identity(Database& db, const Settings& s, const Answerer&
     if (v.needs_rehash) rehash_password(db, identity, hash_password(password.value, s.hash));
     db.exec(kLinkAccount, {a->code, id});
     db.exec(kDefaultIfNone, {id, a->code});
-    audit_link(db, true, identity, a->code, k.email, k.client_addr, "grouped");
+    std::vector<std::string> ended = revoke_code_sessions(db, s, a->code, claims.session_id);
+    audit_link(db, true, identity, a->code, k.email, k.client_addr,
+               "grouped" + code_sessions_detail(ended));
+    notify_link(db, k.email, a->code, k.client_addr, k.user_agent, now);
     std::vector<LegacyAccount> accounts = linked_accounts(db, identity);
     SessionClaims c = email_session_claims(claims, identity, k.email, *a, accounts, now);
     update_session(db, c);
     tx.commit();
-    return linked(ans, s, c);
+    PortalResponse done = linked(ans, s, c);
+    done.revoke = std::move(ended);
+    return done;
 }
 
 }  // namespace
@@ -361,10 +396,13 @@ Dispatch route_link(RouteContext& rc) {
     if (!email) return {invalid_email(ans, typed), {}};
     // The answer tells whether an address is known: only to a logged-in
     // session, and only so many times.
-    std::string link_key = "link:" + session_key(claims.session_id);
-    if (rc.limiter.locked(link_key, req.now)) return {too_many_lookups(ans), {}};
+    std::string link_key = link_budget_key(claims);
+    std::string ip_key = "ip:" + req.client_addr;
+    if (rc.limiter.locked(ip_key, req.now) || rc.limiter.locked(link_key, req.now)) {
+        return {too_many_lookups(ans), {}};
+    }
 
-    BlockingWork work = [ans, account, email = *email, link_key](Database& db) {
+    BlockingWork work = [ans, account, email = *email, link_key, ip_key](Database& db) {
         PortalResponse r;
         if (std::optional<PortalResponse> refused =
                 refuse_account(ans, find_account(db, account))) {
@@ -374,6 +412,7 @@ Dispatch route_link(RouteContext& rc) {
             r = next_step(ans, known ? "password" : "profile", email);
         }
         r.failures.push_back(link_key);
+        r.failures.push_back(ip_key);
         return r;
     };
     return {std::nullopt, std::move(work)};
@@ -405,6 +444,7 @@ Dispatch route_link_profile(RouteContext& rc) {
     n.email = *email;
     n.profile = read_profile(rc.form);
     n.client_addr = req.client_addr;
+    n.user_agent = req.user_agent;
     auto password = std::make_shared<const Secret>(rc.form.value("password"));
     FieldErrors errors = check_profile(n.profile);
     check_new_password(password->value, rc.form.value("password_confirm"),
@@ -420,19 +460,24 @@ Dispatch route_link_profile(RouteContext& rc) {
                 {}};
     }
     // This step too tells a known address from an unknown one.
-    std::string link_key = "link:" + session_key(claims.session_id);
-    if (rc.limiter.locked(link_key, req.now)) return {too_many_lookups(ans), {}};
+    std::string link_key = link_budget_key(claims);
+    std::string ip_key = "ip:" + req.client_addr;
+    if (rc.limiter.locked(ip_key, req.now) || rc.limiter.locked(link_key, req.now)) {
+        return {too_many_lookups(ans), {}};
+    }
 
     const Settings* settings = &s;
     SessionClaims session = claims;
     std::uint64_t now = req.now;
-    BlockingWork work = [settings, ans, session, n, password, link_key, now](Database& db) {
+    BlockingWork work = [settings, ans, session, n, password, link_key, ip_key,
+                         now](Database& db) {
         // Tens of milliseconds by design: before the transaction, not in it.
         std::string hash = hash_password(password->value, settings->hash);
         PortalResponse r = unless_raced(ans, "link/profile", "conflict", kRace, [&] {
             return create_identity(db, *settings, ans, session, n, hash, now);
         });
         r.failures.push_back(link_key);
+        r.failures.push_back(ip_key);
         return r;
     };
     return {std::nullopt, std::move(work)};
@@ -472,6 +517,7 @@ Dispatch route_link_password(RouteContext& rc) {
     KnownIdentity k;
     k.email = *email;
     k.client_addr = req.client_addr;
+    k.user_agent = req.user_agent;
     k.locked = rc.limiter.locked(id_key, req.now) || rc.limiter.locked(ip_key, req.now);
     view.error = std::string(kWrongPassword);
     PortalResponse wrong = ans.answer(401, render_link_password(rc.page, view),

@@ -34,73 +34,98 @@ LoginOutcome fail(std::string why) {
     return o;
 }
 
-// The site's most common legacy format and cost ("$2y$10$", "$6$",
-// "$6$rounds=656000$", "$scrypt$ln=15,r=8,p=3$"...) and the hash of one
-// active account of it: crypt(3) spends the time of a format and its cost
-// whatever the password, so checking an unknown code against that hash costs
-// what a real check costs on this site.
-const Statement kSampleLegacyHash{
-    "sample_legacy_hash",
-    "WITH k AS (SELECT password_hash, substring(password_hash from"
-    " '^(\\$[^$]+\\$(?:[0-9]{2}\\$|[^$]*=[^$]*\\$)?)') AS family"
-    " FROM extranet.legacy_account WHERE active)"
-    " SELECT family, password_hash FROM k WHERE family = (SELECT family FROM k"
-    " WHERE family IS NOT NULL GROUP BY family ORDER BY count(*) DESC, family LIMIT 1)"
-    " LIMIT 1"};
+// One hash of each legacy format and cost among the active accounts (the
+// same grouping as hash_family()), the most common first; a site has a
+// handful of them.
+const Statement kLegacyFamilies{
+    "legacy_families",
+    "WITH k AS (SELECT password_hash AS h, CASE"
+    " WHEN password_hash ~ '^\\$2[aby]\\$[0-9]{2}\\$' THEN substr(password_hash, 1, 7)"
+    " WHEN password_hash ~ '^\\$[56]\\$rounds=' THEN"
+    "  substring(password_hash from '^(\\$[56]\\$rounds=[^$]*\\$)')"
+    " WHEN password_hash ~ '^\\$[56]\\$' THEN substr(password_hash, 1, 3)"
+    " WHEN password_hash ~ '^\\$1\\$' THEN '$1$'"
+    " WHEN password_hash ~ '^\\$(y|scrypt|pbkdf2-sha256)\\$[^$]*\\$' THEN"
+    "  substring(password_hash from '^(\\$(?:y|scrypt|pbkdf2-sha256)\\$[^$]*\\$)')"
+    " END AS family FROM extranet.legacy_account WHERE active)"
+    " SELECT family, min(h) FROM k WHERE family IS NOT NULL"
+    " GROUP BY family ORDER BY count(*) DESC, family LIMIT 32"};
 
 // Read once per process, unset until a read succeeds (a database error is
 // retried by a later login). No lock is held across the round trip: two
 // threads may both read it the first time, which is harmless.
-std::mutex stand_in_mutex;
-std::optional<LegacyStandIn> stand_in_cache;
+std::mutex timing_mutex;
+std::optional<CodeTiming> timing_cache;
 
-LegacyStandIn site_stand_in(Database& db) {
+CodeTiming site_code_timing(Database& db) {
     {
-        std::lock_guard<std::mutex> lock(stand_in_mutex);
-        if (stand_in_cache) return *stand_in_cache;
+        std::lock_guard<std::mutex> lock(timing_mutex);
+        if (timing_cache) return *timing_cache;
     }
-    Result r = db.exec(kSampleLegacyHash, {});
-    LegacyStandIn found = r.empty() ? legacy_stand_in(std::nullopt, "")
-                                    : legacy_stand_in(r.get(0, 1), r.get(0, 0));
-    std::lock_guard<std::mutex> lock(stand_in_mutex);
-    if (!stand_in_cache) stand_in_cache = std::move(found);
-    return *stand_in_cache;
+    Result r = db.exec(kLegacyFamilies, {});
+    std::vector<std::pair<std::string, std::string>> samples;
+    for (int i = 0; i < r.rows(); i++) samples.emplace_back(r.get(i, 0), r.get(i, 1));
+    CodeTiming found = plan_code_timing(samples);
+    std::lock_guard<std::mutex> lock(timing_mutex);
+    if (!timing_cache) timing_cache = std::move(found);
+    return *timing_cache;
 }
 
 LoginOutcome login_with_code(Database& db, const Settings& s, const LoginAttempt& a,
-                             const LegacyStandIn& stand_in) {
+                             bool locked, const CodeTiming& timing) {
     std::optional<LegacyAccount> account = find_account(db, a.identifier.value);
     if (!account || !account->active) {
-        verify_password(a.password, stand_in.hash, s.hash);
-        return fail("unknown or inactive account (checked against a " + stand_in.family +
-                    " stand-in hash)");
+        for (const LegacyStandIn* x : timing.others("")) verify_password(a.password, x->hash, s.hash);
+        LoginOutcome o = fail("unknown or inactive account (checked against stand-ins of " +
+                              timing.families() + ")");
+        o.timing_note = "stand-ins of every legacy format";
+        return o;
     }
     VerifyResult v = verify_password(a.password, account->password_hash, s.hash);
-    // A locked-out account spends its own hash, as a wrong password does,
-    // and fails whatever the result: the lockout cannot be told apart.
-    if (a.locked) return fail("locked out");
-    if (v.status == VerifyStatus::unknown_format) {
-        return fail("unknown legacy password hash format for account " + account->code);
+    // An unknown format was refused at once by the parser: all stand-ins.
+    std::string family = v.status == VerifyStatus::unknown_format
+                             ? std::string()
+                             : hash_family(account->password_hash);
+    std::string spent;
+    for (const LegacyStandIn* x : timing.others(family)) {
+        verify_password(a.password, x->hash, s.hash);
+        spent += (spent.empty() ? "" : " ") + x->family;
     }
-    if (v.status != VerifyStatus::match) return fail("wrong password");
+    // A locked-out account spends its own hash and the stand-ins, as a
+    // wrong password does, and fails whatever the result: the lockout
+    // cannot be told apart.
+    LoginOutcome o;
+    o.timing_note = "own " + (family.empty() ? std::string("unknown-format") : family) +
+                    " hash, then stand-ins of " + (spent.empty() ? std::string("none") : spent);
+    if (locked) {
+        o.log_message = "locked out";
+        return o;
+    }
+    if (v.status == VerifyStatus::unknown_format) {
+        o.log_message = "unknown legacy password hash format for account " + account->code;
+        return o;
+    }
+    if (v.status != VerifyStatus::match) {
+        o.log_message = "wrong password";
+        return o;
+    }
     if (account->identity_id != 0 && !s.legacy_login_all) {
-        LoginOutcome o;
         o.result = LoginResult::use_email;
         o.log_message = "account linked to an e-mail";
         return o;
     }
-    LoginOutcome o;
     o.result = LoginResult::success;
     o.claims = create_session(db, s, LoginMethod::code, 0, "", *account, {}, a.client_addr,
                               a.user_agent, a.now);
     return o;
 }
 
-LoginOutcome login_with_email(Database& db, const Settings& s, const LoginAttempt& a) {
+LoginOutcome login_with_email(Database& db, const Settings& s, const LoginAttempt& a,
+                              bool locked) {
     Result r = db.exec(kFindIdentity, {a.identifier.value});
-    if (r.empty() || a.locked) {
+    if (r.empty() || locked) {
         verify_dummy_password(a.password, s.hash);
-        return fail(a.locked ? "locked out" : "unknown e-mail");
+        return fail(locked ? "locked out" : "unknown e-mail");
     }
     std::uint64_t identity = static_cast<std::uint64_t>(r.integer(0, 0));
     std::string email = r.get(0, 1);
@@ -141,6 +166,36 @@ std::string login_json(const SessionClaims& c, std::string_view redirect) {
 
 LoginAttempt::~LoginAttempt() { secure_wipe(password); }
 
+std::vector<const LegacyStandIn*> CodeTiming::others(std::string_view family) const {
+    std::vector<const LegacyStandIn*> out;
+    for (const LegacyStandIn& x : stand_ins) {
+        if (x.family != family) out.push_back(&x);
+    }
+    return out;
+}
+
+std::string CodeTiming::families() const {
+    std::string out;
+    for (const LegacyStandIn& x : stand_ins) out += (out.empty() ? "" : " ") + x.family;
+    return out;
+}
+
+CodeTiming plan_code_timing(const std::vector<std::pair<std::string, std::string>>& samples) {
+    CodeTiming t;
+    for (const auto& [family, sample] : samples) {
+        if (family.empty() || hash_family(sample) != family) continue;
+        LegacyStandIn x = legacy_stand_in(std::string_view(sample), family);
+        if (x.family == family) t.stand_ins.push_back(std::move(x));
+    }
+    if (t.stand_ins.empty()) t.stand_ins.push_back(legacy_stand_in(std::nullopt, ""));
+    return t;
+}
+
+std::optional<CodeTiming> current_code_timing() {
+    std::lock_guard<std::mutex> lock(timing_mutex);
+    return timing_cache;
+}
+
 LegacyStandIn legacy_stand_in(std::optional<std::string_view> sample, std::string_view family) {
     // Once per process: a format verify_password does not know would be
     // refused at once, which is no stand-in for a real check.
@@ -153,13 +208,37 @@ LegacyStandIn legacy_stand_in(std::optional<std::string_view> sample, std::strin
 
 LoginOutcome login(Database& db, const Settings& s, const LoginAttempt& attempt) {
     bool code = attempt.identifier.kind != IdentifierKind::email;
+    std::string id_key = "id:" + attempt.identifier.value;
+    std::string ip_key = "ip:" + attempt.client_addr;
+    // Counted in PostgreSQL before any hash, each in its own statement
+    // committed at once: every node sees it, parallel attempts each get
+    // their own number. An address over its limit is refused without
+    // hashing (that tells nothing about any account); an identifier over
+    // its limit fails after the same work as a wrong password.
+    LockoutState ip = count_attempt(db, s.lockout, ip_key);
+    LoginOutcome o;
+    bool locked = attempt.locked;
+    if (ip.locked) {
+        o = fail("address locked out");
+    } else {
+        locked = count_attempt(db, s.lockout, id_key).locked || locked;
+    }
     // Read before the transaction, for known and unknown codes alike: an
     // error there aborts nothing, and the first read costs both the same.
-    LegacyStandIn stand_in = code ? site_stand_in(db) : LegacyStandIn{};
+    CodeTiming timing = code && !ip.locked ? site_code_timing(db) : CodeTiming{};
     Transaction tx(db);
-    LoginOutcome o = code ? login_with_code(db, s, attempt, stand_in)
-                          : login_with_email(db, s, attempt);
+    if (!ip.locked) {
+        o = code ? login_with_code(db, s, attempt, locked, timing)
+                 : login_with_email(db, s, attempt, locked);
+    }
     bool ok = o.result == LoginResult::success;
+    if (ok || o.result == LoginResult::use_email) {
+        // The right password: the identifier's count ends, the address's
+        // attempt is given back.
+        clear_lockout(db, id_key);
+        refund_attempt(db, s.lockout, ip_key);
+        purge_lockouts(db);
+    }
     if (ok && attempt.previous_session) revoke_session(db, *attempt.previous_session);
     AuditEntry e;
     e.event = ok ? "login" : "login_failure";
@@ -235,6 +314,7 @@ Dispatch route_login(RouteContext& rc) {
             r.log_level = LogLevel::error;
             r.log_message = "login failed for \"" + attempt->identifier.value +
                             "\": " + o.log_message;
+            if (!o.timing_note.empty()) r.log_message += ", timing: " + o.timing_note;
             return r;
         }
         if (o.result == LoginResult::use_email) return use_email;

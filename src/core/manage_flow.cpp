@@ -4,6 +4,7 @@
 #include <functional>
 #include <memory>
 
+#include "core/access_notice.h"
 #include "core/account_code.h"
 #include "core/account_switch.h"
 #include "core/escape.h"
@@ -99,6 +100,7 @@ struct ManageRequest {
     Answerer ans;
     SessionClaims claims;
     std::string client_addr;
+    std::string user_agent;
     std::uint64_t now = 0;
     std::string action;  // the form posted ("" for a GET)
 
@@ -108,6 +110,17 @@ struct ManageRequest {
 };
 
 using ViewAdjust = std::function<void(ManageView&)>;
+
+// The owner's mail about the change, in its transaction.
+void notify(Database& db, const ManageRequest& m, AccessChange change, std::string_view account) {
+    AccessNotice n;
+    n.change = change;
+    n.account = std::string(account);
+    n.client_addr = m.client_addr;
+    n.user_agent = m.user_agent;
+    n.at = m.now;
+    queue_access_notice(db, m.claims.email, n);
+}
 
 std::string manage_json(const ManageView& v, std::string_view default_code) {
     std::string accounts;
@@ -276,8 +289,13 @@ PortalResponse change_password(Database& db, const ManageRequest& m, Transaction
     db.exec(kSpendResets, {m.id()});
     std::vector<std::string> revoked =
         revoke_other_sessions(db, m.claims.identity_id, m.claims.session_id);
+    std::vector<std::string> code =
+        revoke_identity_code_sessions(db, *m.settings, m.claims.identity_id);
     audit_event(db, m, "password", true, m.claims.account,
-                std::to_string(revoked.size()) + " other session(s) revoked");
+                std::to_string(revoked.size()) + " other session(s) revoked, " +
+                    std::to_string(code.size()) + " numeric-code session(s)");
+    revoked.insert(revoked.end(), code.begin(), code.end());
+    notify(db, m, AccessChange::password_changed, "");
     tx.commit();
     PortalResponse r = done(m, "password");
     r.revoke = std::move(revoked);
@@ -346,6 +364,7 @@ PortalResponse unlink_account(Database& db, const ManageRequest& m, Transaction&
     for (int i = 0; i < others.rows(); i++) revoked.push_back(others.get(i, 0));
     audit_event(db, m, "unlink", true, code,
                 "default " + (new_default.empty() ? std::string("none") : new_default));
+    notify(db, m, AccessChange::account_unlinked, code);
 
     std::vector<LegacyAccount> accounts = linked_accounts(db, m.claims.identity_id);
     PortalResponse r;
@@ -495,6 +514,7 @@ Dispatch route_manage(RouteContext& rc) {
     m.ans = ans;
     m.claims = claims;
     m.client_addr = req.client_addr;
+    m.user_agent = req.user_agent;
     m.now = req.now;
 
     if (!post) {

@@ -565,6 +565,42 @@ StoredHashInfo inspect_stored_hash(std::string_view stored)
     return info;
 }
 
+std::string hash_family(std::string_view stored)
+{
+    if (stored.size() > kMaxStoredLength || stored.find('\0') != std::string_view::npos) {
+        return {};
+    }
+    // Up to and including the n-th '$' (the first is at 0).
+    auto through = [&](int n) -> std::string {
+        std::size_t pos = 0;
+        for (int i = 0; i < n; i++) {
+            pos = stored.find('$', pos + 1);
+            if (pos == std::string_view::npos) return {};
+        }
+        return std::string(stored.substr(0, pos + 1));
+    };
+    if (starts_with(stored, kScryptPrefix)) {
+        return parse_scrypt(stored) ? through(2) : std::string();
+    }
+    if (starts_with(stored, kPbkdf2Prefix)) {
+        return parse_pbkdf2(stored) ? through(2) : std::string();
+    }
+    if (!acceptable_crypt(stored)) {
+        return {};
+    }
+    if (starts_with(stored, "$5$") || starts_with(stored, "$6$")) {
+        return starts_with(stored.substr(3), "rounds=") ? through(2)
+                                                         : std::string(stored.substr(0, 3));
+    }
+    if (starts_with(stored, "$y$")) {
+        return through(2);
+    }
+    if (starts_with(stored, "$1$")) {
+        return "$1$";
+    }
+    return std::string(stored.substr(0, 7));  // bcrypt: "$2y$NN$"
+}
+
 void verify_dummy_password(std::string_view password, const HashParams& current)
 {
     std::string hash = dummy_hash_for(current);

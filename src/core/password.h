@@ -72,6 +72,14 @@ StoredHashInfo inspect_stored_hash(std::string_view stored);
 // so that an unknown identifier cannot be told apart by timing.
 void verify_dummy_password(std::string_view password, const HashParams& current);
 
+// The format and cost of a stored hash as a site's accounts share them:
+// "$2y$10$", "$6$", "$6$rounds=656000$", "$5$", "$y$j9T$", "$1$",
+// "$scrypt$ln=15,r=8,p=3$", "$pbkdf2-sha256$i=600000$"; "" for a hash
+// verify_password would refuse as unknown_format. Accounts of one family
+// cost the same to verify, whatever their password. login_flow groups the
+// legacy accounts the same way in SQL.
+std::string hash_family(std::string_view stored);
+
 // The bare key derivation functions (known-answer tests, other callers).
 // They throw std::invalid_argument for parameters out of range and
 // std::runtime_error if OpenSSL fails (memory).

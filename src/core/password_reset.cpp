@@ -4,6 +4,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/access_notice.h"
 #include "core/account_code.h"
 #include "core/crypto.h"
 #include "core/escape.h"
@@ -172,6 +173,8 @@ struct ResetRequest {
     Answerer ans;
     std::string key;  // reset_token_key(token)
     std::string client_addr;
+    std::string user_agent;
+    std::uint64_t now = 0;
 };
 
 PortalResponse reset_password(Database& db, const ResetRequest& q, const Secret& password) {
@@ -195,8 +198,17 @@ PortalResponse reset_password(Database& db, const ResetRequest& q, const Secret&
     Result sessions = db.exec(kRevokeAll, {id});
     std::vector<std::string> revoked;
     for (int i = 0; i < sessions.rows(); i++) revoked.push_back(sessions.get(i, 0));
+    std::vector<std::string> code = revoke_identity_code_sessions(db, *q.settings, identity);
     audit_reset(db, "password_reset", true, identity, email, q.client_addr,
-                std::to_string(revoked.size()) + " session(s) revoked");
+                std::to_string(revoked.size()) + " session(s) revoked, " +
+                    std::to_string(code.size()) + " numeric-code session(s)");
+    revoked.insert(revoked.end(), code.begin(), code.end());
+    AccessNotice n;
+    n.change = AccessChange::password_reset;
+    n.client_addr = q.client_addr;
+    n.user_agent = q.user_agent;
+    n.at = q.now;
+    queue_access_notice(db, email, n);
     tx.commit();
 
     std::string login = q.ans.page.prefix + "login?reset=1";
@@ -284,7 +296,10 @@ Dispatch route_password_forgot(RouteContext& rc) {
     // One address cannot be flooded with mails; known or not, the count is
     // the same, so the refusal tells nothing either.
     std::string key = "reset:" + id.value;
-    if (rc.limiter.locked(key, req.now)) {
+    // One client cannot ask mails for any number of addresses either
+    // (issue 7, finding 7b): every request counts on its address's budget.
+    std::string ip_key = "ip:" + req.client_addr;
+    if (rc.limiter.locked(ip_key, req.now) || rc.limiter.locked(key, req.now)) {
         PortalResponse r = ans.error(429, "too_many_requests", kTooMany);
         r.log_level = LogLevel::info;
         r.log_message = "password reset: too many requests for \"" + id.value + "\"";
@@ -296,6 +311,7 @@ Dispatch route_password_forgot(RouteContext& rc) {
                                        "{\"ok\":true,\"login\":\"email\",\"message\":" +
                                            json_string(kMailSent) + "}");
     sent.failures.push_back(key);
+    sent.failures.push_back(ip_key);
 
     ForgotRequest f;
     f.email = id.value;
@@ -322,6 +338,8 @@ Dispatch route_password_reset(RouteContext& rc) {
     q.ans = ans;
     q.key = reset_token_key(token);
     q.client_addr = req.client_addr;
+    q.user_agent = req.user_agent;
+    q.now = req.now;
 
     PasswordResetView view;
     view.token = token;
@@ -352,8 +370,18 @@ Dispatch route_password_reset(RouteContext& rc) {
                 {}};
     }
 
-    BlockingWork work = [q, password](Database& db) {
-        return reset_password(db, q, *password);
+    std::string ip_key = "ip:" + req.client_addr;
+    if (rc.limiter.locked(ip_key, req.now)) {
+        PortalResponse r = ans.error(429, "too_many_requests", kTooMany);
+        r.log_level = LogLevel::info;
+        r.log_message = "password reset: too many attempts from this address";
+        return {r, {}};
+    }
+    BlockingWork work = [q, password, ip_key](Database& db) {
+        PortalResponse r = reset_password(db, q, *password);
+        // A token that does not open counts on the client's address.
+        if (r.status == 400) r.failures.push_back(ip_key);
+        return r;
     };
     return {std::nullopt, std::move(work)};
 }

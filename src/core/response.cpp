@@ -4,6 +4,22 @@
 
 namespace extranet {
 
+const char* const kContentSecurityPolicy =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+    " form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+std::vector<HeaderLine> security_headers(const PortalResponse& r) {
+    return {
+        {"Cache-Control", r.no_store                ? std::string("no-store")
+                          : r.cache_control.empty() ? std::string("max-age=300")
+                                                    : r.cache_control},
+        {"Content-Security-Policy", kContentSecurityPolicy},
+        {"X-Content-Type-Options", "nosniff"},
+        {"X-Frame-Options", "DENY"},
+        {"Referrer-Policy", "same-origin"},
+    };
+}
+
 PortalResponse html_response(int status, std::string body) {
     PortalResponse r;
     r.status = status;

@@ -30,6 +30,20 @@ struct PortalResponse {
     std::string log_message;
 };
 
+// The security headers of every portal answer, in order. Pages have no
+// inline script, no inline event handler and no inline style (pages.cpp):
+// the policy allows scripts and styles from the site only, never
+// 'unsafe-inline'. Cache-Control is no-store unless the answer is a static
+// file (style.css, menu.js): every other page may show personal data.
+struct HeaderLine {
+    const char* name;  // static storage: the nginx layer keeps the pointer
+    std::string value;
+};
+std::vector<HeaderLine> security_headers(const PortalResponse& r);
+
+// The Content-Security-Policy of portal answers.
+extern const char* const kContentSecurityPolicy;
+
 PortalResponse html_response(int status, std::string body);
 PortalResponse json_response(int status, std::string body);
 PortalResponse redirect_response(std::string location, int status = 303);

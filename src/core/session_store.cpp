@@ -65,6 +65,21 @@ const Statement kRevokeOthers{
     " AND " EXTRANET_SQL_SESSION_LIVE
     " RETURNING encode(id_hash, 'hex')"};
 
+const Statement kRevokeCodeSessions{
+    "revoke_code_sessions",
+    "UPDATE extranet.session SET revoked_at = now()"
+    " WHERE account_code = $1 AND login_method = 'code' AND identity_id IS NULL"
+    " AND id_hash <> decode($2, 'hex') AND revoked_at IS NULL AND expires_at > now()"
+    " RETURNING encode(id_hash, 'hex')"};
+
+const Statement kRevokeIdentityCodeSessions{
+    "revoke_identity_code_sessions",
+    "UPDATE extranet.session SET revoked_at = now()"
+    " WHERE account_code IN (SELECT account_code FROM extranet.identity_account"
+    " WHERE identity_id = $1) AND login_method = 'code' AND identity_id IS NULL"
+    " AND revoked_at IS NULL AND expires_at > now()"
+    " RETURNING encode(id_hash, 'hex')"};
+
 const Statement kRehashPassword{
     "rehash_password",
     "UPDATE extranet.identity SET password_hash = $2, updated_at = now() WHERE id = $1"};
@@ -202,6 +217,8 @@ std::optional<SessionClaims> refresh_session(Database& db, const Settings& s,
         // A numeric-code session: the account must still exist and be active.
         std::optional<LegacyAccount> a = find_account(db, claims.account);
         if (!a || !a->active) return std::nullopt;
+        // Linked since (on any node): the code no longer opens it.
+        if (a->identity_id != 0 && !s.legacy_login_all) return std::nullopt;
         set_accounts(c, {}, *a);
         return c;
     }
@@ -270,6 +287,27 @@ void count_audited(const AuditEntry& e) {
 }
 
 }  // namespace
+
+std::vector<std::string> revoke_code_sessions(Database& db, const Settings& s,
+                                              std::string_view account_code,
+                                              std::string_view keep_session_id) {
+    if (s.legacy_login_all) return {};
+    std::string keep = session_key(keep_session_id);
+    Result r = db.exec(kRevokeCodeSessions, {account_code, keep});
+    std::vector<std::string> keys;
+    for (int i = 0; i < r.rows(); i++) keys.push_back(r.get(i, 0));
+    return keys;
+}
+
+std::vector<std::string> revoke_identity_code_sessions(Database& db, const Settings& s,
+                                                       std::uint64_t identity_id) {
+    if (s.legacy_login_all) return {};
+    std::string id = id_param(identity_id);
+    Result r = db.exec(kRevokeIdentityCodeSessions, {id});
+    std::vector<std::string> keys;
+    for (int i = 0; i < r.rows(); i++) keys.push_back(r.get(i, 0));
+    return keys;
+}
 
 void audit(Database& db, const AuditEntry& e) {
     count_audited(e);

@@ -55,7 +55,9 @@ void set_accounts(SessionClaims& claims, const std::vector<LegacyAccount>& accou
                   const LegacyAccount& active);
 
 // Re-checks the row (not revoked, not idle, not past its end), touches it
-// and re-reads the linked accounts. nullopt: the session is over.
+// and re-reads the linked accounts. nullopt: the session is over; so is a
+// numeric-code session whose account was linked meanwhile, under
+// `legacy_login unlinked`.
 std::optional<SessionClaims> refresh_session(Database& db, const Settings& s,
                                              const SessionClaims& claims, std::uint64_t now);
 
@@ -81,6 +83,19 @@ SessionClaims email_session_claims(const SessionClaims& current, std::uint64_t i
 // hashes (hex) so that this node can refuse them at once.
 std::vector<std::string> revoke_other_sessions(Database& db, std::uint64_t identity_id,
                                                std::string_view keep_session_id);
+
+// Under `auth_extranet_legacy_login unlinked` a linked account no longer
+// logs in with its numeric code, and no numeric-code session of it may
+// outlive the link: these revoke the open code sessions of one account
+// (at its link; the linking session itself is kept) or of every account
+// linked to an identity (at a password change or reset). They return the
+// revoked rows' keys so that this node refuses them at once, and revoke
+// nothing under `legacy_login all`.
+std::vector<std::string> revoke_code_sessions(Database& db, const Settings& s,
+                                              std::string_view account_code,
+                                              std::string_view keep_session_id);
+std::vector<std::string> revoke_identity_code_sessions(Database& db, const Settings& s,
+                                                       std::uint64_t identity_id);
 
 // hex(sha256(id)), the key of the session row.
 std::string session_key(std::string_view session_id);

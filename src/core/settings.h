@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/cookie.h"
+#include "core/lockout_store.h"
 #include "core/partners.h"
 #include "core/password.h"
 #include "core/session_token.h"
@@ -36,15 +37,13 @@ struct Settings {
     std::shared_ptr<const KeyRing> keys;
     std::string header_prefix = "X-Extranet-";
     std::string site_url;  // "https://host[:port]": links in mails (required with a portal)
-    // Brute-force limits: failures per identifier and per client address
-    // within the window, then a lockout; e-mail lookups of the link step
-    // per session and window.
-    unsigned limit_identifier = 5;
-    unsigned limit_address = 50;
+    // Brute-force limits (auth_extranet_limit): failures per identifier and
+    // per client address within the window, then a lockout, kept in the
+    // zone and in PostgreSQL; e-mail lookups of the link step per account
+    // and window; password hashes in flight per client address.
+    LockoutRules lockout;
     unsigned link_check_limit = 10;
-    unsigned hashes_per_address = 4;  // password hashes in flight per client
-    std::uint64_t limit_window = 15 * 60;
-    std::uint64_t limit_lockout = 15 * 60;
+    unsigned hashes_per_address = 4;
 };
 
 }  // namespace extranet

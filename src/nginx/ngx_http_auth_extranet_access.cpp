@@ -14,6 +14,8 @@
 
 #include "nginx/ngx_http_auth_extranet.h"
 
+#include <vector>
+
 #include "core/escape.h"
 #include "core/response.h"
 #include "core/session_store.h"
@@ -495,9 +497,12 @@ ngx_http_auth_extranet_session(ngx_http_request_t *r,
     }
 
     const extranet::Settings &s = *site->settings;
-    std::optional<std::string> token;
+    std::vector<std::string> tokens;
 
-    for (part = &r->headers_in.headers.part; part && !token; part = part->next) {
+    /* every candidate of every Cookie header: a tossed or stale cookie of
+     * the same name may come first, the one that verifies wins */
+
+    for (part = &r->headers_in.headers.part; part; part = part->next) {
         h = static_cast<ngx_table_elt_t *>(part->elts);
 
         for (i = 0; i < part->nelts; i++) {
@@ -505,68 +510,74 @@ ngx_http_auth_extranet_session(ngx_http_request_t *r,
                 && ngx_strncasecmp(h[i].key.data, (u_char *) "Cookie",
                                    sizeof("Cookie") - 1) == 0)
             {
-                token = extranet::find_cookie(
-                    std::string_view((char *) h[i].value.data, h[i].value.len),
-                    s.cookie.name);
-
-                if (token) {
-                    break;
+                for (std::string &t : extranet::find_cookies(
+                         std::string_view((char *) h[i].value.data,
+                                          h[i].value.len),
+                         s.cookie.name))
+                {
+                    tokens.push_back(std::move(t));
                 }
             }
         }
     }
 
-    if (!token || token->empty()) {
-        return std::nullopt;
-    }
-
-    std::optional<extranet::SessionClaims> claims = s.keys->open(*token);
-
     stats = ngx_http_auth_extranet_shm_stats(site->shm_zone);
 
-    if (!claims) {
-        ngx_http_auth_extranet_count(stats,
-                                     refused[NGX_HTTP_AUTH_EXTRANET_REFUSED_FORGED]);
-        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "auth extranet: session cookie refused (forged, "
-                      "truncated or of an unknown key)");
-        return std::nullopt;
-    }
-
-    switch (extranet::token_state(*claims, s.timeouts, ngx_time())) {
-
-    case extranet::TokenState::expired:
-        ngx_http_auth_extranet_count(stats,
-                                     refused[NGX_HTTP_AUTH_EXTRANET_REFUSED_EXPIRED]);
-        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                       "auth extranet: session expired");
-        return std::nullopt;
-
-    case extranet::TokenState::refresh_due:
-        *refresh_due = true;
-        break;
-
-    case extranet::TokenState::valid:
-        /* refreshed before this zone existed (a restart, a binary upgrade;
-         * within its first second too): a revocation the zone before held
-         * is gone, the row is asked once */
-        if ((time_t) claims->refreshed_at
-            <= ngx_http_auth_extranet_shm_created(site->shm_zone))
-        {
-            *refresh_due = true;
+    for (const std::string &token : tokens) {
+        if (token.empty()) {
+            continue;
         }
-        break;
+
+        std::optional<extranet::SessionClaims> claims = s.keys->open(token);
+        bool due = false;
+
+        if (!claims) {
+            ngx_http_auth_extranet_count(stats,
+                refused[NGX_HTTP_AUTH_EXTRANET_REFUSED_FORGED]);
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "auth extranet: session cookie refused (forged, "
+                          "truncated or of an unknown key)");
+            continue;
+        }
+
+        switch (extranet::token_state(*claims, s.timeouts, ngx_time())) {
+
+        case extranet::TokenState::expired:
+            ngx_http_auth_extranet_count(stats,
+                refused[NGX_HTTP_AUTH_EXTRANET_REFUSED_EXPIRED]);
+            ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                           "auth extranet: session expired");
+            continue;
+
+        case extranet::TokenState::refresh_due:
+            due = true;
+            break;
+
+        case extranet::TokenState::valid:
+            /* refreshed before this zone existed (a restart, a binary
+             * upgrade; within its first second too): a revocation the zone
+             * before held is gone, the row is asked once */
+            if ((time_t) claims->refreshed_at
+                <= ngx_http_auth_extranet_shm_created(site->shm_zone))
+            {
+                due = true;
+            }
+            break;
+        }
+
+        if (ngx_http_auth_extranet_shm_revoked(site->shm_zone,
+                extranet::session_key(claims->session_id)))
+        {
+            ngx_http_auth_extranet_count(stats,
+                refused[NGX_HTTP_AUTH_EXTRANET_REFUSED_REVOKED]);
+            ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                           "auth extranet: session revoked");
+            continue;
+        }
+
+        *refresh_due = due;
+        return claims;
     }
 
-    if (ngx_http_auth_extranet_shm_revoked(site->shm_zone,
-            extranet::session_key(claims->session_id)))
-    {
-        ngx_http_auth_extranet_count(stats,
-                                     refused[NGX_HTTP_AUTH_EXTRANET_REFUSED_REVOKED]);
-        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                       "auth extranet: session revoked");
-        return std::nullopt;
-    }
-
-    return claims;
+    return std::nullopt;
 }

@@ -115,11 +115,14 @@ ngx_http_auth_extranet_set_headers(ngx_http_request_t *r,
 
             std::string_view value((char *) h[i].value.data, h[i].value.len);
 
-            /* decided by what is there to remove, never by a length */
+            /* decided by what was removed, never by a length */
+            extranet::StrippedCookies stripped;
+
             if (ngx_http_auth_extranet_is_cookie(&h[i])
-                && extranet::find_cookie(value, s.cookie.name))
+                && (stripped = extranet::strip_cookie(value, s.cookie.name))
+                       .removed)
             {
-                cookies = extranet::strip_cookie(value, s.cookie.name);
+                cookies = std::move(stripped.value);
 
                 if (cookies.empty()) {
                     continue;

@@ -47,7 +47,7 @@ public:
 
         if (ngx_http_auth_extranet_shm_reserve(site_->shm_zone,
                 *site_->tag + k, ngx_http_auth_extranet_limit_for(site_, k),
-                site_->settings->limit_window))
+                site_->settings->lockout.window))
         {
             return true;
         }
@@ -413,8 +413,8 @@ ngx_http_auth_extranet_portal_send(ngx_http_request_t *r,
     for (const std::string &key : resp.failures) {
         ngx_http_auth_extranet_shm_fail(site->shm_zone, *site->tag + key,
                                         ngx_http_auth_extranet_limit_for(site, key),
-                                        site->settings->limit_window,
-                                        site->settings->limit_lockout);
+                                        site->settings->lockout.window,
+                                        site->settings->lockout.lockout);
     }
 
     for (const std::string &key : resp.successes) {
@@ -467,18 +467,12 @@ ngx_http_auth_extranet_portal_send(ngx_http_request_t *r,
         }
     }
 
-    if (ngx_http_auth_extranet_add_header(r, "Cache-Control",
-            resp.no_store ? "no-store"
-            : resp.cache_control.empty() ? "max-age=300" : resp.cache_control,
-            NULL) != NGX_OK
-        || ngx_http_auth_extranet_add_header(r, "X-Content-Type-Options",
-                                             "nosniff", NULL) != NGX_OK
-        || ngx_http_auth_extranet_add_header(r, "X-Frame-Options", "DENY",
-                                             NULL) != NGX_OK
-        || ngx_http_auth_extranet_add_header(r, "Referrer-Policy",
-                                             "same-origin", NULL) != NGX_OK)
-    {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    for (const extranet::HeaderLine &line : extranet::security_headers(resp)) {
+        if (ngx_http_auth_extranet_add_header(r, line.name, line.value, NULL)
+            != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
     }
 
 #if (NGX_HTTP_GZIP)
@@ -528,7 +522,7 @@ ngx_http_auth_extranet_limit_for(ngx_http_auth_extranet_srv_conf_t *site,
     const extranet::Settings &s = *site->settings;
 
     if (key.compare(0, 3, "ip:") == 0) {
-        return s.limit_address;
+        return s.lockout.address;
     }
 
     if (key.compare(0, 5, "link:") == 0) {
@@ -539,5 +533,5 @@ ngx_http_auth_extranet_limit_for(ngx_http_auth_extranet_srv_conf_t *site,
         return s.hashes_per_address;
     }
 
-    return s.limit_identifier;
+    return s.lockout.identifier;
 }

@@ -193,11 +193,11 @@ ngx_http_auth_extranet_merge_srv_conf(ngx_conf_t *cf, void *parent,
         s->header_prefix.assign((char *) conf->header_prefix.data,
                                 conf->header_prefix.len);
         s->site_url.assign((char *) conf->site_url.data, conf->site_url.len);
-        s->limit_identifier = conf->limit_identifier;
-        s->limit_address = conf->limit_address;
+        s->lockout.identifier = conf->limit_identifier;
+        s->lockout.address = conf->limit_address;
+        s->lockout.window = conf->limit_window;
+        s->lockout.lockout = conf->limit_lockout;
         s->hashes_per_address = conf->limit_hashes;
-        s->limit_window = conf->limit_window;
-        s->limit_lockout = conf->limit_lockout;
 
         if (conf->partners) {
             s->partners = *conf->partners;

@@ -9,6 +9,7 @@ extern "C" {
 
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "core/cookie.h"
 
@@ -69,27 +70,72 @@ static void test_find_cookie_keeps_equals_inside_the_value(void **)
 
 static void test_strip_cookie_removes_every_occurrence(void **)
 {
-    std::string h = strip_cookie("s=1; a=x; s=2; b=y; s=3", "s");
-    assert_string_equal(h.c_str(), "a=x; b=y");
+    StrippedCookies h = strip_cookie("s=1; a=x; s=2; b=y; s=3", "s");
+    assert_string_equal(h.value.c_str(), "a=x; b=y");
+    assert_true(h.removed);
 }
 
 static void test_strip_cookie_keeps_others_byte_for_byte(void **)
 {
-    std::string h = strip_cookie("a=\"q v\";s=tok;  b=%41%42==;c", "s");
-    assert_string_equal(h.c_str(), "a=\"q v\"; b=%41%42==; c");
+    StrippedCookies h = strip_cookie("a=\"q v\";s=tok;  b=%41%42==;c", "s");
+    assert_true(h.removed);
+    assert_string_equal(h.value.c_str(), "a=\"q v\"; b=%41%42==; c");
 }
 
 static void test_strip_cookie_does_not_strip_by_prefix(void **)
 {
-    std::string h = strip_cookie("s_old=1; s=2; xs=3", "s");
-    assert_string_equal(h.c_str(), "s_old=1; xs=3");
+    StrippedCookies h = strip_cookie("s_old=1; s=2; xs=3", "s");
+    assert_true(h.removed);
+    assert_string_equal(h.value.c_str(), "s_old=1; xs=3");
 }
 
 static void test_strip_cookie_leaves_empty_when_nothing_remains(void **)
 {
-    assert_string_equal(strip_cookie("s=1", "s").c_str(), "");
-    assert_string_equal(strip_cookie(" s=1 ; s=2 ", "s").c_str(), "");
-    assert_string_equal(strip_cookie("", "s").c_str(), "");
+    assert_string_equal(strip_cookie("s=1", "s").value.c_str(), "");
+    assert_true(strip_cookie("s=1", "s").removed);
+    assert_string_equal(strip_cookie(" s=1 ; s=2 ", "s").value.c_str(), "");
+    assert_string_equal(strip_cookie("", "s").value.c_str(), "");
+    assert_false(strip_cookie("", "s").removed);
+}
+
+// Issue 7, finding 5: 195 "a=1;" without blanks and the session cookie. The
+// re-spaced header without the session cookie is exactly as long as the
+// original, which a length comparison took for "nothing removed".
+static void test_strip_cookie_reports_removal_whatever_the_lengths(void **)
+{
+    std::string header;
+    for (int i = 0; i < 195; i++) header += "a=1;";
+    std::string token(176, 'T');  // 195*4 + 17 + 176 == 195*3 + 194*2
+    header += "extranet_session=" + token;
+    StrippedCookies h = strip_cookie(header, "extranet_session");
+    // The collision the finding relied on: same length, session cookie gone.
+    assert_int_equal(h.value.size(), header.size());
+    assert_true(h.removed);
+    assert_true(h.value.find("extranet_session") == std::string::npos);
+    assert_true(h.value.find(token) == std::string::npos);
+}
+
+static void test_strip_cookie_reports_nothing_removed(void **)
+{
+    // Re-spaced, hence of another length, yet nothing to rewrite.
+    StrippedCookies h = strip_cookie("a=1;b=2", "s");
+    assert_false(h.removed);
+    assert_string_equal(h.value.c_str(), "a=1; b=2");
+    assert_false(strip_cookie("s_old=1; xs=2", "s").removed);
+    assert_false(strip_cookie("s; a=1", "s").removed);  // a name without '=' is no cookie s
+}
+
+// Issue 7, finding 7c: "s=; s=<valid>" (a tossed empty cookie first): every
+// candidate in the order sent, the caller keeps the one that verifies.
+static void test_find_cookies_returns_every_candidate_in_order(void **)
+{
+    std::vector<std::string> v = find_cookies("s=; a=1; s=good;s=\"q\"", "s");
+    assert_int_equal(v.size(), 3);
+    assert_string_equal(v[0].c_str(), "");
+    assert_string_equal(v[1].c_str(), "good");
+    assert_string_equal(v[2].c_str(), "q");
+    assert_true(find_cookies("a=1; s_old=2", "s").empty());
+    assert_true(find_cookies("", "s").empty());
 }
 
 static void test_set_cookie_with_defaults(void **)
@@ -197,6 +243,9 @@ int main(void)
         cmocka_unit_test(test_strip_cookie_keeps_others_byte_for_byte),
         cmocka_unit_test(test_strip_cookie_does_not_strip_by_prefix),
         cmocka_unit_test(test_strip_cookie_leaves_empty_when_nothing_remains),
+        cmocka_unit_test(test_strip_cookie_reports_removal_whatever_the_lengths),
+        cmocka_unit_test(test_strip_cookie_reports_nothing_removed),
+        cmocka_unit_test(test_find_cookies_returns_every_candidate_in_order),
         cmocka_unit_test(test_set_cookie_with_defaults),
         cmocka_unit_test(test_set_cookie_without_secure_and_with_domain),
         cmocka_unit_test(test_set_cookie_uses_the_configured_path),

@@ -114,6 +114,17 @@ static void test_mismatched_confirmation_is_reported_on_the_confirmation(void **
     assert_int_equal(e.count("new_password"), 0);
 }
 
+static void test_common_password_is_refused_in_french(void **)
+{
+    FieldErrors e;
+    check_new_password("AZERTYUIOP", "AZERTYUIOP", 8, 1024, "new_password", e);
+    assert_true(e.count("new_password") == 1);
+    assert_true(e["new_password"].find("les plus courants") != std::string::npos);
+    FieldErrors ok;
+    check_new_password("Azerty-du-Clos-Fleuri", "Azerty-du-Clos-Fleuri", 8, 1024, "new_password", ok);
+    assert_true(ok.empty());
+}
+
 static void test_partner_message_names_both_syndics(void **)
 {
     assert_string_equal(
@@ -157,6 +168,7 @@ int main(void)
         cmocka_unit_test(test_password_length_counts_characters_not_bytes),
         cmocka_unit_test(test_password_of_128_characters_is_accepted),
         cmocka_unit_test(test_mismatched_confirmation_is_reported_on_the_confirmation),
+        cmocka_unit_test(test_common_password_is_refused_in_french),
         cmocka_unit_test(test_partner_message_names_both_syndics),
         cmocka_unit_test(test_partner_message_without_names),
         cmocka_unit_test(test_json_field_errors_lists_every_field),

@@ -10,6 +10,7 @@ extern "C" {
 }
 
 #include <string>
+#include <vector>
 
 #include "core/login_flow.h"
 #include "core/password.h"
@@ -81,6 +82,44 @@ static void test_site_sample_still_verifies_as_its_own_account(void **)
     assert_int_equal(static_cast<int>(v.status), static_cast<int>(VerifyStatus::match));
 }
 
+// A sha512crypt hash of "x" (default 5000 rounds).
+static const char kSha512[] =
+    "$6$saltsalt$8RWsOfwR6M6PpnoeQiEiWzNTPo1f0HjVYjDnLZhGx16aBFRkeqiHAzfXP/LgrOWMBMXqiU2pLrXsSOHNUyUm91";
+
+static void test_plan_keeps_one_stand_in_per_known_family(void **)
+{
+    CodeTiming t = plan_code_timing({{"$2y$10$", kBcrypt}, {"$6$", kSha512},
+                                     {"$y$j9T$", kYescrypt}, {"$md5$", "$md5$abc$def"},
+                                     {"$6$", "!" + std::string(kSha512)}});
+    assert_string_equal(t.families().c_str(), "$2y$10$ $6$ $y$j9T$");
+    assert_string_equal(t.stand_ins[0].hash.c_str(), kBcrypt);
+}
+
+static void test_every_code_spends_one_hash_of_each_family(void **)
+{
+    CodeTiming t = plan_code_timing({{"$2y$10$", kBcrypt}, {"$6$", kSha512},
+                                     {"$y$j9T$", kYescrypt}});
+    // Own hash + the others = one of each family, whatever the account.
+    std::vector<const LegacyStandIn*> o = t.others("$6$");
+    assert_int_equal(o.size(), 2);
+    assert_string_equal(o[0]->family.c_str(), "$2y$10$");
+    assert_string_equal(o[1]->family.c_str(), "$y$j9T$");
+    assert_int_equal(t.others("$2y$10$").size(), 2);
+    // An unknown code, or a format not seen when the plan was made: all.
+    assert_int_equal(t.others("").size(), 3);
+    assert_int_equal(t.others("$2y$12$").size(), 3);
+}
+
+static void test_plan_without_known_family_is_the_builtin(void **)
+{
+    CodeTiming none = plan_code_timing({});
+    assert_int_equal(none.stand_ins.size(), 1);
+    assert_string_equal(none.families().c_str(), "built-in $6$");
+    CodeTiming odd = plan_code_timing({{"$md5$", "$md5$abc$def"}, {"", kBcrypt}});
+    assert_string_equal(odd.families().c_str(), "built-in $6$");
+    assert_int_equal(odd.others("").size(), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -90,6 +129,9 @@ int main(void)
         cmocka_unit_test(test_sample_without_its_family_gives_the_builtin),
         cmocka_unit_test(test_builtin_stand_in_is_a_real_hash_that_never_matches),
         cmocka_unit_test(test_site_sample_still_verifies_as_its_own_account),
+        cmocka_unit_test(test_plan_keeps_one_stand_in_per_known_family),
+        cmocka_unit_test(test_every_code_spends_one_hash_of_each_family),
+        cmocka_unit_test(test_plan_without_known_family_is_the_builtin),
     };
     return cmocka_run_group_tests_name("login_flow", tests, NULL, NULL);
 }

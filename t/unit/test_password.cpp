@@ -522,6 +522,33 @@ static void test_inspect_refuses_what_verify_refuses(void **)
     }
     assert_int_equal(inspect_stored_hash(std::string("$1$salt\0x", 10)).format,
                      StoredFormat::unknown);
+
+static void test_hash_family_names_format_and_cost(void **)
+{
+    assert_string_equal(hash_family("$2y$10$vl6u55a4xIFqZNCpm3TZl.pxWeF4t8km91/eXjLQBGCpJpkCIjoem").c_str(),
+                        "$2y$10$");
+    assert_string_equal(hash_family("$6$saltsalt$8RWsOfwR6M6PpnoeQiEiWzNTPo1f0HjVYjDnLZhGx16aBFRkeqiHAzfXP/LgrOWMBMXqiU2pLrXsSOHNUyUm91").c_str(),
+                        "$6$");
+    assert_string_equal(hash_family("$5$rounds=80000$salt$abc").c_str(), "$5$rounds=80000$");
+    assert_string_equal(hash_family("$y$j9T$Dd5D1UGn0n7fIIb.E97n50$24UTlk8/cnz6V1eYFTwmkESvcV.DtdyqQPHUxGt3eZA").c_str(),
+                        "$y$j9T$");
+    assert_string_equal(hash_family("$1$salt$hash").c_str(), "$1$");
+    HashParams fast;
+    fast.scrypt_n = 1u << 4;
+    fast.scrypt_p = 1;
+    assert_string_equal(hash_family(hash_password("x", fast)).c_str(), "$scrypt$ln=4,r=8,p=1$");
+    fast.scheme = HashScheme::pbkdf2_sha256;
+    fast.pbkdf2_iterations = 1000;
+    assert_string_equal(hash_family(hash_password("x", fast)).c_str(), "$pbkdf2-sha256$i=1000$");
+}
+
+static void test_hash_family_of_unknown_formats_is_empty(void **)
+{
+    for (const char* odd : {"", "!", "5f4dcc3b5aa765d61d8327deb882cf99", "$md5$abc$def",
+                            "$2y$99$vl6u55a4xIFqZNCpm3TZl.pxWeF4t8km91/eXjLQBGCpJpkCIjoem",
+                            "$scrypt$ln=99,r=8,p=1$c2FsdA$aGFzaA"}) {
+        assert_string_equal(hash_family(odd).c_str(), "");
+    }
 }
 
 int main(void)
@@ -556,6 +583,9 @@ int main(void)
         cmocka_unit_test(test_crypt_verification_is_safe_from_concurrent_threads),
         cmocka_unit_test(test_inspect_tells_the_format_and_work_of_each_stored_hash),
         cmocka_unit_test(test_inspect_refuses_what_verify_refuses),
+
+        cmocka_unit_test(test_hash_family_names_format_and_cost),
+        cmocka_unit_test(test_hash_family_of_unknown_formats_is_empty),
     };
     return cmocka_run_group_tests_name("password", tests, nullptr, nullptr);
 }
