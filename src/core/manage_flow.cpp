@@ -519,6 +519,7 @@ Dispatch route_manage(RouteContext& rc) {
 
     if (!post) {
         std::string notice(manage_notice(rc.form.value("done")));
+        bool passkeys_open = rc.form.value("done").substr(0, 7) == "passkey";
         // The confirmation step of a destructive action (a link of the page,
         // so it works without JavaScript); the page ignores a step about an
         // account or a session not in its lists.
@@ -529,9 +530,10 @@ Dispatch route_manage(RouteContext& rc) {
                      (confirm == "end_session" && is_session_handle(session)) ||
                      confirm == "end_other_sessions";
         if (!valid) confirm.clear();
-        BlockingWork work = [m, notice, confirm, account, session](Database& db) {
+        BlockingWork work = [m, notice, passkeys_open, confirm, account, session](Database& db) {
             return manage_page(db, m, 200, "", "", {}, [=](ManageView& v) {
                 v.notice = notice;
+                v.passkeys_open = passkeys_open;
                 v.confirm = confirm;
                 v.unlink_account = confirm == "unlink" ? account : std::string();
                 v.confirm_session = confirm == "end_session" ? session : std::string();

@@ -112,6 +112,7 @@ struct ManageView {
     bool confirm_unlink_last = false;  // the account to unlink is the last one
     std::string unlink_account;        // the account awaiting that confirmation
     std::vector<PasskeyItem> passkeys;  // passkeys: the "Clés d'accès" section
+    bool passkeys_open = false;         // unfolded: a passkey just added or removed
     std::string confirm_session;       // the session awaiting it (handle)
 };
 

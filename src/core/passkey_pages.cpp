@@ -27,9 +27,12 @@ std::string passkey_login_fragment(const PageContext& ctx, std::string_view next
     return out;
 }
 
-std::string passkey_manage_section(const PageContext& ctx, const std::vector<PasskeyItem>& keys) {
-    std::string out = "<section aria-labelledby=\"manage-passkeys\" id=\"passkeys\">\n"
-                      "<h2 id=\"manage-passkeys\">Clés d'accès</h2>\n"
+std::string passkey_manage_section(const PageContext& ctx, const std::vector<PasskeyItem>& keys,
+                                   bool open) {
+    std::string out = std::string("<details class=\"fold\" id=\"passkeys\"") +
+                      (open ? " open" : "") +
+                      ">\n<summary><h2 id=\"manage-passkeys\">Clés d'accès</h2> (" +
+                      std::to_string(keys.size()) + ")</summary>\n<div class=\"fold-body\">\n"
                       "<p>Une clé d'accès vous permet de vous connecter sans taper de mot de "
                       "passe, en déverrouillant votre téléphone ou votre ordinateur (empreinte, "
                       "visage ou code). Votre mot de passe reste valable.</p>\n";
@@ -65,7 +68,7 @@ std::string passkey_manage_section(const PageContext& ctx, const std::vector<Pas
            "d'accès</button>\n<p class=\"error\" id=\"passkey-add-error\" hidden></p>\n"
            "</div>\n"
            "<p class=\"hint\" id=\"passkey-unsupported\">Pour ajouter une clé d'accès, "
-           "utilisez un navigateur récent avec JavaScript activé.</p>\n</section>\n";
+           "utilisez un navigateur récent avec JavaScript activé.</p>\n</div>\n</details>\n";
     out += script_tag(ctx);
     return out;
 }

@@ -17,7 +17,9 @@ namespace extranet {
 std::string passkey_login_fragment(const PageContext& ctx, std::string_view next);
 
 // "Gérer mes comptes": the "Clés d'accès" section.
-std::string passkey_manage_section(const PageContext& ctx, const std::vector<PasskeyItem>& keys);
+// Folded away on a phone like the manage page's other lists (open: unfolded).
+std::string passkey_manage_section(const PageContext& ctx, const std::vector<PasskeyItem>& keys,
+                                   bool open = false);
 
 // Served at <prefix>passkey.js (no inline script: CSP without 'unsafe-inline').
 std::string_view passkey_script();

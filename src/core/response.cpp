@@ -6,6 +6,7 @@ namespace extranet {
 
 const char* const kContentSecurityPolicy =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+    " connect-src 'self';"
     " form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 std::vector<HeaderLine> security_headers(const PortalResponse& r) {

@@ -341,7 +341,9 @@ async function expectLinked(page, account) {
 }
 
 async function newContext(options) {
-    const context = await browser.newContext({ locale: 'fr-FR', ...options });
+    // axe-core is injected as a script: the portal's Content-Security-Policy
+    // (script-src 'self') would refuse it
+    const context = await browser.newContext({ locale: 'fr-FR', bypassCSP: true, ...options });
     context.setDefaultTimeout(STEP_TIMEOUT);
     context.setDefaultNavigationTimeout(STEP_TIMEOUT);
     return context;

@@ -184,6 +184,8 @@ async function main() {
         await step('manage-no-passkey', page, async () => {
             await page.goto(`${base}/auth/manage`, { waitUntil: 'load' });
             const section = page.locator('#passkeys');
+            // folded away like the other lists of the page: unfold it
+            await page.locator('#passkeys > summary').click();
             await section.scrollIntoViewIfNeeded();
             check((await section.innerText()).includes("Aucune clé d'accès enregistrée."),
                   'the section does not say there is no passkey yet');
@@ -227,6 +229,9 @@ async function main() {
 
         await step('manage-last-used', page, async () => {
             await page.goto(`${base}/auth/manage#passkeys`, { waitUntil: 'load' });
+            if (await page.locator('#passkeys').getAttribute('open') === null) {
+                await page.locator('#passkeys > summary').click();
+            }
             const text = await page.locator('#passkeys').innerText();
             check(/Dernière utilisation : \d\d\/\d\d\/\d{4}/.test(text), 'the last use is not shown');
             await page.locator('#passkeys').scrollIntoViewIfNeeded();

@@ -522,6 +522,7 @@ static void test_inspect_refuses_what_verify_refuses(void **)
     }
     assert_int_equal(inspect_stored_hash(std::string("$1$salt\0x", 10)).format,
                      StoredFormat::unknown);
+}
 
 static void test_hash_family_names_format_and_cost(void **)
 {
