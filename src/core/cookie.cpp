@@ -27,6 +27,54 @@ std::string_view trim(std::string_view s)
     return s;
 }
 
+int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+// Whether an application behind nginx reads a cookie called `raw` as
+// `name`. PHP, the usual legacy app, trims any white space (\v and \f
+// too), percent-decodes the name and turns '.', ' ' and '[' into '_':
+// "extranet%5Fsession", "extranet.session" or "\vextranet_session" reach
+// $_COOKIE['extranet_session']. Such copies are removed as well.
+bool app_reads_as(std::string_view raw, std::string_view name)
+{
+    if (raw == name) {
+        return true;
+    }
+    std::string decoded;
+    decoded.reserve(raw.size());
+    for (std::size_t i = 0; i < raw.size(); i++) {
+        char c = raw[i];
+        if (c == '%' && i + 2 < raw.size() &&
+            hex_digit(raw[i + 1]) >= 0 && hex_digit(raw[i + 2]) >= 0) {
+            c = static_cast<char>(hex_digit(raw[i + 1]) * 16 + hex_digit(raw[i + 2]));
+            i += 2;
+        } else if (c == '+') {
+            c = ' ';
+        }
+        decoded += c;
+    }
+    auto space = [](char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+    };
+    std::size_t b = 0, e = decoded.size();
+    while (b < e && space(decoded[b])) b++;
+    while (e > b && space(decoded[e - 1])) e--;
+    if (e - b != name.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < name.size(); i++) {
+        char c = decoded[b + i];
+        if (c == '.' || c == ' ' || c == '[') c = '_';
+        if (c != name[i]) return false;
+    }
+    return true;
+}
+
 // RFC 6265 5.4 leniently: ';' separated pairs, blanks around them allowed
 // (some clients omit the space after ';' or add more).
 std::vector<CookiePair> split_cookies(std::string_view header)
@@ -131,7 +179,7 @@ StrippedCookies strip_cookie(std::string_view header, std::string_view name)
 {
     StrippedCookies out;
     for (const auto& p : split_cookies(header)) {
-        if (p.has_value && p.name == name) {
+        if (p.has_value && app_reads_as(p.name, name)) {
             out.removed = true;
             continue;
         }

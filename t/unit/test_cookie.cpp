@@ -229,6 +229,35 @@ static void test_set_cookie_round_trips_through_find_cookie(void **)
     assert_string_equal(back->c_str(), "AbC-123_x.y");
 }
 
+// PHP reads these names as "extranet_session" (white space trimmed,
+// percent-decoded, '.', ' ' and '[' as '_'): they never reach the app.
+static void test_strip_removes_the_copies_php_would_read_as_the_session(void **)
+{
+    const char *headers[] = {
+        "a=1;\vextranet_session=tok; b=2",
+        "a=1; extranet%5Fsession=tok; b=2",
+        "a=1; extranet.session=tok; b=2",
+        "a=1; extranet%20session=tok; b=2",
+        "a=1; extranet[session=tok; b=2",
+        "a=1; \fextranet_session\f=tok; b=2",
+        "a=1; extranet+session=tok; b=2",
+    };
+    for (const char *h : headers) {
+        StrippedCookies s = strip_cookie(h, "extranet_session");
+        assert_true(s.removed);
+        assert_string_equal(s.value.c_str(), "a=1; b=2");
+    }
+}
+
+static void test_strip_keeps_names_php_reads_otherwise(void **)
+{
+    StrippedCookies s = strip_cookie("extranet_sessions=1; xextranet_session=2; "
+                                     "extranet%5Gsession=3", "extranet_session");
+    assert_false(s.removed);
+    assert_string_equal(s.value.c_str(),
+                        "extranet_sessions=1; xextranet_session=2; extranet%5Gsession=3");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -252,6 +281,8 @@ int main(void)
         cmocka_unit_test(test_set_cookie_with_zero_max_age_clears_the_cookie),
         cmocka_unit_test(test_set_cookie_refuses_header_injection),
         cmocka_unit_test(test_set_cookie_round_trips_through_find_cookie),
+        cmocka_unit_test(test_strip_removes_the_copies_php_would_read_as_the_session),
+        cmocka_unit_test(test_strip_keeps_names_php_reads_otherwise),
     };
     return cmocka_run_group_tests_name("cookie", tests, NULL, NULL);
 }
