@@ -39,8 +39,13 @@ for my $file (@examples) {
     $conf =~ s{ssl_certificate\s+\S+;}{ssl_certificate $dir/cert.pem;}g;
     $conf =~ s{ssl_certificate_key\s+\S+;}{ssl_certificate_key $dir/cert.key;}g;
     $conf =~ s{listen (?:[\d.]+:)?(\d+)}{'listen 127.0.0.1:' . Extranet::Test::free_port()}ge;
-    # relative includes are nginx's own files (Debian: /etc/nginx)
-    $conf =~ s{include\s+([a-z][^;/\s]*(?:/[^;\s]+)?);}{include /etc/nginx/$1;}g;
+    # relative includes are nginx's own files (Debian: /etc/nginx, from
+    # nginx-common), found beside the configuration as nginx would
+    for my $inc ($conf =~ /include\s+([a-z][^;\s]*);/g, 'fastcgi.conf', 'fastcgi_params',
+                 'mime.types') {
+        next if -e "$dir/$inc" || !-e "/etc/nginx/$inc";
+        $t->write_file($inc, $t->read_file("/etc/nginx/$inc"));
+    }
 
     # a snippet is tried where it goes: in http, or in a server
     unless ($conf =~ /^\s*events\s*\{/m) {
