@@ -28,10 +28,12 @@ std::string_view trim(std::string_view s)
 }
 
 // RFC 6265 5.4 leniently: ';' separated pairs, blanks around them allowed
-// (some clients omit the space after ';' or add more).
-std::vector<CookiePair> split_cookies(std::string_view header)
+// (some clients omit the space after ';' or add more). Calls f(pair) for
+// each in order until f returns false; nothing is allocated (every
+// protected request goes through here).
+template <typename F>
+void for_each_cookie(std::string_view header, F f)
 {
-    std::vector<CookiePair> pairs;
     std::size_t start = 0;
     while (start <= header.size()) {
         std::size_t end = header.find(';', start);
@@ -53,9 +55,10 @@ std::vector<CookiePair> split_cookies(std::string_view header)
             p.value = trim(text.substr(eq + 1));
             p.has_value = true;
         }
-        pairs.push_back(p);
+        if (!f(p)) {
+            return;
+        }
     }
-    return pairs;
 }
 
 // cookie-octet of RFC 6265 4.1.1: no CTL, blank, '"', ',', ';' or '\\'.
@@ -104,31 +107,34 @@ bool is_token(std::string_view s)
 
 std::optional<std::string> find_cookie(std::string_view header, std::string_view name)
 {
-    for (const auto& p : split_cookies(header)) {
+    std::optional<std::string> found;
+    for_each_cookie(header, [&](const CookiePair& p) {
         if (!p.has_value || p.name != name) {
-            continue;
+            return true;
         }
         std::string_view v = p.value;
         if (v.size() >= 2 && v.front() == '"' && v.back() == '"') {
             v = v.substr(1, v.size() - 2);
         }
-        return std::string(v);
-    }
-    return std::nullopt;
+        found.emplace(v);
+        return false;
+    });
+    return found;
 }
 
 std::string strip_cookie(std::string_view header, std::string_view name)
 {
     std::string out;
-    for (const auto& p : split_cookies(header)) {
+    for_each_cookie(header, [&](const CookiePair& p) {
         if (p.has_value && p.name == name) {
-            continue;
+            return true;
         }
         if (!out.empty()) {
             out += "; ";
         }
         out.append(p.text);
-    }
+        return true;
+    });
     return out;
 }
 
