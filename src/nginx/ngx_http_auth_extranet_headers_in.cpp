@@ -13,6 +13,10 @@
 static bool ngx_http_auth_extranet_prefixed(ngx_str_t *name,
     const std::string &prefix);
 static bool ngx_http_auth_extranet_is_cookie(ngx_table_elt_t *h);
+static ngx_int_t ngx_http_auth_extranet_strip_cookie(ngx_http_request_t *r,
+    ngx_table_elt_t *h, const extranet::Settings &s);
+static ngx_int_t ngx_http_auth_extranet_rebuild(ngx_http_request_t *r,
+    const extranet::Settings &s, ngx_uint_t n);
 static ngx_int_t ngx_http_auth_extranet_relink_cookies(ngx_http_request_t *r);
 
 
@@ -67,8 +71,15 @@ ngx_http_auth_extranet_is_cookie(ngx_table_elt_t *h)
 
 
 /*
- * Rebuilds the request's header list without any header of the prefix and
- * without the session cookie, then (with_claims) adds the session's headers.
+ * Removes every client header of the prefix and the session cookie, then
+ * (with_claims) adds the session's headers.
+ *
+ * The usual protected request has no header of the prefix and a Cookie
+ * header that keeps other cookies (the legacy app's): its Cookie values are
+ * rewritten in place and the session's headers appended to the list as it
+ * is. The list is rebuilt only when a header must go (one of the prefix, a
+ * Cookie header left empty), and always for a subrequest, whose list shares
+ * its parts with the main request's.
  */
 
 ngx_int_t
@@ -76,84 +87,46 @@ ngx_http_auth_extranet_set_headers(ngx_http_request_t *r,
     ngx_http_auth_extranet_srv_conf_t *site,
     ngx_http_auth_extranet_ctx_t *ctx, bool with_claims)
 {
-    size_t            len;
+    bool              rebuild;
+    u_char           *p;
+    size_t            len, prefix_len;
     ngx_uint_t        i, n;
-    ngx_list_t        old;
-    std::string       cookies, name;
     ngx_list_part_t  *part;
-    ngx_table_elt_t  *h, *nh;
+    ngx_table_elt_t  *h;
 
     const extranet::Settings &s = *site->settings;
 
+    rebuild = (r != r->main);
     n = 0;
+
     for (part = &r->headers_in.headers.part; part; part = part->next) {
-        n += part->nelts;
-    }
-
-    /* the list is rebuilt in place: its "last" points into itself */
-    old = r->headers_in.headers;
-
-    if (ngx_list_init(&r->headers_in.headers, r->pool,
-                      n + NGX_HTTP_AUTH_EXTRANET_HEADERS,
-                      sizeof(ngx_table_elt_t))
-        != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
-
-    for (part = &old.part; part; part = part->next) {
         h = static_cast<ngx_table_elt_t *>(part->elts);
+        n += part->nelts;
 
-        for (i = 0; i < part->nelts; i++) {
+        for (i = 0; i < part->nelts && !rebuild; i++) {
 
             if (ngx_http_auth_extranet_prefixed(&h[i].key, s.header_prefix)) {
-                ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                               "auth extranet: client header \"%V\" removed",
-                               &h[i].key);
+                rebuild = true;
+                break;
+            }
+
+            if (!ngx_http_auth_extranet_is_cookie(&h[i])) {
                 continue;
             }
 
-            std::string_view value((char *) h[i].value.data, h[i].value.len);
-
-            /* decided by what is there to remove, never by a length */
-            if (ngx_http_auth_extranet_is_cookie(&h[i])
-                && extranet::find_cookie(value, s.cookie.name))
-            {
-                cookies = extranet::strip_cookie(value, s.cookie.name);
-
-                if (cookies.empty()) {
-                    continue;
-                }
-
-                nh = static_cast<ngx_table_elt_t *>(
-                         ngx_list_push(&r->headers_in.headers));
-                if (nh == NULL) {
-                    return NGX_ERROR;
-                }
-
-                *nh = h[i];
-                nh->value.len = cookies.size();
-                nh->value.data = static_cast<u_char *>(
-                                     ngx_pnalloc(r->pool, cookies.size()));
-                if (nh->value.data == NULL) {
-                    return NGX_ERROR;
-                }
-
-                ngx_memcpy(nh->value.data, cookies.data(), cookies.size());
-                continue;
-            }
-
-            nh = static_cast<ngx_table_elt_t *>(
-                     ngx_list_push(&r->headers_in.headers));
-            if (nh == NULL) {
+            switch (ngx_http_auth_extranet_strip_cookie(r, &h[i], s)) {
+            case NGX_OK:          /* nothing to remove, or rewritten */
+                break;
+            case NGX_DECLINED:    /* nothing left: the header goes */
+                rebuild = true;
+                break;
+            default:
                 return NGX_ERROR;
             }
-
-            *nh = h[i];
         }
     }
 
-    if (ngx_http_auth_extranet_relink_cookies(r) != NGX_OK) {
+    if (rebuild && ngx_http_auth_extranet_rebuild(r, s, n) != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -178,6 +151,8 @@ ngx_http_auth_extranet_set_headers(ngx_http_request_t *r,
         ctx->header_values[5] += a;
     }
 
+    prefix_len = s.header_prefix.size();
+
     for (i = 0; i < NGX_HTTP_AUTH_EXTRANET_HEADERS; i++) {
         const std::string &value = ctx->header_values[i];
 
@@ -185,36 +160,138 @@ ngx_http_auth_extranet_set_headers(ngx_http_request_t *r,
             continue;
         }
 
-        name = s.header_prefix + ngx_http_auth_extranet_header_names[i];
-
         h = static_cast<ngx_table_elt_t *>(
                 ngx_list_push(&r->headers_in.headers));
         if (h == NULL) {
             return NGX_ERROR;
         }
 
-        len = name.size();
-        h->key.len = len;
-        h->key.data = static_cast<u_char *>(ngx_pnalloc(r->pool, len));
-        h->lowcase_key = static_cast<u_char *>(ngx_pnalloc(r->pool, len));
-        h->value.len = value.size();
-        h->value.data = static_cast<u_char *>(ngx_pnalloc(r->pool,
-                                                          value.size()));
-        if (h->key.data == NULL || h->lowcase_key == NULL
-            || h->value.data == NULL)
-        {
+        /* key, lowercase key and value in one allocation */
+        len = prefix_len + ngx_strlen(ngx_http_auth_extranet_header_names[i]);
+
+        p = static_cast<u_char *>(ngx_pnalloc(r->pool,
+                                              2 * len + value.size()));
+        if (p == NULL) {
             return NGX_ERROR;
         }
 
-        ngx_memcpy(h->key.data, name.data(), len);
-        ngx_memcpy(h->value.data, value.data(), value.size());
+        h->key.len = len;
+        h->key.data = p;
+        p = ngx_cpymem(p, s.header_prefix.data(), prefix_len);
+        p = ngx_cpymem(p, ngx_http_auth_extranet_header_names[i],
+                       len - prefix_len);
+
+        h->lowcase_key = p;
         h->hash = ngx_hash_strlow(h->lowcase_key, h->key.data, len);
+        p += len;
+
+        h->value.len = value.size();
+        h->value.data = p;
+        ngx_memcpy(p, value.data(), value.size());
 #if (nginx_version >= 1023000)
         h->next = NULL;
 #endif
     }
 
     return NGX_OK;
+}
+
+
+/*
+ * The session cookie out of one Cookie header: NGX_OK when it was not
+ * there or other cookies remain (the value rewritten), NGX_DECLINED when
+ * nothing remains. Decided by what is there to remove, never by a length.
+ */
+
+static ngx_int_t
+ngx_http_auth_extranet_strip_cookie(ngx_http_request_t *r, ngx_table_elt_t *h,
+    const extranet::Settings &s)
+{
+    std::string_view value((char *) h->value.data, h->value.len);
+
+    if (!extranet::find_cookie(value, s.cookie.name)) {
+        return NGX_OK;
+    }
+
+    std::string cookies = extranet::strip_cookie(value, s.cookie.name);
+
+    if (cookies.empty()) {
+        return NGX_DECLINED;
+    }
+
+    h->value.data = static_cast<u_char *>(ngx_pnalloc(r->pool, cookies.size()));
+    if (h->value.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(h->value.data, cookies.data(), cookies.size());
+    h->value.len = cookies.size();
+
+    return NGX_OK;
+}
+
+
+/* a new list without the headers to remove; the old one stays untouched */
+
+static ngx_int_t
+ngx_http_auth_extranet_rebuild(ngx_http_request_t *r,
+    const extranet::Settings &s, ngx_uint_t n)
+{
+    ngx_uint_t        i;
+    ngx_list_t        old;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h, *nh;
+
+    /* the list is rebuilt in place: its "last" points into itself */
+    old = r->headers_in.headers;
+
+    if (ngx_list_init(&r->headers_in.headers, r->pool,
+                      n + NGX_HTTP_AUTH_EXTRANET_HEADERS,
+                      sizeof(ngx_table_elt_t))
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    for (part = &old.part; part; part = part->next) {
+        h = static_cast<ngx_table_elt_t *>(part->elts);
+
+        for (i = 0; i < part->nelts; i++) {
+
+            if (ngx_http_auth_extranet_prefixed(&h[i].key, s.header_prefix)) {
+                ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                               "auth extranet: client header \"%V\" removed",
+                               &h[i].key);
+                continue;
+            }
+
+            nh = static_cast<ngx_table_elt_t *>(
+                     ngx_list_push(&r->headers_in.headers));
+            if (nh == NULL) {
+                return NGX_ERROR;
+            }
+
+            *nh = h[i];
+
+            if (!ngx_http_auth_extranet_is_cookie(nh)) {
+                continue;
+            }
+
+            /* a subrequest's Cookie elements are the main request's: the
+             * copy is the one rewritten */
+            switch (ngx_http_auth_extranet_strip_cookie(r, nh, s)) {
+            case NGX_OK:
+                break;
+            case NGX_DECLINED:
+                r->headers_in.headers.last->nelts--;
+                break;
+            default:
+                return NGX_ERROR;
+            }
+        }
+    }
+
+    return ngx_http_auth_extranet_relink_cookies(r);
 }
 
 
