@@ -9,6 +9,7 @@
 
 #include "core/cookie.h"
 #include "core/crypto.h"
+#include "core/password.h"
 
 
 #define NGX_HTTP_AUTH_EXTRANET_LEGACY_UNLINKED  0
@@ -16,6 +17,7 @@
 
 
 static ngx_int_t ngx_http_auth_extranet_preconfiguration(ngx_conf_t *cf);
+static ngx_int_t ngx_http_auth_extranet_init_process(ngx_cycle_t *cycle);
 static ngx_int_t ngx_http_auth_extranet_init(ngx_conf_t *cf);
 static void *ngx_http_auth_extranet_create_srv_conf(ngx_conf_t *cf);
 static char *ngx_http_auth_extranet_merge_srv_conf(ngx_conf_t *cf,
@@ -225,7 +227,7 @@ ngx_module_t  ngx_http_auth_extranet_module = {
     NGX_HTTP_MODULE,                       /* module type */
     NULL,                                  /* init master */
     NULL,                                  /* init module */
-    NULL,                                  /* init process */
+    ngx_http_auth_extranet_init_process,   /* init process */
     NULL,                                  /* init thread */
     NULL,                                  /* exit thread */
     NULL,                                  /* exit process */
@@ -234,9 +236,34 @@ ngx_module_t  ngx_http_auth_extranet_module = {
 };
 
 
+/* whether a site of this configuration hashes passwords in a pool */
+static ngx_uint_t  ngx_http_auth_extranet_hashing;
+
+
+/*
+ * A worker that hashes passwords keeps the hashes' memory in its threads'
+ * arenas: no mmap/munmap of 32 MiB per scrypt hash, whose TLB shootdowns
+ * and page faults otherwise disturb the event loop (make bench measures it).
+ */
+
+static ngx_int_t
+ngx_http_auth_extranet_init_process(ngx_cycle_t *cycle)
+{
+    if (ngx_http_auth_extranet_hashing && !extranet::keep_hash_memory()) {
+        ngx_log_error(NGX_LOG_WARN, cycle->log, 0,
+                      "auth extranet: mallopt() refused to keep the password "
+                      "hashes' memory in the pool threads' arenas");
+    }
+
+    return NGX_OK;
+}
+
+
 static ngx_int_t
 ngx_http_auth_extranet_preconfiguration(ngx_conf_t *cf)
 {
+    ngx_http_auth_extranet_hashing = 0;
+
     return ngx_http_auth_extranet_add_variables(cf);
 }
 
@@ -644,6 +671,8 @@ ngx_http_auth_extranet_init_site(ngx_conf_t *cf, ngx_http_core_srv_conf_t *cscf,
     if (site->hash_pool == NULL) {
         return NGX_ERROR;
     }
+
+    ngx_http_auth_extranet_hashing = 1;
 
     return NGX_OK;
 }
