@@ -130,13 +130,16 @@ std::string random_bytes(std::size_t n)
     return out;
 }
 
+// (The one-shot SHA256() is no shortcut: in OpenSSL 3 it fetches SHA-256
+// through EVP_Q_digest on every call.)
 std::string sha256(std::string_view data)
 {
     unsigned char md[SHA256_DIGEST_LENGTH];
-    if (SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), md)
-        == nullptr) {
-        throw std::runtime_error("SHA-256 failed");
-    }
+    SHA256_CTX ctx;
+    SHA256_Init(&ctx);
+    SHA256_Update(&ctx, data.data(), data.size());
+    SHA256_Final(md, &ctx);
+    OPENSSL_cleanse(&ctx, sizeof(ctx));
     return std::string(reinterpret_cast<char*>(md), sizeof(md));
 }
 
@@ -149,7 +152,11 @@ HmacSha256Key::HmacSha256Key(std::string_view key)
 {
     unsigned char block[SHA256_CBLOCK] = {0};
     if (key.size() > sizeof(block)) {
-        SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), block);
+        SHA256_CTX ctx;
+        SHA256_Init(&ctx);
+        SHA256_Update(&ctx, key.data(), key.size());
+        SHA256_Final(block, &ctx);
+        OPENSSL_cleanse(&ctx, sizeof(ctx));
     } else if (!key.empty()) {
         std::copy(key.begin(), key.end(), block);
     }
