@@ -427,6 +427,13 @@ bool keep_hash_memory()
     bool ok = mallopt(M_MMAP_MAX, 0) == 1;
     // Freed memory at the top of an arena stays there up to this much.
     ok = mallopt(M_TRIM_THRESHOLD, 256 << 20) == 1 && ok;
+    // Between two hashes the thread's other allocations (libpq's, the
+    // flow's) split the freed buffer, so the next one often lands in a new
+    // heap of the arena; with the default 128 KiB pad, freeing it found
+    // that heap empty and unmapped it (an mmap, a munmap and 8 192 faults
+    // per hash all the same). A pad of a whole heap keeps such heaps. It
+    // is address space, not memory: pages never touched stay unbacked.
+    ok = mallopt(M_TOP_PAD, 64 << 20) == 1 && ok;
     return ok;
 }
 

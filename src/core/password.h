@@ -57,7 +57,8 @@ void verify_dummy_password(std::string_view password, const HashParams& current)
 // (the event loop's core included), and each fresh mapping is faulted in
 // page by page (8 192 faults per hash). Call once, before the threads
 // hash, in a process whose threads hash (an nginx worker). The price: each
-// hashing thread keeps its largest hash's memory resident. Returns false
+// hashing thread keeps its largest hash's memory resident, and arenas keep
+// a 64 MiB pad of address space (not memory) above their top. Returns false
 // if the C library refused the settings.
 bool keep_hash_memory();
 
