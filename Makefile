@@ -24,8 +24,8 @@ PACKAGES      = build-essential nginx nginx-dev libpq-dev libssl-dev        \
 # ... those that build the Debian package (make deb) ...
 DEB_PACKAGES  = debhelper dpkg-dev lintian
 # ... and those the tests and the benchmark add (make test, make bench).
-TEST_PACKAGES = libcmocka-dev procps openssl curl wrk chromium nodejs npm     \
-                exim4-daemon-light $(DEB_PACKAGES)
+TEST_PACKAGES = libcmocka-dev procps openssl curl wrk linux-perf chromium nodejs \
+                npm exim4-daemon-light $(DEB_PACKAGES)
 
 .PHONY: all deps test-deps build unit integration browser test run bench deb clean
 
