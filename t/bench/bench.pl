@@ -264,7 +264,7 @@ my @conds = ('quiet', "logins $N", ($tb ? ("logins-before $N") : ()), "openssl $
              ($HASH_RATE ? ("bare $N") : ()));
 note("5. event loop: paced proxied requests (one every " . $P{probe_interval} * 1000
      . " ms), conditions: " . join(', ', @conds) . "; $P{probe_rounds} alternated rounds of $P{probe_seconds} s");
-my (%probe, %bg_done, %bg_seconds, %bg_rate, %faults, %nvcsw);
+my (%probe, %bg_done, %bg_seconds, %bg_rate, %faults, %nvcsw, %tlb);
 for my $round (1 .. $P{probe_rounds}) {
     for my $cond ($round % 2 ? @conds : reverse @conds) {
         my ($kind, $n) = split ' ', $cond;
@@ -274,7 +274,7 @@ for my $round (1 .. $P{probe_rounds}) {
                  : $kind eq 'bare'    ? spawn(1, $P{probe_seconds} + 0.5, sub { bare_loop($n, @_) })
                  : ();
         sleep 0.3 if @kids;    # let them get going
-        my ($f0, $c0) = (worker_faults($inst), worker_nvcsw($inst));
+        my ($f0, $c0, $s0) = (worker_faults($inst), worker_nvcsw($inst), tlb_shootdowns());
         my $t0 = time;
         my @lat = probe($inst, $P{probe_seconds});
         my ($done, $rate) = reap(@kids);
@@ -282,6 +282,7 @@ for my $round (1 .. $P{probe_rounds}) {
         $bg_seconds{$cond} += time - $t0;
         $faults{$cond} += worker_faults($inst) - $f0;
         $nvcsw{$cond} += worker_nvcsw($inst) - $c0;
+        $tlb{$cond} += tlb_shootdowns() - $s0;
         $bg_done{$cond} += $done;
         push @{$probe{$cond}}, @lat;
         my @s = sort { $a <=> $b } @lat;
@@ -388,16 +389,16 @@ line('login pool CPU e-mail', sprintf('unknown %.1f ms / known %.1f ms', $lc{unk
      $lc{unknown_email} / ($lc{known_email} || 1));
 line('CPU per login  loop/pool', sprintf('event loop %.2f ms / thread pool %.1f ms', @login_cpu{qw(loop pool)}),
      $login_cpu{loop} / ($login_cpu{pool} || 1));
-printf "%-27s %7s %7s %7s %9s %11s %14s  %s\n", 'event loop latency', 'p50 ms', 'p99 ms', 'max ms', '>1 ms',
-    'faults/hash', 'preempt/s', 'hashes';
+printf "%-27s %7s %7s %7s %9s %11s %9s %9s  %s\n", 'event loop latency', 'p50 ms', 'p99 ms', 'max ms', '>1 ms',
+    'faults/hash', 'TLB IPI/s', 'preempt/s', 'hashes (rate)';
 for my $cond (@conds) {
     my $e = $el{$cond};
     my $d = $bg_done{$cond};
-    printf "  %-25s %7.2f %7.2f %7.2f %9s %11s %14.0f  %s\n",
+    printf "  %-25s %7.2f %7.2f %7.2f %9s %11s %9.0f %9.0f  %s\n",
         $cond eq 'quiet' ? 'nothing in the background' : $cond,
         @$e{qw(p50 p99 max)}, "$e->{slow}/$e->{n}",
         ($cond =~ /^logins/ && $d ? sprintf('%.0f', $faults{$cond} / $d) : '-'),
-        $nvcsw{$cond} / $bg_seconds{$cond},
+        $tlb{$cond} / $bg_seconds{$cond}, $nvcsw{$cond} / $bg_seconds{$cond},
         $cond eq 'quiet' ? '' : sprintf('%d (%.2f/s)', $d, $bg_rate{$cond});
 }
 my ($q, $ln, $on) = map { $el{$_} } 'quiet', "logins $N", "openssl $N";
@@ -439,9 +440,10 @@ printf "%-30s before %s; after %s; run took %.0f s\n", 'load average', $load_bef
 print <<"EOF";
 Reading: auth/plain near 1.00 is the goal (>= 0.95); "module cost" is the event loop CPU
 the module adds per protected request. "faults/hash" counts the worker's page faults per
-login: a hash that maps its 32 MiB afresh faults ~8 200 times, then unmaps them (TLB
-shootdowns that interrupt the event loop's core); "preempt/s" counts the event loop's
-involuntary context switches. p99 under logins vs under the same hashes computed outside
+login: a hash that maps its 32 MiB afresh faults ~8 200 times, then unmaps them: "TLB
+IPI/s" are the TLB shootdown interrupts of the whole machine (/proc/interrupts), that such
+unmaps send to the cores running the worker's threads, the event loop's included;
+"preempt/s" counts the event loop's involuntary context switches. p99 under logins vs under the same hashes computed outside
 nginx shows how much of the delay is CPU sharing alone.
 EOF
 
@@ -772,6 +774,18 @@ sub worker_faults {
         $n += ($f[7] // 0) + ($f[9] // 0);   # minflt, majflt (fields 10 and 12)
     }
     return $n;
+}
+
+# TLB shootdown interrupts so far, all CPUs (the whole machine's).
+sub tlb_shootdowns {
+    open my $fh, '<', '/proc/interrupts' or return 0;
+    while (<$fh>) {
+        next unless /^\s*TLB:/;
+        my $n = 0;
+        $n += $1 while /\s(\d+)(?=\s)/g;
+        return $n;
+    }
+    return 0;
 }
 
 # Involuntary context switches of the worker's event loop thread so far.
