@@ -254,11 +254,11 @@ void secure_wipe(std::string& s)
 std::string hex_encode(std::string_view data)
 {
     static constexpr char digits[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(data.size() * 2);
+    std::string out(data.size() * 2, '\0');
+    char* p = &out[0];
     for (unsigned char c : data) {
-        out += digits[c >> 4];
-        out += digits[c & 15];
+        *p++ = digits[c >> 4];
+        *p++ = digits[c & 15];
     }
     return out;
 }
@@ -300,10 +300,25 @@ std::optional<std::size_t> base64url_decode_into(std::string_view text, char* ou
         return std::nullopt;
     }
 
-    std::size_t n = 0;
+    // whole groups of four characters: three bytes each (capacity checked
+    // above), an invalid character seen as a value of 64 or more
+    const auto* in = reinterpret_cast<const unsigned char*>(text.data());
+    std::size_t n = 0, i = 0;
+    for (; i + 4 <= text.size(); i += 4) {
+        unsigned a = kSextetUrl.v[in[i]], b = kSextetUrl.v[in[i + 1]],
+                 c = kSextetUrl.v[in[i + 2]], d = kSextetUrl.v[in[i + 3]];
+        if ((a | b | c | d) & 64) {
+            return std::nullopt;
+        }
+        unsigned v = a << 18 | b << 12 | c << 6 | d;
+        out[n++] = static_cast<char>(v >> 16);
+        out[n++] = static_cast<char>(v >> 8 & 0xff);
+        out[n++] = static_cast<char>(v & 0xff);
+    }
+
     unsigned acc = 0;
     int bits = 0;
-    for (char c : text) {
+    for (char c : text.substr(i)) {
         unsigned v = kSextetUrl.v[static_cast<unsigned char>(c)];
         if (v == 64) {
             return std::nullopt;
