@@ -9,6 +9,9 @@
 
 #include "core/cookie.h"
 
+#include <map>
+#include <memory>
+
 
 static bool ngx_http_auth_extranet_prefixed(ngx_str_t *name,
     const std::string &prefix);
@@ -24,6 +27,46 @@ static ngx_int_t ngx_http_auth_extranet_relink_cookies(ngx_http_request_t *r);
 static const char  *ngx_http_auth_extranet_header_names[] = {
     "Account", "Syndic", "Login", "Email", "Identity", "Accounts"
 };
+
+
+/* the session's header names of one prefix: key, lowercase key and hash */
+typedef struct {
+    std::string  key[NGX_HTTP_AUTH_EXTRANET_HEADERS];
+    std::string  lowcase[NGX_HTTP_AUTH_EXTRANET_HEADERS];
+    ngx_uint_t   hash[NGX_HTTP_AUTH_EXTRANET_HEADERS];
+} ngx_http_auth_extranet_names_t;
+
+
+/*
+ * Computed once per prefix (the event loop only calls this): requests
+ * point their header names at them, so they are kept for the process's
+ * life, one entry per prefix ever configured.
+ */
+
+static const ngx_http_auth_extranet_names_t &
+ngx_http_auth_extranet_names(const std::string &prefix)
+{
+    static std::map<std::string,
+                    std::unique_ptr<ngx_http_auth_extranet_names_t>>  cache;
+
+    auto &names = cache[prefix];
+
+    if (names == nullptr) {
+        names.reset(new ngx_http_auth_extranet_names_t());
+
+        for (ngx_uint_t i = 0; i < NGX_HTTP_AUTH_EXTRANET_HEADERS; i++) {
+            std::string &key = names->key[i];
+            std::string &low = names->lowcase[i];
+
+            key = prefix + ngx_http_auth_extranet_header_names[i];
+            low.assign(key.size(), '\0');
+            names->hash[i] = ngx_hash_strlow((u_char *) &low[0],
+                                             (u_char *) &key[0], key.size());
+        }
+    }
+
+    return *names;
+}
 
 /*
  * Whether a header name starts with the prefix, ignoring case and taking
@@ -88,8 +131,6 @@ ngx_http_auth_extranet_set_headers(ngx_http_request_t *r,
     ngx_http_auth_extranet_ctx_t *ctx, bool with_claims)
 {
     bool              rebuild;
-    u_char           *p;
-    size_t            len, prefix_len;
     ngx_uint_t        i, n;
     ngx_list_part_t  *part;
     ngx_table_elt_t  *h;
@@ -151,7 +192,8 @@ ngx_http_auth_extranet_set_headers(ngx_http_request_t *r,
         ctx->header_values[5] += a;
     }
 
-    prefix_len = s.header_prefix.size();
+    const ngx_http_auth_extranet_names_t &names =
+        ngx_http_auth_extranet_names(s.header_prefix);
 
     for (i = 0; i < NGX_HTTP_AUTH_EXTRANET_HEADERS; i++) {
         const std::string &value = ctx->header_values[i];
@@ -166,28 +208,19 @@ ngx_http_auth_extranet_set_headers(ngx_http_request_t *r,
             return NGX_ERROR;
         }
 
-        /* key, lowercase key and value in one allocation */
-        len = prefix_len + ngx_strlen(ngx_http_auth_extranet_header_names[i]);
+        h->key.len = names.key[i].size();
+        h->key.data = (u_char *) names.key[i].data();
+        h->lowcase_key = (u_char *) names.lowcase[i].data();
+        h->hash = names.hash[i];
 
-        p = static_cast<u_char *>(ngx_pnalloc(r->pool,
-                                              2 * len + value.size()));
-        if (p == NULL) {
+        h->value.len = value.size();
+        h->value.data = static_cast<u_char *>(ngx_pnalloc(r->pool,
+                                                          value.size()));
+        if (h->value.data == NULL) {
             return NGX_ERROR;
         }
 
-        h->key.len = len;
-        h->key.data = p;
-        p = ngx_cpymem(p, s.header_prefix.data(), prefix_len);
-        p = ngx_cpymem(p, ngx_http_auth_extranet_header_names[i],
-                       len - prefix_len);
-
-        h->lowcase_key = p;
-        h->hash = ngx_hash_strlow(h->lowcase_key, h->key.data, len);
-        p += len;
-
-        h->value.len = value.size();
-        h->value.data = p;
-        ngx_memcpy(p, value.data(), value.size());
+        ngx_memcpy(h->value.data, value.data(), value.size());
 #if (nginx_version >= 1023000)
         h->next = NULL;
 #endif
