@@ -7,8 +7,14 @@
 //
 // Prints "hashes H seconds S rate R" (R hashes per second, all threads).
 // The hashing threads keep their memory as the module's workers do
-// (keep_hash_memory): the fastest the bare function goes here.
+// (keep_hash_memory): the fastest the bare function goes here. With
+// HASH_RATE_NICE=n in the environment each thread runs at that niceness,
+// as the module's pool threads do (nice 10, ngx_http_auth_extranet_bridge.cpp).
 #include "core/password.h"
+
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -49,6 +55,8 @@ int main(int argc, char** argv)
     }
 
     extranet::keep_hash_memory();
+    const char* nice_env = std::getenv("HASH_RATE_NICE");
+    int nice_value = nice_env ? std::atoi(nice_env) : 0;
 
     std::atomic<long> done{0};
     auto start = clock::now();
@@ -57,6 +65,9 @@ int main(int argc, char** argv)
     std::vector<std::thread> pool;
     for (int t = 0; t < threads; t++) {
         pool.emplace_back([&] {
+            if (nice_value != 0) {
+                setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), nice_value);
+            }
             while (clock::now() < end) {
                 if (scheme == "scrypt") {
                     extranet::scrypt_raw("Bench-mot-de-passe-2024", "0123456789abcdef",
