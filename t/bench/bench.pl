@@ -447,11 +447,12 @@ printf "%-30s before %s; after %s; run took %.0f s\n", 'load average', $load_bef
 print <<"EOF";
 Reading: auth/plain near 1.00 is the goal (>= 0.95); "module cost" is the event loop CPU
 the module adds per protected request. "faults/hash" counts the worker's page faults per
-login: a hash that maps its 32 MiB afresh faults ~8 200 times, then unmaps them: "TLB
+login: a hash that maps its 32 MiB afresh faults ~8 200 times, then unmaps them; "TLB
 IPI/s" are the TLB shootdown interrupts of the whole machine (/proc/interrupts), that such
 unmaps send to the cores running the worker's threads, the event loop's included;
-"preempt/s" counts the event loop's involuntary context switches. p99 under logins vs under the same hashes computed outside
-nginx shows how much of the delay is CPU sharing alone.
+"preempt/s" counts the event loop's involuntary context switches (other work on the
+machine included). p99 under logins vs under the same hashes computed outside nginx
+shows how much of the delay is CPU sharing alone.
 EOF
 
 exit 0;
