@@ -25,7 +25,7 @@ PACKAGES      = build-essential nginx nginx-dev libpq-dev libssl-dev        \
 DEB_PACKAGES  = debhelper dpkg-dev lintian
 # ... and those the tests and the benchmark add (make test, make bench).
 TEST_PACKAGES = libcmocka-dev procps openssl curl wrk chromium nodejs npm     \
-                exim4-daemon-light pgbouncer php8.2-fpm $(DEB_PACKAGES)
+                exim4-daemon-light pgbouncer php8.2-fpm linux-perf $(DEB_PACKAGES)
 # ... and those of the fuzzing targets (make fuzz); the sanitizer and
 # libFuzzer runtimes are only recommended by clang-14, and deps.sh installs
 # without recommendations.

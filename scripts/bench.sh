@@ -6,6 +6,11 @@
 #
 #   scripts/bench.sh MODULE_SO
 #
+# The module is measured side by side with a build of an earlier commit
+# ("before"): BENCH_BASE (default: the commit the fast path work started
+# from; BENCH_BASE=none skips it) is exported with git archive into a
+# temporary directory and built with scripts/build-module.sh into
+# build/bench-base/<commit>/ (kept for the next run, never committed).
 # BENCH_QUICK=1 shortens every phase (a smoke run, figures less stable).
 # BENCH_NICE=-10 (say) runs the bench and everything it starts at that
 # niceness: steadier figures on a machine busy with other work.
@@ -19,7 +24,34 @@ module="${1:?usage: scripts/bench.sh MODULE_SO}"
 command -v wrk >/dev/null || { echo "bench: wrk not found (make deps)" >&2; exit 1; }
 
 cd "$here"
+
+base="${BENCH_BASE:-0d8a0bb}"
+before=""
+if [ "$base" != none ]; then
+    commit="$(git rev-parse --verify "$base^{commit}")"
+    before_dir="$here/build/bench-base/$commit"
+    before="$before_dir/nginx/objs/ngx_http_auth_extranet_module.so"
+    if [ ! -f "$before" ]; then
+        echo "bench: building the module of $commit (before) into $before_dir" >&2
+        src="$(mktemp -d)"
+        trap 'rm -rf "$src"' EXIT
+        git archive "$commit" | tar -x -C "$src"
+        scripts/build-module.sh "${NGINX_SRC:-/usr/share/nginx/src}" "$before_dir/nginx" "$src" >&2
+        rm -rf "$src"
+        trap - EXIT
+    fi
+fi
+
+# The bare hash rate of the core's own scrypt, for the logins/s ratio.
+hash_rate="$here/build/bench/hash_rate"
+if [ ! -x "$hash_rate" ] || [ tools/hash_rate.cpp -nt "$hash_rate" ] \
+   || [ src/core/password.cpp -nt "$hash_rate" ] || [ src/core/crypto.cpp -nt "$hash_rate" ]; then
+    mkdir -p "$(dirname "$hash_rate")"
+    ${CXX:-g++} -O2 -std=c++17 -Isrc -o "$hash_rate" tools/hash_rate.cpp \
+        src/core/password.cpp src/core/crypto.cpp -lcrypto -lcrypt -lpthread
+fi
 # The Perl side stops itself well before; the timeout is a last resort that
 # still lets it clean up (SIGTERM runs its END blocks).
-TEST_EXTRANET_MODULE="$(realpath "$module")" \
-    exec nice -n "${BENCH_NICE:-0}" timeout --kill-after=20 170 perl -I t/lib t/bench/bench.pl
+TEST_EXTRANET_MODULE="$(realpath "$module")" BENCH_MODULE_BEFORE="$before" \
+BENCH_HASH_RATE="$hash_rate" \
+    exec nice -n "${BENCH_NICE:-0}" timeout --kill-after=20 420 perl -I t/lib t/bench/bench.pl

@@ -45,41 +45,46 @@ bool app_reads_as(std::string_view raw, std::string_view name)
     if (raw == name) {
         return true;
     }
-    std::string decoded;
-    decoded.reserve(raw.size());
-    for (std::size_t i = 0; i < raw.size(); i++) {
-        char c = raw[i];
-        if (c == '%' && i + 2 < raw.size() &&
-            hex_digit(raw[i + 1]) >= 0 && hex_digit(raw[i + 2]) >= 0) {
-            c = static_cast<char>(hex_digit(raw[i + 1]) * 16 + hex_digit(raw[i + 2]));
+    auto space = [](char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+    };
+    // Decoded one character at a time, nothing allocated: every protected
+    // request's Cookie header goes through here.
+    std::size_t i = 0, matched = 0;
+    bool started = false;
+    while (i < raw.size()) {
+        char c = raw[i++];
+        if (c == '%' && i + 1 < raw.size() && hex_digit(raw[i]) >= 0 &&
+            hex_digit(raw[i + 1]) >= 0) {
+            c = static_cast<char>(hex_digit(raw[i]) * 16 + hex_digit(raw[i + 1]));
             i += 2;
         } else if (c == '+') {
             c = ' ';
         }
-        decoded += c;
-    }
-    auto space = [](char c) {
-        return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
-    };
-    std::size_t b = 0, e = decoded.size();
-    while (b < e && space(decoded[b])) b++;
-    while (e > b && space(decoded[e - 1])) e--;
-    if (e - b != name.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < name.size(); i++) {
-        char c = decoded[b + i];
+        if (!started && space(c)) {
+            continue;  // leading white space
+        }
+        started = true;
+        if (matched == name.size()) {
+            if (!space(c)) return false;  // only trailing white space may follow
+            continue;
+        }
         if (c == '.' || c == ' ' || c == '[') c = '_';
-        if (c != name[i]) return false;
+        if (c != name[matched]) {
+            return false;
+        }
+        matched++;
     }
-    return true;
+    return matched == name.size();
 }
 
 // RFC 6265 5.4 leniently: ';' separated pairs, blanks around them allowed
-// (some clients omit the space after ';' or add more).
-std::vector<CookiePair> split_cookies(std::string_view header)
+// (some clients omit the space after ';' or add more). Calls f(pair) for
+// each in order until f returns false; nothing is allocated (every
+// protected request goes through here).
+template <typename F>
+void for_each_cookie(std::string_view header, F f)
 {
-    std::vector<CookiePair> pairs;
     std::size_t start = 0;
     while (start <= header.size()) {
         std::size_t end = header.find(';', start);
@@ -101,9 +106,10 @@ std::vector<CookiePair> split_cookies(std::string_view header)
             p.value = trim(text.substr(eq + 1));
             p.has_value = true;
         }
-        pairs.push_back(p);
+        if (!f(p)) {
+            return;
+        }
     }
-    return pairs;
 }
 
 // cookie-octet of RFC 6265 4.1.1: no CTL, blank, '"', ',', ';' or '\\'.
@@ -150,44 +156,69 @@ bool is_token(std::string_view s)
 
 }  // namespace
 
+namespace {
+
+// The value of a pair, the quotes of a quoted value removed.
+std::string_view cookie_value(const CookiePair& p)
+{
+    std::string_view v = p.value;
+    if (v.size() >= 2 && v.front() == '"' && v.back() == '"') {
+        v = v.substr(1, v.size() - 2);
+    }
+    return v;
+}
+
+}  // namespace
+
 std::optional<std::string> find_cookie(std::string_view header, std::string_view name)
 {
-    std::vector<std::string> all = find_cookies(header, name);
-    if (all.empty()) {
-        return std::nullopt;
-    }
-    return std::move(all.front());
+    std::optional<std::string> found;
+    for_each_cookie(header, [&](const CookiePair& p) {
+        if (!p.has_value || p.name != name) {
+            return true;
+        }
+        found.emplace(cookie_value(p));
+        return false;
+    });
+    return found;
 }
 
 std::vector<std::string> find_cookies(std::string_view header, std::string_view name)
 {
     std::vector<std::string> values;
-    for (const auto& p : split_cookies(header)) {
-        if (!p.has_value || p.name != name) {
-            continue;
+    for_each_cookie(header, [&](const CookiePair& p) {
+        if (p.has_value && p.name == name) {
+            values.emplace_back(cookie_value(p));
         }
-        std::string_view v = p.value;
-        if (v.size() >= 2 && v.front() == '"' && v.back() == '"') {
-            v = v.substr(1, v.size() - 2);
-        }
-        values.emplace_back(v);
-    }
+        return true;
+    });
     return values;
+}
+
+bool has_cookie(std::string_view header, std::string_view name)
+{
+    bool found = false;
+    for_each_cookie(header, [&](const CookiePair& p) {
+        found = p.has_value && app_reads_as(p.name, name);
+        return !found;
+    });
+    return found;
 }
 
 StrippedCookies strip_cookie(std::string_view header, std::string_view name)
 {
     StrippedCookies out;
-    for (const auto& p : split_cookies(header)) {
+    for_each_cookie(header, [&](const CookiePair& p) {
         if (p.has_value && app_reads_as(p.name, name)) {
             out.removed = true;
-            continue;
+            return true;
         }
         if (!out.value.empty()) {
             out.value += "; ";
         }
         out.value.append(p.text);
-    }
+        return true;
+    });
     return out;
 }
 

@@ -35,6 +35,9 @@ struct StrippedCookies {
 // re-spaced header may be as long as the original.
 StrippedCookies strip_cookie(std::string_view header, std::string_view name);
 
+// Whether strip_cookie() would remove anything (nothing allocated).
+bool has_cookie(std::string_view header, std::string_view name);
+
 // "name=value; Path=/; Max-Age=N; HttpOnly; Secure; SameSite=Lax"; a
 // max_age of 0 clears the cookie.
 std::string set_cookie(const CookieSettings& s, std::string_view value,

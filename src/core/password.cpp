@@ -5,6 +5,7 @@
 #include "core/crypto.h"
 
 #include <crypt.h>
+#include <malloc.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
@@ -417,6 +418,24 @@ std::string kdf_output(std::size_t len, const char* failure, Kdf kdf)
 }
 
 }  // namespace
+
+bool keep_hash_memory()
+{
+    // No mmap'ed chunks: glibc caps M_MMAP_THRESHOLD at 32 MiB, just below
+    // scrypt's buffer, so the threshold alone cannot keep it in the arena.
+    // A request larger than a thread arena's heap (64 MiB) is still mapped.
+    bool ok = mallopt(M_MMAP_MAX, 0) == 1;
+    // Freed memory at the top of an arena stays there up to this much.
+    ok = mallopt(M_TRIM_THRESHOLD, 256 << 20) == 1 && ok;
+    // Between two hashes the thread's other allocations (libpq's, the
+    // flow's) split the freed buffer, so the next one often lands in a new
+    // heap of the arena; with the default 128 KiB pad, freeing it found
+    // that heap empty and unmapped it (an mmap, a munmap and 8 192 faults
+    // per hash all the same). A pad of a whole heap keeps such heaps. It
+    // is address space, not memory: pages never touched stay unbacked.
+    ok = mallopt(M_TOP_PAD, 64 << 20) == 1 && ok;
+    return ok;
+}
 
 std::string scrypt_raw(std::string_view password, std::string_view salt,
                        std::uint64_t n, std::uint32_t r, std::uint32_t p,

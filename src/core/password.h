@@ -83,6 +83,19 @@ std::string hash_family(std::string_view stored);
 // The bare key derivation functions (known-answer tests, other callers).
 // They throw std::invalid_argument for parameters out of range and
 // std::runtime_error if OpenSSL fails (memory).
+// Hashes that need more memory than glibc maps per allocation (scrypt's
+// 128*r*(N+2) bytes: 32 MiB and a little more at N=2^15, r=8) then take it
+// from the hashing thread's own arena and leave it there for the next hash,
+// instead of an mmap and a munmap per hash: in a threaded process each
+// munmap interrupts every core running one of its threads to flush its TLB
+// (the event loop's core included), and each fresh mapping is faulted in
+// page by page (8 192 faults per hash). Call once, before the threads
+// hash, in a process whose threads hash (an nginx worker). The price: each
+// hashing thread keeps its largest hash's memory resident, and arenas keep
+// a 64 MiB pad of address space (not memory) above their top. Returns false
+// if the C library refused the settings.
+bool keep_hash_memory();
+
 std::string scrypt_raw(std::string_view password, std::string_view salt,
                        std::uint64_t n, std::uint32_t r, std::uint32_t p,
                        std::size_t len);

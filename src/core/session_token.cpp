@@ -144,11 +144,11 @@ std::optional<SessionClaims> parse_claims(std::string_view body)
     return c;
 }
 
-std::string csrf_for(std::string_view secret, std::string_view session_id)
+std::string csrf_for(const HmacSha256Key& key, std::string_view session_id)
 {
     std::string data = "csrf:";
     data.append(session_id.data(), session_id.size());
-    return base64url_encode(hmac_sha256(secret, data));
+    return base64url_encode(key.mac(data));
 }
 
 }  // namespace
@@ -187,10 +187,8 @@ KeyRing::KeyRing(std::vector<std::string> keys)
                 "session key ring: key " + std::to_string(i) + " is " +
                 std::to_string(size) + " bytes, at least 32 are required");
         }
-        Key key;
-        key.secret = keys[i];
-        key.id = sha256(key.secret).substr(0, kKeyIdBytes);
-        keys_.push_back(std::move(key));
+        keys_.push_back(Key{keys[i], sha256(keys[i]).substr(0, kKeyIdBytes),
+                            HmacSha256Key(keys[i])});
         secure_wipe(keys[i]);
     }
 }
@@ -226,7 +224,7 @@ std::string KeyRing::seal(const SessionClaims& claims) const
         out.text(a, "linked account");
     }
 
-    std::string mac = hmac_sha256(key.secret, out.str());
+    std::string mac = key.hmac.mac(out.str());
     out.raw(mac);
     std::string token = base64url_encode(out.str());
     // open() would refuse it, and browsers drop such cookies anyway.
@@ -238,15 +236,19 @@ std::string KeyRing::seal(const SessionClaims& claims) const
 
 std::optional<SessionClaims> KeyRing::open(std::string_view token) const
 {
+    // Every valid cookie goes through here: decoded on the stack, its MAC
+    // computed from the key's precomputed HMAC states, nothing allocated
+    // before the claims themselves.
+    char buf[kMaxTokenChars / 4 * 3];
     if (token.size() > kMaxTokenChars) {
         return std::nullopt;
     }
-    auto raw = base64url_decode(token);
-    if (!raw || raw->size() < 1 + kKeyIdBytes + kMacBytes) {
+    auto size = base64url_decode_into(token, buf, sizeof(buf));
+    if (!size || *size < 1 + kKeyIdBytes + kMacBytes) {
         return std::nullopt;
     }
 
-    std::string_view data(*raw);
+    std::string_view data(buf, *size);
     if (static_cast<std::uint8_t>(data[0]) != kVersion) {
         return std::nullopt;
     }
@@ -257,9 +259,14 @@ std::optional<SessionClaims> KeyRing::open(std::string_view token) const
     // Key ids are not secret; they only pick the key. Two keys sharing an
     // id (a 2^-32 chance) are both tried.
     bool authentic = false;
+    unsigned char expected[kMacBytes];
     for (const auto& key : keys_) {
-        if (key.id == id &&
-            constant_time_equal(hmac_sha256(key.secret, signed_part), mac)) {
+        if (key.id != id) {
+            continue;
+        }
+        key.hmac.mac(signed_part, expected);
+        if (constant_time_equal(
+                std::string_view(reinterpret_cast<char*>(expected), kMacBytes), mac)) {
             authentic = true;
             break;
         }
@@ -273,7 +280,7 @@ std::optional<SessionClaims> KeyRing::open(std::string_view token) const
 
 std::string KeyRing::csrf_token(std::string_view session_id) const
 {
-    return csrf_for(keys_.front().secret, session_id);
+    return csrf_for(keys_.front().hmac, session_id);
 }
 
 bool KeyRing::csrf_valid(std::string_view session_id, std::string_view token) const
@@ -284,7 +291,7 @@ bool KeyRing::csrf_valid(std::string_view session_id, std::string_view token) co
     bool valid = false;
     for (const auto& key : keys_) {
         // No early exit: the time does not tell which key matched.
-        valid |= constant_time_equal(csrf_for(key.secret, session_id), token);
+        valid |= constant_time_equal(csrf_for(key.hmac, session_id), token);
     }
     return valid;
 }

@@ -2,6 +2,8 @@
 // Verifying it costs no database round trip.
 #pragma once
 
+#include "core/crypto.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -63,6 +65,7 @@ private:
     struct Key {
         std::string secret;
         std::string id;  // 4 bytes: start of sha256(secret)
+        HmacSha256Key hmac;  // keyed with secret, states computed once
     };
     std::vector<Key> keys_;
 };

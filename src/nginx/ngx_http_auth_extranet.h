@@ -187,6 +187,9 @@ extern "C" ngx_module_t  ngx_http_auth_extranet_module;
 #define NGX_HTTP_AUTH_EXTRANET_LEGACY_ALL       1
 
 
+/* whether a site of this configuration hashes passwords (module file) */
+extern ngx_uint_t  ngx_http_auth_extranet_hashing;
+
 /* sites (ngx_http_auth_extranet_site.cpp) */
 void *ngx_http_auth_extranet_create_srv_conf(ngx_conf_t *cf);
 char *ngx_http_auth_extranet_merge_srv_conf(ngx_conf_t *cf, void *parent,

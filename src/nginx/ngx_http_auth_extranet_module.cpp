@@ -8,9 +8,12 @@
 
 #include "nginx/ngx_http_auth_extranet.h"
 
+#include "core/password.h"
+
 
 
 static ngx_int_t ngx_http_auth_extranet_preconfiguration(ngx_conf_t *cf);
+static ngx_int_t ngx_http_auth_extranet_init_process(ngx_cycle_t *cycle);
 static ngx_int_t ngx_http_auth_extranet_init(ngx_conf_t *cf);
 static void *ngx_http_auth_extranet_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_auth_extranet_merge_loc_conf(ngx_conf_t *cf,
@@ -219,7 +222,7 @@ ngx_module_t  ngx_http_auth_extranet_module = {
     NGX_HTTP_MODULE,                       /* module type */
     NULL,                                  /* init master */
     NULL,                                  /* init module */
-    NULL,                                  /* init process */
+    ngx_http_auth_extranet_init_process,   /* init process */
     NULL,                                  /* init thread */
     NULL,                                  /* exit thread */
     NULL,                                  /* exit process */
@@ -228,9 +231,34 @@ ngx_module_t  ngx_http_auth_extranet_module = {
 };
 
 
+/* whether a site of this configuration hashes passwords in a pool */
+ngx_uint_t  ngx_http_auth_extranet_hashing;
+
+
+/*
+ * A worker that hashes passwords keeps the hashes' memory in its threads'
+ * arenas: no mmap/munmap of 32 MiB per scrypt hash, whose TLB shootdowns
+ * and page faults otherwise disturb the event loop (make bench measures it).
+ */
+
+static ngx_int_t
+ngx_http_auth_extranet_init_process(ngx_cycle_t *cycle)
+{
+    if (ngx_http_auth_extranet_hashing && !extranet::keep_hash_memory()) {
+        ngx_log_error(NGX_LOG_WARN, cycle->log, 0,
+                      "auth extranet: mallopt() refused to keep the password "
+                      "hashes' memory in the pool threads' arenas");
+    }
+
+    return NGX_OK;
+}
+
+
 static ngx_int_t
 ngx_http_auth_extranet_preconfiguration(ngx_conf_t *cf)
 {
+    ngx_http_auth_extranet_hashing = 0;
+
     return ngx_http_auth_extranet_add_variables(cf);
 }
 

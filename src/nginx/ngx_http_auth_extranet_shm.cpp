@@ -252,7 +252,10 @@ ngx_http_auth_extranet_shm_lookup(ngx_shm_zone_t *zone, const std::string &key)
     ngx_http_auth_extranet_shm_node_t  *n;
 
     sh = static_cast<ngx_http_auth_extranet_shm_sh_t *>(zone->data);
-    hash = ngx_crc32_short((u_char *) key.data(), key.size());
+    /* the same CRC-32 as ngx_crc32_short() (entries an older build made
+     * are found), one table lookup per byte instead of two: every
+     * protected request looks its session up here */
+    hash = ngx_crc32_long((u_char *) key.data(), key.size());
 
     node = sh->rbtree.root;
     sentinel = sh->rbtree.sentinel;
@@ -405,7 +408,7 @@ ngx_http_auth_extranet_shm_get(ngx_shm_zone_t *zone, const std::string &key,
     }
 
     ngx_memzero(n, size);
-    n->node.key = ngx_crc32_short((u_char *) key.data(), key.size());
+    n->node.key = ngx_crc32_long((u_char *) key.data(), key.size());
     n->len = (u_short) key.size();
     n->revoked = counter ? 0 : 1;
     ngx_memcpy(n->data, key.data(), key.size());

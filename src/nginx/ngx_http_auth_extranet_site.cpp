@@ -298,6 +298,8 @@ ngx_http_auth_extranet_init_site(ngx_conf_t *cf, ngx_http_core_srv_conf_t *cscf,
         return NGX_ERROR;
     }
 
+    ngx_http_auth_extranet_hashing = 1;
+
     return NGX_OK;
 }
 

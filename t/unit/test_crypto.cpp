@@ -10,6 +10,9 @@ extern "C" {
 
 #include "core/crypto.h"
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include <set>
 #include <string>
 
@@ -232,6 +235,62 @@ static void test_base64_decode_lenient_rejects_garbage(void **state)
     assert_false(base64_decode_lenient("Zm9vY").has_value());
 }
 
+// The pre-keyed HMAC gives what OpenSSL's one-shot HMAC() gives, for keys
+// shorter, equal to and longer than the block, and for many message sizes
+// (across the 55/56/64-byte padding boundaries); a copy and a reuse give
+// the same again (the keyed states are not consumed).
+static void test_hmac_key_matches_openssl_hmac(void **state)
+{
+    (void) state;
+    for (std::size_t key_len : {0, 1, 32, 63, 64, 65, 131}) {
+        std::string key = random_bytes(key_len);
+        HmacSha256Key k(key);
+        HmacSha256Key copy(k);
+        for (std::size_t len = 0; len < 300; len += (len < 70 ? 1 : 37)) {
+            std::string data = random_bytes(len);
+            unsigned char md[EVP_MAX_MD_SIZE];
+            unsigned int md_len = 0;
+            static const unsigned char empty = 0;
+            assert_non_null(HMAC(EVP_sha256(), key.empty() ? &empty : (const void *) key.data(),
+                                 static_cast<int>(key.size()),
+                                 data.empty() ? &empty : (const unsigned char *) data.data(),
+                                 data.size(), md, &md_len));
+            std::string want(reinterpret_cast<char *>(md), md_len);
+            assert_true(k.mac(data) == want);
+            assert_true(k.mac(data) == want);
+            assert_true(copy.mac(data) == want);
+            assert_true(hmac_sha256(key, data) == want);
+        }
+    }
+}
+
+// Decoding into a buffer agrees with base64url_decode on every length,
+// refuses what it refuses, and never writes past the capacity.
+static void test_base64url_decode_into_matches_and_bounds(void **state)
+{
+    (void) state;
+    for (std::size_t len = 0; len < 100; len++) {
+        std::string data = random_bytes(len);
+        std::string text = base64url_encode(data);
+        char buf[128];
+        auto n = base64url_decode_into(text, buf, sizeof(buf));
+        assert_true(n.has_value());
+        assert_true(std::string(buf, *n) == data);
+
+        if (len > 0) {
+            std::string guard(len + 8, '#');
+            auto short_n = base64url_decode_into(text, &guard[0], len - 1);
+            assert_false(short_n.has_value());
+            assert_true(guard.substr(len - 1) == std::string(9, '#'));
+        }
+    }
+    char buf[16];
+    for (const char *bad : {"Zm9vY", "Zm9v!", "Zm+v", "Zh", "Zm9=", "Zm9vYh"}) {
+        assert_false(base64url_decode_into(bad, buf, sizeof(buf)).has_value());
+        assert_false(base64url_decode(bad).has_value());
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -243,6 +302,8 @@ int main(void)
         cmocka_unit_test(test_hmac_sha256_matches_rfc4231_case_6),
         cmocka_unit_test(test_hmac_sha256_matches_rfc4231_case_7),
         cmocka_unit_test(test_hmac_sha256_accepts_empty_key_and_data),
+        cmocka_unit_test(test_hmac_key_matches_openssl_hmac),
+        cmocka_unit_test(test_base64url_decode_into_matches_and_bounds),
         cmocka_unit_test(test_random_bytes_have_requested_length_and_differ),
         cmocka_unit_test(test_constant_time_equal_compares_content_and_length),
         cmocka_unit_test(test_secure_wipe_clears_the_string),
