@@ -6,15 +6,18 @@
  *                   configuration, the hooks installed at postconfiguration
  *   _site.cpp       each site's configuration: merged, built, checked
  *   _directive.cpp  the directives that need their own parser
- *   _access.cpp     the access phase (and subrequests' check) and the
- *                   request state kept across internal redirects
+ *   _access.cpp     the access phase (and subrequests' check)
+ *   _session.cpp    a request's session: its cookie verified, its state
+ *                   kept across internal redirects
  *   _headers_in.cpp the rewrite of the request headers for the upstream
  *   _filter.cpp     the header and body filters (refreshed cookie, the
  *                   answer to a request without a session)
  *   _variable.cpp   the $extranet_* variables
  *   _portal.cpp     the portal location
  *   _bridge.cpp     the thread-pool bridge
- *   _shm.cpp        the shared memory zone
+ *   _shm.cpp        the shared memory zone (and _shm.h, its entries)
+ *   _entries.cpp    what the zone holds: revocations, brute-force counters
+ *   _status.cpp     the metrics (auth_extranet_status)
  */
 
 #ifndef _NGX_HTTP_AUTH_EXTRANET_H_INCLUDED_

@@ -11,57 +11,14 @@
  */
 
 #include "nginx/ngx_http_auth_extranet.h"
-
-#include <unordered_map>
-
-
-typedef struct {
-    ngx_rbtree_node_t            node;       /* key: crc32 of data */
-    ngx_queue_t                  queue;      /* least recently used last */
-    time_t                       expire;     /* may be dropped after */
-    time_t                       window_start;
-    time_t                       locked_until;
-    ngx_uint_t                   failures;
-    ngx_uint_t                   in_flight;  /* attempts not answered yet */
-    unsigned                     revoked:1;
-    u_short                      len;
-    u_char                       data[1];
-} ngx_http_auth_extranet_shm_node_t;
-
-
-typedef struct {
-    ngx_rbtree_t                 rbtree;
-    ngx_rbtree_node_t            sentinel;
-    ngx_queue_t                  queue;
-    ngx_uint_t                   counters;
-    ngx_uint_t                   max_counters;
-    time_t                       created;
-    ngx_http_auth_extranet_stats_t  stats;
-} ngx_http_auth_extranet_shm_sh_t;
-
-
-/* the size a counter takes in the slab (node and key, rounded up) */
-#define NGX_HTTP_AUTH_EXTRANET_SHM_COUNTER_SIZE  256
-
-/* entries looked at from the LRU end to make room */
-#define NGX_HTTP_AUTH_EXTRANET_SHM_SCAN          64
+#include "nginx/ngx_http_auth_extranet_shm.h"
 
 
 static ngx_int_t ngx_http_auth_extranet_shm_resized(ngx_shm_zone_t *shm_zone);
 static void ngx_http_auth_extranet_shm_insert(ngx_rbtree_node_t *temp,
     ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel);
-static ngx_http_auth_extranet_shm_node_t *ngx_http_auth_extranet_shm_lookup(
-    ngx_shm_zone_t *zone, const std::string &key);
-static ngx_http_auth_extranet_shm_node_t *ngx_http_auth_extranet_shm_get(
-    ngx_shm_zone_t *zone, const std::string &key, bool counter);
-static void ngx_http_auth_extranet_shm_revoke_locally(const std::string &k,
-    time_t until);
 static bool ngx_http_auth_extranet_shm_protected(
     ngx_http_auth_extranet_shm_node_t *n, time_t now);
-static void ngx_http_auth_extranet_shm_free(ngx_slab_pool_t *shpool,
-    ngx_http_auth_extranet_shm_sh_t *sh, ngx_http_auth_extranet_shm_node_t *n);
-static bool ngx_http_auth_extranet_shm_peek(ngx_shm_zone_t *zone,
-    const std::string &k, ngx_http_auth_extranet_shm_node_t *copy);
 static bool ngx_http_auth_extranet_shm_expire(ngx_slab_pool_t *shpool,
     ngx_http_auth_extranet_shm_sh_t *sh, bool force);
 
@@ -242,7 +199,7 @@ ngx_http_auth_extranet_shm_insert(ngx_rbtree_node_t *temp,
 }
 
 
-static ngx_http_auth_extranet_shm_node_t *
+ngx_http_auth_extranet_shm_node_t *
 ngx_http_auth_extranet_shm_lookup(ngx_shm_zone_t *zone, const std::string &key)
 {
     uint32_t                            hash;
@@ -302,7 +259,7 @@ ngx_http_auth_extranet_shm_protected(ngx_http_auth_extranet_shm_node_t *n,
 }
 
 
-static void
+void
 ngx_http_auth_extranet_shm_free(ngx_slab_pool_t *shpool,
     ngx_http_auth_extranet_shm_sh_t *sh, ngx_http_auth_extranet_shm_node_t *n)
 {
@@ -364,7 +321,7 @@ ngx_http_auth_extranet_shm_expire(ngx_slab_pool_t *shpool,
  * NULL when no room can be made. Called with the mutex held.
  */
 
-static ngx_http_auth_extranet_shm_node_t *
+ngx_http_auth_extranet_shm_node_t *
 ngx_http_auth_extranet_shm_get(ngx_shm_zone_t *zone, const std::string &key,
     bool counter)
 {
@@ -421,296 +378,6 @@ ngx_http_auth_extranet_shm_get(ngx_shm_zone_t *zone, const std::string &key,
     ngx_queue_insert_head(&sh->queue, &n->queue);
 
     return n;
-}
-
-
-bool
-ngx_http_auth_extranet_shm_revoke(ngx_shm_zone_t *zone, const std::string &key,
-    time_t until)
-{
-    bool                                stored;
-    std::string                         k;
-    ngx_slab_pool_t                    *shpool;
-    ngx_http_auth_extranet_shm_node_t  *n;
-
-    if (key.size() > 512) {
-        return false;
-    }
-
-    /* built before the lock: nothing throws while it is held */
-    k = "r:" + key;
-    shpool = (ngx_slab_pool_t *) zone->shm.addr;
-
-    ngx_shmtx_lock(&shpool->mutex);
-
-    n = ngx_http_auth_extranet_shm_get(zone, k, false);
-    stored = (n != NULL);
-
-    if (n) {
-        n->expire = ngx_max(n->expire, until);
-    }
-
-    ngx_shmtx_unlock(&shpool->mutex);
-
-    if (!stored) {
-        /* the zone is full of revocations: this worker keeps it at least,
-         * the session row refuses it at the next refresh on every node */
-        ngx_log_error(NGX_LOG_CRIT, ngx_cycle->log, 0,
-                      "auth extranet: no room in zone \"%V\" for a "
-                      "revoked session; kept by this worker only, make the "
-                      "zone larger", &zone->shm.name);
-
-        try {
-            ngx_http_auth_extranet_shm_revoke_locally(k, until);
-
-        } catch (const std::exception &e) {
-            ngx_log_error(NGX_LOG_ALERT, ngx_cycle->log, 0,
-                          "auth extranet: %s", e.what());
-        }
-    }
-
-    return stored;
-}
-
-
-/* the revocations that found no room in the zone, per worker, bounded */
-
-static std::unordered_map<std::string, time_t> &
-ngx_http_auth_extranet_shm_local()
-{
-    static std::unordered_map<std::string, time_t>  revoked;
-
-    return revoked;
-}
-
-
-static void
-ngx_http_auth_extranet_shm_revoke_locally(const std::string &k, time_t until)
-{
-    time_t  now = ngx_time();
-    auto   &revoked = ngx_http_auth_extranet_shm_local();
-
-    if (revoked.size() >= 65536) {
-        for (auto it = revoked.begin(); it != revoked.end(); ) {
-            it = (it->second <= now) ? revoked.erase(it) : std::next(it);
-        }
-    }
-
-    if (revoked.size() < 65536) {
-        revoked[k] = until;
-    }
-}
-
-
-/* a copy of the entry for key, read under the lock; false if none */
-
-static bool
-ngx_http_auth_extranet_shm_peek(ngx_shm_zone_t *zone, const std::string &k,
-    ngx_http_auth_extranet_shm_node_t *copy)
-{
-    ngx_slab_pool_t                    *shpool;
-    ngx_http_auth_extranet_shm_node_t  *n;
-
-    shpool = (ngx_slab_pool_t *) zone->shm.addr;
-
-    ngx_shmtx_lock(&shpool->mutex);
-
-    n = ngx_http_auth_extranet_shm_lookup(zone, k);
-    if (n) {
-        ngx_memcpy(copy, n, offsetof(ngx_http_auth_extranet_shm_node_t, data));
-    }
-
-    ngx_shmtx_unlock(&shpool->mutex);
-
-    return n != NULL;
-}
-
-
-bool
-ngx_http_auth_extranet_shm_revoked(ngx_shm_zone_t *zone, const std::string &key)
-{
-    ngx_http_auth_extranet_shm_node_t  n;
-
-    std::string  k = "r:" + key;
-
-    if (ngx_http_auth_extranet_shm_peek(zone, k, &n) && n.revoked) {
-        return true;
-    }
-
-    auto &local = ngx_http_auth_extranet_shm_local();
-
-    if (local.empty()) {
-        return false;
-    }
-
-    auto it = local.find(k);
-
-    return it != local.end() && it->second > ngx_time();
-}
-
-
-void
-ngx_http_auth_extranet_shm_fail(ngx_shm_zone_t *zone, const std::string &key,
-    ngx_uint_t max, time_t window, time_t lockout)
-{
-    time_t                              now;
-    std::string                         k;
-    ngx_slab_pool_t                    *shpool;
-    ngx_http_auth_extranet_shm_node_t  *n;
-
-    if (max == 0 || key.size() > 512) {
-        return;
-    }
-
-    k = "l:" + key;
-    now = ngx_time();
-    shpool = (ngx_slab_pool_t *) zone->shm.addr;
-
-    ngx_shmtx_lock(&shpool->mutex);
-
-    n = ngx_http_auth_extranet_shm_get(zone, k, true);
-    if (n) {
-        if (n->window_start + window <= now) {
-            n->window_start = now;
-            n->failures = 0;
-        }
-
-        if (++n->failures >= max) {
-            if (n->locked_until <= now) {
-                ngx_http_auth_extranet_count(
-                    &static_cast<ngx_http_auth_extranet_shm_sh_t *>(
-                        zone->data)->stats, lockouts);
-            }
-
-            n->locked_until = now + lockout;
-        }
-
-        n->expire = ngx_max(n->window_start + window, n->locked_until);
-    }
-
-    ngx_shmtx_unlock(&shpool->mutex);
-}
-
-
-bool
-ngx_http_auth_extranet_shm_locked(ngx_shm_zone_t *zone, const std::string &key)
-{
-    ngx_http_auth_extranet_shm_node_t  n;
-
-    return ngx_http_auth_extranet_shm_peek(zone, "l:" + key, &n)
-           && n.locked_until > ngx_time();
-}
-
-
-/*
- * An attempt for key: refused (true) while the key is locked out or its
- * failures plus the attempts still in flight reach max; otherwise counted
- * in flight until ngx_http_auth_extranet_shm_release(). Parallel attempts
- * thus cannot overrun the limit before their failures are counted.
- */
-
-bool
-ngx_http_auth_extranet_shm_reserve(ngx_shm_zone_t *zone,
-    const std::string &key, ngx_uint_t max, time_t window)
-{
-    bool                                refused;
-    time_t                              now;
-    std::string                         k;
-    ngx_slab_pool_t                    *shpool;
-    ngx_http_auth_extranet_shm_node_t  *n;
-
-    if (max == 0 || key.size() > 512) {
-        return false;
-    }
-
-    k = "l:" + key;
-    now = ngx_time();
-    shpool = (ngx_slab_pool_t *) zone->shm.addr;
-
-    ngx_shmtx_lock(&shpool->mutex);
-
-    n = ngx_http_auth_extranet_shm_get(zone, k, true);
-
-    if (n == NULL) {
-        /* no room for its counter: an attempt uncounted would be a way
-         * around the limits, it is refused */
-        refused = true;
-        ngx_http_auth_extranet_count(
-            &static_cast<ngx_http_auth_extranet_shm_sh_t *>(zone->data)->stats,
-            zone_full);
-
-    } else {
-        if (n->window_start + window <= now) {
-            n->window_start = now;
-            n->failures = 0;
-        }
-
-        refused = (n->locked_until > now || n->failures + n->in_flight >= max);
-
-        if (refused) {
-            ngx_http_auth_extranet_count(
-                &static_cast<ngx_http_auth_extranet_shm_sh_t *>(zone->data)->stats,
-                limited);
-        }
-
-        if (!refused) {
-            n->in_flight++;
-            n->expire = ngx_max(n->expire, now + window);
-        }
-    }
-
-    ngx_shmtx_unlock(&shpool->mutex);
-
-    return refused;
-}
-
-
-void
-ngx_http_auth_extranet_shm_release(ngx_shm_zone_t *zone, const std::string &key)
-{
-    std::string                         k;
-    ngx_slab_pool_t                    *shpool;
-    ngx_http_auth_extranet_shm_node_t  *n;
-
-    k = "l:" + key;
-    shpool = (ngx_slab_pool_t *) zone->shm.addr;
-
-    ngx_shmtx_lock(&shpool->mutex);
-
-    n = ngx_http_auth_extranet_shm_lookup(zone, k);
-    if (n && n->in_flight) {
-        n->in_flight--;
-    }
-
-    ngx_shmtx_unlock(&shpool->mutex);
-}
-
-
-void
-ngx_http_auth_extranet_shm_clear(ngx_shm_zone_t *zone, const std::string &key)
-{
-    std::string                         k;
-    ngx_slab_pool_t                    *shpool;
-    ngx_http_auth_extranet_shm_node_t  *n;
-
-    k = "l:" + key;
-    shpool = (ngx_slab_pool_t *) zone->shm.addr;
-
-    ngx_shmtx_lock(&shpool->mutex);
-
-    n = ngx_http_auth_extranet_shm_lookup(zone, k);
-    if (n && n->in_flight == 0) {
-        ngx_http_auth_extranet_shm_free(shpool,
-            static_cast<ngx_http_auth_extranet_shm_sh_t *>(zone->data), n);
-
-    } else if (n) {
-        /* attempts still in flight keep their place: only the failures
-         * and the lockout end with a success */
-        n->failures = 0;
-        n->locked_until = 0;
-    }
-
-    ngx_shmtx_unlock(&shpool->mutex);
 }
 
 

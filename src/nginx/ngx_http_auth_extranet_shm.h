@@ -1,0 +1,59 @@
+/*
+ * ngx_http_auth_extranet_module: the shared zone's entries, for the zone's
+ * two files (_shm.cpp: the zone, its tree and how room is made; _entries.cpp:
+ * revocations and brute-force counters).
+ */
+
+#ifndef _NGX_HTTP_AUTH_EXTRANET_SHM_H_INCLUDED_
+#define _NGX_HTTP_AUTH_EXTRANET_SHM_H_INCLUDED_
+
+#include "nginx/ngx_http_auth_extranet.h"
+
+
+typedef struct {
+    ngx_rbtree_node_t            node;       /* key: crc32 of data */
+    ngx_queue_t                  queue;      /* least recently used last */
+    time_t                       expire;     /* may be dropped after */
+    time_t                       window_start;
+    time_t                       locked_until;
+    ngx_uint_t                   failures;
+    ngx_uint_t                   in_flight;  /* attempts not answered yet */
+    unsigned                     revoked:1;
+    u_short                      len;
+    u_char                       data[1];
+} ngx_http_auth_extranet_shm_node_t;
+
+
+typedef struct {
+    ngx_rbtree_t                 rbtree;
+    ngx_rbtree_node_t            sentinel;
+    ngx_queue_t                  queue;
+    ngx_uint_t                   counters;
+    ngx_uint_t                   max_counters;
+    time_t                       created;
+    ngx_http_auth_extranet_stats_t  stats;
+} ngx_http_auth_extranet_shm_sh_t;
+
+
+/* the size a counter takes in the slab (node and key, rounded up) */
+#define NGX_HTTP_AUTH_EXTRANET_SHM_COUNTER_SIZE  256
+
+/* entries looked at from the LRU end to make room */
+#define NGX_HTTP_AUTH_EXTRANET_SHM_SCAN          64
+
+
+
+/* the entry for key, or NULL; called with the mutex held */
+ngx_http_auth_extranet_shm_node_t *ngx_http_auth_extranet_shm_lookup(
+    ngx_shm_zone_t *zone, const std::string &key);
+
+/* the entry for key, created if missing (a counter, or a revocation); NULL
+ * when no room can be made; called with the mutex held */
+ngx_http_auth_extranet_shm_node_t *ngx_http_auth_extranet_shm_get(
+    ngx_shm_zone_t *zone, const std::string &key, bool counter);
+
+/* removes an entry; called with the mutex held */
+void ngx_http_auth_extranet_shm_free(ngx_slab_pool_t *shpool,
+    ngx_http_auth_extranet_shm_sh_t *sh, ngx_http_auth_extranet_shm_node_t *n);
+
+#endif /* _NGX_HTTP_AUTH_EXTRANET_SHM_H_INCLUDED_ */
