@@ -977,7 +977,7 @@ main, .site-header { overflow-wrap: anywhere; word-wrap: break-word; }
 .fold { border: 2px solid #c8c8c8; border-radius: 4px; margin: 0 0 6px; }
 .fold > summary { display: list-item; min-height: 48px; padding: 10px 16px; font-size: 20px; font-weight: bold; color: #12355b; cursor: pointer; }
 .fold > summary:focus { outline: 3px solid #e8a200; outline-offset: 2px; }
-.fold > summary h2 { display: inline; font-size: inherit; margin: 0; color: inherit; }
+.fold > summary h2 { display: inline; font-size: inherit; margin: 0; padding: 0; border: 0; color: inherit; }
 .fold-body { padding: 0 16px 8px; }
 a.button-danger, a.button-danger:visited { display: inline-block; width: auto; min-width: 0; margin: 4px 0 8px; padding: 10px 16px; color: #9b0000; background: #ffffff; border: 2px solid #9b0000; font-weight: bold; }
 a.button-danger:hover { background: #fff4f4; border-color: #9b0000; }
