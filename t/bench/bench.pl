@@ -118,18 +118,12 @@ note("nginx (after) on 127.0.0.1:" . $t->port . ($tb ? ", nginx (before) on 127.
 my $cookie = $t->login($KNOWN_CODE, 'tilleuls-0001')
     // die "bench: login with $KNOWN_CODE failed\n" . $t->error_log;
 my $same_headers = module_headers();
-start($_->[1], config(workers => 1), $same_headers) for @INST;
-
-# The restart made new zones: a cookie refreshed before them is checked
+# The restart makes new zones: a cookie refreshed before them is checked
 # against its row once (a revocation the old zone held is gone). A browser
-# takes the refreshed cookie at once; so does the bench, or every request
-# of its fixed cookie would be such a check.
-{
-    my $r = $t->get('/auth-static/', cookie => $cookie);
-    my $fresh = $r->cookie($t->cookie_name)
-        or die "bench: no refreshed cookie after the restart\n" . $t->error_log;
-    $cookie = $fresh;
-}
+# takes the refreshed cookie at once; so does the bench after every start,
+# or every request of its fixed cookie would be such a check.
+start($_->[1], config(workers => 1), $same_headers) for @INST;
+fresh_cookie();
 preflight($_->[1]) for @INST;
 
 my $identity_how = make_identity();
@@ -195,6 +189,7 @@ if ($PERF) {
 
 note("3. proxied requests, 2 workers, wrk -t2 -c$P{wrk2_conns}: auth_extranet on vs a plain proxy_pass");
 start($_->[1], config(workers => 2), $same_headers) for @INST;
+fresh_cookie();
 my %proxy2;       # {inst name} = [auth/proxy of each pair]
 my %proxy2_rps;   # {inst name}{auth|proxy} = [req/s]
 for my $i (@INST) {
@@ -214,6 +209,7 @@ for my $round (1 .. $P{wrk_rounds}) {
     }
 }
 start($_->[1], config(workers => 1), $same_headers) for @INST;
+fresh_cookie();
 
 # ---------------------------------------------------------------------------
 # 4. login timing, one timing for every code
@@ -1150,4 +1146,15 @@ END {
         kill 'TERM', $pid;
         waitpid($pid, 0);
     }
+}
+
+
+# After a restart (new zones) the session's cookie is checked against its
+# row once and comes back refreshed; the bench takes it, as a browser does.
+sub fresh_cookie {
+    my $r = $t->get('/auth-static/', cookie => $cookie);
+    die "bench: the session does not pass after the restart\n" . $t->error_log
+        unless $r->status == 200;
+    my $fresh = $r->cookie($t->cookie_name);
+    $cookie = $fresh if $fresh;
 }
