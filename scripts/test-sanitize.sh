@@ -63,6 +63,7 @@ fi
 
 echo "# integration tests (nginx with the sanitized module)"
 TEST_NGINX_BINARY="$wrapper" \
+TEST_NGINX_KEEP_ENV="LD_PRELOAD ASAN_OPTIONS UBSAN_OPTIONS" \
 TEST_EXTRANET_MODULE="$san/nginx/objs/ngx_http_auth_extranet_module.so" \
     prove -I "$root/t/lib" ${PROVE_ARGS:-} ${TESTS:-"$root"/t/*.t} || status=1
 end=$(date +%s)

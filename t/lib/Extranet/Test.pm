@@ -151,6 +151,9 @@ sub read_file {
 sub standard_config {
     my ($self, %o) = @_;
     my $main     = $o{main} // '';
+    # Variables nginx must keep for a new binary (a binary upgrade starts it
+    # with nginx's own environment only): make test-sanitize's runtime.
+    $main = join('', map { "env $_;\n" } split ' ', $ENV{TEST_NGINX_KEEP_ENV} // '') . $main;
     my $http     = $o{http} // '';
     my $server   = $o{server} // '';
     my $location = $o{location} // '';
