@@ -196,18 +196,6 @@ std::string rp_json(const RelyingParty& rp) {
     return "{\"id\":" + json_string(rp.id) + ",\"name\":" + json_string(kRpName) + "}";
 }
 
-void audit_passkey(Database& db, std::string_view event, bool success, std::uint64_t identity,
-                   std::string_view identifier, std::string_view addr, std::string_view detail) {
-    AuditEntry e;
-    e.event = event;
-    e.success = success;
-    e.identity_id = identity;
-    e.identifier = identifier;
-    e.client_addr = addr;
-    e.detail = detail;
-    audit(db, e);
-}
-
 // What a passkey login needs from the request, copied for the pool thread.
 struct PasskeyLogin {
     RelyingParty rp;
@@ -368,7 +356,7 @@ Dispatch route_passkey_register(RouteContext& rc) {
             if (!e.unique_violation()) throw;
             return ans.error(409, "passkey_known", "Cette clé d'accès est déjà enregistrée.");
         }
-        audit_passkey(db, "passkey_add", true, claims.identity_id, claims.email, addr, name);
+        audit_event(db, "passkey_add", true, claims.identity_id, claims.email, addr, name);
         tx.commit();
         if (ans.json) {
             return json_response(200, "{\"ok\":true,\"done\":\"passkey_added\",\"name\":" +
@@ -473,7 +461,7 @@ Dispatch route_passkey_login(RouteContext& rc) {
         Transaction tx(db);
         Result row = db.exec(kFindPasskey, {hex_encode(l.credential_id)});
         if (row.empty()) {
-            audit_passkey(db, "login_failure", false, 0, "", l.client_addr,
+            audit_event(db, "login_failure", false, 0, "", l.client_addr,
                           "passkey: unknown credential");
             tx.commit();
             return failed(401, "unknown_credential", kUnknownCredential, "unknown credential");
@@ -497,7 +485,7 @@ Dispatch route_passkey_login(RouteContext& rc) {
             count = v.sign_count;
         }
         if (e != WebAuthnError::none) {
-            audit_passkey(db, "login_failure", false, identity, email, l.client_addr,
+            audit_event(db, "login_failure", false, identity, email, l.client_addr,
                           "passkey: " + std::string(error_code(e)));
             tx.commit();
             return failed(401, error_code(e), describe(e),
@@ -507,7 +495,7 @@ Dispatch route_passkey_login(RouteContext& rc) {
 
         std::vector<LegacyAccount> accounts = linked_accounts(db, identity);
         if (accounts.empty()) {
-            audit_passkey(db, "login_failure", false, identity, email, l.client_addr,
+            audit_event(db, "login_failure", false, identity, email, l.client_addr,
                           "passkey: no linked account left");
             tx.commit();
             return failed(401, "invalid_credentials", kLoginFailed, "no linked account left");
@@ -563,7 +551,7 @@ Dispatch route_passkey_delete(RouteContext& rc) {
             return ans.error(404, "not_found",
                              "Cette clé d'accès n'existe pas ou a déjà été supprimée.", "id");
         }
-        audit_passkey(db, "passkey_delete", true, claims.identity_id, claims.email, addr,
+        audit_event(db, "passkey_delete", true, claims.identity_id, claims.email, addr,
                       r.get(0, 0));
         tx.commit();
         if (ans.json) return json_response(200, "{\"ok\":true,\"done\":\"passkey_deleted\"}");

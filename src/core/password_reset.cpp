@@ -114,18 +114,6 @@ PortalResponse forgot_form(const Answerer& ans, int status, std::string typed) {
     return ans.answer(status, render_password_forgot(ans.page, v), std::move(json));
 }
 
-void audit_reset(Database& db, std::string_view event, bool success, std::uint64_t identity,
-                 std::string_view email, std::string_view addr, std::string_view detail) {
-    AuditEntry e;
-    e.event = event;
-    e.success = success;
-    e.identity_id = identity;
-    e.identifier = email;
-    e.client_addr = addr;
-    e.detail = detail;
-    audit(db, e);
-}
-
 // What the pool thread needs for password/forgot, by value.
 struct ForgotRequest {
     std::string email;
@@ -140,7 +128,7 @@ PortalResponse request_reset(Database& db, const ForgotRequest& f, PortalRespons
     Transaction tx(db);
     Result r = db.exec(kFindIdentity, {f.email});
     if (r.empty()) {
-        audit_reset(db, "password_reset_request", false, 0, f.email, f.client_addr,
+        audit_event(db, "password_reset_request", false, 0, f.email, f.client_addr,
                     "unknown address");
         tx.commit();
         return answer;
@@ -148,7 +136,7 @@ PortalResponse request_reset(Database& db, const ForgotRequest& f, PortalRespons
     std::uint64_t identity = static_cast<std::uint64_t>(r.integer(0, 0));
     if (f.origin.empty()) {
         // nginx -t requires the directive with a portal: never expected.
-        audit_reset(db, "password_reset_request", false, identity, f.email, f.client_addr,
+        audit_event(db, "password_reset_request", false, identity, f.email, f.client_addr,
                     "no auth_extranet_site_url");
         tx.commit();
         answer.log_level = LogLevel::error;
@@ -161,7 +149,7 @@ PortalResponse request_reset(Database& db, const ForgotRequest& f, PortalRespons
     db.exec(kQueueMail, {f.email, reset_mail_subject(), body});
     secure_wipe(token);
     secure_wipe(body);
-    audit_reset(db, "password_reset_request", true, identity, f.email, f.client_addr,
+    audit_event(db, "password_reset_request", true, identity, f.email, f.client_addr,
                 "mail queued");
     tx.commit();
     return answer;
@@ -181,7 +169,7 @@ PortalResponse reset_password(Database& db, const ResetRequest& q, const Secret&
     // A link that cannot be used costs no hash.
     Result valid = db.exec(kValidToken, {q.key});
     if (valid.empty()) {
-        audit_reset(db, "password_reset", false, 0, "", q.client_addr, "invalid token");
+        audit_event(db, "password_reset", false, 0, "", q.client_addr, "invalid token");
         return invalid_link(q.ans);
     }
     // Tens of milliseconds by design: before the transaction, not in it.
@@ -199,7 +187,7 @@ PortalResponse reset_password(Database& db, const ResetRequest& q, const Secret&
     std::vector<std::string> revoked;
     for (int i = 0; i < sessions.rows(); i++) revoked.push_back(sessions.get(i, 0));
     std::vector<std::string> code = revoke_identity_code_sessions(db, *q.settings, identity);
-    audit_reset(db, "password_reset", true, identity, email, q.client_addr,
+    audit_event(db, "password_reset", true, identity, email, q.client_addr,
                 std::to_string(revoked.size()) + " session(s) revoked, " +
                     std::to_string(code.size()) + " numeric-code session(s)");
     revoked.insert(revoked.end(), code.begin(), code.end());

@@ -321,6 +321,19 @@ void audit(Database& db, const AuditEntry& e) {
                      identifier.empty() ? Param() : Param(identifier), addr, detail});
 }
 
+void audit_event(Database& db, std::string_view event, bool success,
+                 std::uint64_t identity_id, std::string_view identifier,
+                 std::string_view client_addr, std::string_view detail) {
+    AuditEntry e;
+    e.event = event;
+    e.success = success;
+    e.identity_id = identity_id;
+    e.identifier = identifier;
+    e.client_addr = client_addr;
+    e.detail = detail;
+    audit(db, e);
+}
+
 void rehash_password(Database& db, std::uint64_t identity_id, std::string_view hash) {
     std::string id = id_param(identity_id);
     db.exec(kRehashPassword, {id, hash});

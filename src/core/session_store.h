@@ -112,6 +112,11 @@ struct AuditEntry {
 
 void audit(Database& db, const AuditEntry& e);
 
+// The same, for an event of no account: what was typed, where from, why.
+void audit_event(Database& db, std::string_view event, bool success,
+                 std::uint64_t identity_id, std::string_view identifier,
+                 std::string_view client_addr, std::string_view detail);
+
 // The identity's personal password hash: the same password re-hashed with
 // the current parameters, or a new password its owner chose (which stamps
 // password_changed_at).
