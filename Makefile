@@ -11,11 +11,12 @@ CXXFLAGS     ?= -O2 -g
 UNIT_FLAGS    = -std=c++17 -Wall -Wextra -Werror -Isrc -I$(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
 UNIT_LIBS     = -lcmocka -lpq -lcrypt -lssl -lcrypto -lcbor -lpthread
 
-CORE_SRCS     = $(wildcard src/core/*.cpp)
+CORE_SRCS     = $(wildcard src/core/*/*.cpp)
 CORE_OBJS     = $(patsubst src/core/%.cpp,$(BUILD)/core/%.o,$(CORE_SRCS))
+CORE_HDRS     = $(wildcard src/core/*/*.h) src/core/primitives/common_passwords_list.inc
 UNIT_SRCS     = $(wildcard t/unit/test_*.cpp)
 UNIT_BINS     = $(patsubst t/unit/%.cpp,$(BUILD)/unit/%,$(UNIT_SRCS))
-SOURCES       = config config.make $(wildcard src/*/*.cpp src/*/*.h)
+SOURCES       = config config.make $(wildcard src/nginx/*.cpp src/nginx/*.h) $(CORE_SRCS) $(CORE_HDRS)
 
 # Debian packages to build the module and run the demo (make run) ...
 PACKAGES      = build-essential nginx nginx-dev libpq-dev libssl-dev        \
@@ -68,7 +69,7 @@ build: $(MODULE)
 $(MODULE): $(SOURCES)
 	@scripts/build-module.sh "$(NGINX_SRC)" "$(BUILD)/nginx" "$(CURDIR)"
 
-$(BUILD)/core/%.o: src/core/%.cpp $(wildcard src/core/*.h)
+$(BUILD)/core/%.o: src/core/%.cpp $(CORE_HDRS)
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) $(UNIT_FLAGS) -c -o $@ $<
 
@@ -107,7 +108,7 @@ deb: deps
 fuzz-deps: deps
 	@scripts/deps.sh $(FUZZ_PACKAGES)
 
-$(FUZZ_BUILD)/core/%.o: src/core/%.cpp $(wildcard src/core/*.h)
+$(FUZZ_BUILD)/core/%.o: src/core/%.cpp $(CORE_HDRS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CXX) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
@@ -123,7 +124,7 @@ fuzz: fuzz-deps
 	$(MAKE) fuzz-build
 	@scripts/fuzz.sh "$(FUZZ_BUILD)" "$(FUZZ_TIME)" $(notdir $(FUZZ_BINS))
 
-$(SAN_BUILD)/core/%.o: src/core/%.cpp $(wildcard src/core/*.h)
+$(SAN_BUILD)/core/%.o: src/core/%.cpp $(CORE_HDRS)
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) $(SAN_FLAGS) $(UNIT_FLAGS) -c -o $@ $<
 

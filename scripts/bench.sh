@@ -45,10 +45,10 @@ fi
 # The bare hash rate of the core's own scrypt, for the logins/s ratio.
 hash_rate="$here/build/bench/hash_rate"
 if [ ! -x "$hash_rate" ] || [ tools/hash_rate.cpp -nt "$hash_rate" ] \
-   || [ src/core/password.cpp -nt "$hash_rate" ] || [ src/core/crypto.cpp -nt "$hash_rate" ]; then
+   || [ src/core/primitives/password.cpp -nt "$hash_rate" ] || [ src/core/primitives/crypto.cpp -nt "$hash_rate" ]; then
     mkdir -p "$(dirname "$hash_rate")"
     ${CXX:-g++} -O2 -std=c++17 -Isrc -o "$hash_rate" tools/hash_rate.cpp \
-        src/core/password.cpp src/core/crypto.cpp -lcrypto -lcrypt -lpthread
+        src/core/primitives/password.cpp src/core/primitives/crypto.cpp -lcrypto -lcrypt -lpthread
 fi
 # The Perl side stops itself well before; the timeout is a last resort that
 # still lets it clean up (SIGTERM runs its END blocks).

@@ -1,5 +1,5 @@
 // make bench's control for the logins/s figure: the bare rate of the core's
-// own password hash (src/core/password.cpp, as the module links it), with
+// own password hash (src/core/primitives/password.cpp, as the module links it), with
 // the same scheme and parameters, in T threads for S seconds, outside nginx.
 //
 //   hash_rate scrypt N r p THREADS SECONDS
@@ -10,7 +10,7 @@
 // (keep_hash_memory): the fastest the bare function goes here. With
 // HASH_RATE_NICE=n in the environment each thread runs at that niceness,
 // as the module's pool threads do (nice 10, ngx_http_auth_extranet_bridge.cpp).
-#include "core/password.h"
+#include "core/primitives/password.h"
 
 #include <sys/resource.h>
 #include <sys/syscall.h>

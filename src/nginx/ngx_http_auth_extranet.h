@@ -35,9 +35,9 @@ extern "C" {
 #include <optional>
 #include <string>
 
-#include "core/metrics.h"
-#include "core/portal.h"
-#include "core/session_token.h"
+#include "core/primitives/metrics.h"
+#include "core/router/portal.h"
+#include "core/primitives/session_token.h"
 
 
 #define NGX_HTTP_AUTH_EXTRANET_HEADERS          6

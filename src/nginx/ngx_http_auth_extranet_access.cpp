@@ -16,9 +16,9 @@
 
 #include <vector>
 
-#include "core/escape.h"
-#include "core/response.h"
-#include "core/session_store.h"
+#include "core/primitives/escape.h"
+#include "core/views/response.h"
+#include "core/storage/session_store.h"
 
 
 /* after a refresh found the database unavailable, valid cookies pass

@@ -7,7 +7,7 @@
 
 #include "nginx/ngx_http_auth_extranet.h"
 
-#include "core/cookie.h"
+#include "core/primitives/cookie.h"
 
 #include <map>
 #include <memory>

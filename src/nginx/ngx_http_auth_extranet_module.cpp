@@ -8,7 +8,7 @@
 
 #include "nginx/ngx_http_auth_extranet.h"
 
-#include "core/password.h"
+#include "core/primitives/password.h"
 
 
 

@@ -9,7 +9,7 @@
 
 #include <vector>
 
-#include "core/session_store.h"
+#include "core/storage/session_store.h"
 
 
 static void ngx_http_auth_extranet_ctx_cleanup(void *data);

@@ -10,8 +10,8 @@
 
 #include "nginx/ngx_http_auth_extranet.h"
 
-#include "core/cookie.h"
-#include "core/crypto.h"
+#include "core/primitives/cookie.h"
+#include "core/primitives/crypto.h"
 
 
 void *

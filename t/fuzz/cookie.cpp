@@ -11,7 +11,7 @@
 #include <optional>
 #include <string>
 
-#include "core/cookie.h"
+#include "core/primitives/cookie.h"
 
 using namespace extranet;
 

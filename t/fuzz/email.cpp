@@ -8,7 +8,7 @@
 
 #include <string>
 
-#include "core/email.h"
+#include "core/primitives/email.h"
 
 using namespace extranet;
 

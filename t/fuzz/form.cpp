@@ -10,8 +10,8 @@
 
 #include <string>
 
-#include "core/escape.h"
-#include "core/form.h"
+#include "core/primitives/escape.h"
+#include "core/primitives/form.h"
 
 using namespace extranet;
 

@@ -18,7 +18,7 @@
 
 #include <string>
 
-#include "core/password.h"
+#include "core/primitives/password.h"
 
 using namespace extranet;
 

@@ -15,7 +15,7 @@
 #include <memory>
 #include <string>
 
-#include "core/portal.h"
+#include "core/router/portal.h"
 
 using namespace extranet;
 

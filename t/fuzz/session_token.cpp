@@ -16,8 +16,8 @@
 #include <cstring>
 #include <string>
 
-#include "core/crypto.h"
-#include "core/session_token.h"
+#include "core/primitives/crypto.h"
+#include "core/primitives/session_token.h"
 
 using namespace extranet;
 

@@ -10,7 +10,7 @@ extern "C" {
 
 #include <string>
 
-#include "core/access_notice.h"
+#include "core/storage/access_notice.h"
 
 using namespace extranet;
 

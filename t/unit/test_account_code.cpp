@@ -9,7 +9,7 @@ extern "C" {
 
 #include <string>
 
-#include "core/account_code.h"
+#include "core/primitives/account_code.h"
 
 using namespace extranet;
 using namespace std::string_literals;

@@ -10,7 +10,7 @@ extern "C" {
 #include <cstring>
 #include <string>
 
-#include "core/account_switch.h"
+#include "core/flows/account_switch.h"
 
 using namespace extranet;
 

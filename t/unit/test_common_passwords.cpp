@@ -11,7 +11,7 @@ extern "C" {
 
 #include <string>
 
-#include "core/common_passwords.h"
+#include "core/primitives/common_passwords.h"
 
 using namespace extranet;
 

@@ -11,7 +11,7 @@ extern "C" {
 #include <string>
 #include <vector>
 
-#include "core/cookie.h"
+#include "core/primitives/cookie.h"
 
 using namespace extranet;
 

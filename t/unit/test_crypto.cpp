@@ -8,7 +8,7 @@ extern "C" {
 #include <cmocka.h>
 }
 
-#include "core/crypto.h"
+#include "core/primitives/crypto.h"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>

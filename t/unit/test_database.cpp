@@ -24,7 +24,7 @@ extern "C" {
 #include <string>
 #include <thread>
 
-#include "core/database.h"
+#include "core/storage/database.h"
 
 using namespace extranet;
 using namespace std::chrono_literals;

@@ -9,7 +9,7 @@ extern "C" {
 
 #include <string>
 
-#include "core/email.h"
+#include "core/primitives/email.h"
 
 using namespace extranet;
 using namespace std::string_literals;

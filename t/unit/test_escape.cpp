@@ -9,7 +9,7 @@ extern "C" {
 
 #include <string>
 
-#include "core/escape.h"
+#include "core/primitives/escape.h"
 
 using namespace extranet;
 using namespace std::string_literals;

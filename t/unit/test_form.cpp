@@ -9,7 +9,7 @@ extern "C" {
 
 #include <string>
 
-#include "core/form.h"
+#include "core/primitives/form.h"
 
 using namespace extranet;
 using namespace std::string_literals;

@@ -11,8 +11,8 @@ extern "C" {
 
 #include <string>
 
-#include "core/form.h"
-#include "core/link_flow.h"
+#include "core/primitives/form.h"
+#include "core/flows/link_flow.h"
 
 using namespace extranet;
 

@@ -12,8 +12,8 @@ extern "C" {
 #include <string>
 #include <vector>
 
-#include "core/login_flow.h"
-#include "core/password.h"
+#include "core/flows/login_flow.h"
+#include "core/primitives/password.h"
 
 using namespace extranet;
 

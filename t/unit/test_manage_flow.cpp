@@ -10,7 +10,7 @@ extern "C" {
 
 #include <string>
 
-#include "core/manage_flow.h"
+#include "core/flows/manage_flow.h"
 
 using namespace extranet;
 

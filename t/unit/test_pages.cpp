@@ -1,4 +1,4 @@
-#include "core/pages.h"
+#include "core/views/pages.h"
 
 #include <string>
 #include <string_view>

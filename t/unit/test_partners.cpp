@@ -11,7 +11,7 @@ extern "C" {
 #include <string>
 #include <vector>
 
-#include "core/partners.h"
+#include "core/primitives/partners.h"
 
 using namespace extranet;
 

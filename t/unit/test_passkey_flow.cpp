@@ -13,9 +13,9 @@ extern "C" {
 #include <set>
 #include <string>
 
-#include "core/crypto.h"
-#include "core/passkey_flow.h"
-#include "core/portal.h"
+#include "core/primitives/crypto.h"
+#include "core/flows/passkey_flow.h"
+#include "core/router/portal.h"
 
 using namespace extranet;
 

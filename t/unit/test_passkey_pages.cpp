@@ -12,8 +12,8 @@ extern "C" {
 #include <string>
 #include <vector>
 
-#include "core/pages.h"
-#include "core/passkey_pages.h"
+#include "core/views/pages.h"
+#include "core/views/passkey_pages.h"
 
 using namespace extranet;
 

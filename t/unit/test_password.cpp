@@ -9,8 +9,8 @@ extern "C" {
 #include <cmocka.h>
 }
 
-#include "core/crypto.h"
-#include "core/password.h"
+#include "core/primitives/crypto.h"
+#include "core/primitives/password.h"
 
 #include <crypt.h>
 

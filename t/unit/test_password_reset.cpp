@@ -11,9 +11,9 @@ extern "C" {
 #include <set>
 #include <string>
 
-#include "core/crypto.h"
-#include "core/pages.h"
-#include "core/password_reset.h"
+#include "core/primitives/crypto.h"
+#include "core/views/pages.h"
+#include "core/flows/password_reset.h"
 
 using namespace extranet;
 

@@ -14,8 +14,8 @@ extern "C" {
 #include <string>
 #include <vector>
 
-#include "core/pages.h"
-#include "core/response.h"
+#include "core/views/pages.h"
+#include "core/views/response.h"
 
 using namespace extranet;
 

@@ -9,8 +9,8 @@ extern "C" {
 #include <cmocka.h>
 }
 
-#include "core/crypto.h"
-#include "core/session_token.h"
+#include "core/primitives/crypto.h"
+#include "core/primitives/session_token.h"
 
 #include <stdexcept>
 #include <string>

@@ -27,8 +27,8 @@ extern "C" {
 #include <string>
 #include <vector>
 
-#include "core/crypto.h"
-#include "core/webauthn.h"
+#include "core/primitives/crypto.h"
+#include "core/primitives/webauthn.h"
 
 using namespace extranet;
 

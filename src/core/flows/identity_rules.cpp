@@ -1,0 +1,103 @@
+#include "core/flows/identity_rules.h"
+
+#include <algorithm>
+
+#include "core/primitives/common_passwords.h"
+#include "core/primitives/escape.h"
+
+namespace extranet {
+
+namespace {
+
+constexpr std::size_t kMaxName = 100;
+constexpr std::size_t kMaxPhone = 30;
+
+constexpr std::string_view kCommonPassword =
+    "Ce mot de passe fait partie des mots de passe les plus courants, que les pirates "
+    "essaient en premier. Veuillez en choisir un autre.";
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
+}  // namespace
+
+ProfileInput read_profile(const Form& form) {
+    ProfileInput p;
+    p.last_name = std::string(trim(form.value("last_name")));
+    p.first_name = std::string(trim(form.value("first_name")));
+    p.phone = std::string(trim(form.value("phone")));
+    return p;
+}
+
+FieldErrors check_profile(const ProfileInput& p) {
+    FieldErrors errors;
+    if (p.last_name.empty()) {
+        errors["last_name"] = "Veuillez indiquer votre nom.";
+    } else if (count_code_points(p.last_name) > kMaxName) {
+        errors["last_name"] = "Le nom ne doit pas dépasser 100 caractères.";
+    }
+    if (p.first_name.empty()) {
+        errors["first_name"] = "Veuillez indiquer votre prénom.";
+    } else if (count_code_points(p.first_name) > kMaxName) {
+        errors["first_name"] = "Le prénom ne doit pas dépasser 100 caractères.";
+    }
+    if (!p.phone.empty()) {
+        bool digit = false;
+        bool allowed = true;
+        for (char c : p.phone) {
+            if (c >= '0' && c <= '9') {
+                digit = true;
+            } else if (c != ' ' && c != '+' && c != '.' && c != '-') {
+                allowed = false;
+            }
+        }
+        if (p.phone.size() > kMaxPhone) {
+            errors["phone"] = "Le numéro de téléphone ne doit pas dépasser 30 caractères.";
+        } else if (!allowed || !digit) {
+            errors["phone"] = "Veuillez entrer un numéro de téléphone valide (chiffres, espaces "
+                              "et les signes + . - uniquement).";
+        }
+    }
+    return errors;
+}
+
+std::size_t count_code_points(std::string_view utf8) {
+    return static_cast<std::size_t>(std::count_if(utf8.begin(), utf8.end(), [](char c) {
+        return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    }));
+}
+
+void check_new_password(std::string_view password, std::string_view confirm,
+                        unsigned min_length, unsigned max_length, const std::string& field,
+                        FieldErrors& errors) {
+    std::size_t n = count_code_points(password);
+    if (n < min_length) {
+        errors[field] = "Le mot de passe doit contenir au moins " + std::to_string(min_length) +
+                        " caractères.";
+    } else if (n > max_length) {
+        errors[field] = "Le mot de passe ne doit pas dépasser " + std::to_string(max_length) +
+                        " caractères.";
+    } else if (is_common_password(password)) {
+        errors[field] = std::string(kCommonPassword);
+    }
+    if (password != confirm) errors["password_confirm"] = "Les mots de passe ne correspondent pas.";
+}
+
+std::string json_field_errors(std::string_view code, std::string_view message,
+                              const FieldErrors& errors) {
+    std::string out = "{\"error\":" + json_string(code) + ",\"message\":" + json_string(message);
+    if (!errors.empty()) out += ",\"field\":" + json_string(errors.begin()->first);
+    out += ",\"fields\":{";
+    bool first = true;
+    for (const auto& [name, text] : errors) {
+        if (!first) out += ",";
+        first = false;
+        out += json_string(name) + ":" + json_string(text);
+    }
+    return out + "}}";
+}
+
+}  // namespace extranet

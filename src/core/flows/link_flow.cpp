@@ -1,0 +1,560 @@
+#include "core/flows/link_flow.h"
+
+#include <algorithm>
+#include <memory>
+
+#include "core/storage/access_notice.h"
+#include "core/primitives/crypto.h"
+#include "core/primitives/email.h"
+#include "core/primitives/escape.h"
+#include "core/primitives/password.h"
+#include "core/storage/syndic.h"
+
+namespace extranet {
+
+namespace {
+
+constexpr std::string_view kInvalidEmail = "Veuillez entrer une adresse email valide.";
+constexpr std::string_view kAlreadyLinked =
+    "Ce compte est déjà associé à une adresse e-mail : connectez-vous avec cette adresse "
+    "e-mail et votre mot de passe personnel pour gérer vos comptes.";
+constexpr std::string_view kLinkedElsewhere =
+    "Ce compte est déjà associé à une autre adresse e-mail.";
+constexpr std::string_view kLinkedHere = "Ce compte est déjà associé à cette adresse e-mail.";
+constexpr std::string_view kAccountUnavailable =
+    "Ce compte n'est plus actif. Veuillez contacter votre syndic.";
+constexpr std::string_view kTooManyLookups =
+    "Vous avez vérifié trop d'adresses e-mail. Veuillez réessayer dans quelques minutes.";
+constexpr std::string_view kWrongPassword = "Mot de passe incorrect.";
+constexpr std::string_view kMissingPassword = "Veuillez entrer votre mot de passe.";
+constexpr std::string_view kFixFields = "Veuillez corriger les champs indiqués.";
+constexpr std::string_view kRace =
+    "Ce compte ou cette adresse e-mail vient d'être associé depuis une autre page. "
+    "Veuillez recommencer.";
+
+const Statement kEmailKnown{
+    "link_email_known",
+    "SELECT 1 FROM extranet.identity WHERE email = $1"};
+
+// Locked: two groupings of one identity at once must not both pass the
+// partner rule, each unaware of the other's account.
+const Statement kIdentityForLink{
+    "link_identity_for_update",
+    "SELECT id, password_hash FROM extranet.identity WHERE email = $1 FOR UPDATE"};
+
+const Statement kCreateIdentity{
+    "link_create_identity",
+    "INSERT INTO extranet.identity (email, password_hash, last_name, first_name, phone,"
+    " default_account) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"};
+
+const Statement kLinkAccount{
+    "link_account",
+    "INSERT INTO extranet.identity_account (account_code, identity_id) VALUES ($1, $2)"};
+
+// Every linked account counts, active or not: the rule is about the identity.
+const Statement kLinkedSyndics{
+    "link_linked_syndics",
+    "SELECT la.syndic_code, la.syndic_name FROM extranet.identity_account ia"
+    " JOIN extranet.legacy_account la ON la.code = ia.account_code"
+    " WHERE ia.identity_id = $1 ORDER BY ia.linked_at, ia.account_code"};
+
+// The first linked account becomes the default; so does this one when the
+// default points nowhere any more.
+const Statement kDefaultIfNone{
+    "link_default_if_none",
+    "UPDATE extranet.identity SET default_account = $2, updated_at = now()"
+    " WHERE id = $1 AND (default_account IS NULL OR default_account NOT IN"
+    " (SELECT account_code FROM extranet.identity_account WHERE identity_id = $1))"};
+
+
+bool email_session(const SessionClaims& c) { return c.method == LoginMethod::email; }
+
+// An e-mail session has nothing to link: the way to group another account
+// goes through that account's own numeric code.
+PortalResponse explain_grouping(const Answerer& ans, const SessionClaims& claims, bool post) {
+    std::string message =
+        "Vous êtes connecté avec l'adresse e-mail " + claims.email +
+        ". Pour lui associer un autre compte, déconnectez-vous, connectez-vous avec le code "
+        "client de cet autre compte et son mot de passe, choisissez « Associer mon compte » "
+        "puis entrez cette même adresse e-mail et son mot de passe.";
+    return ans.explain(post, post ? 409 : 200, "email_session", message, "Associer un autre compte",
+                       "accounts", "Retour à mes comptes");
+}
+
+PortalResponse invalid_email(const Answerer& ans, std::string typed) {
+    LinkEmailView v;
+    v.email = std::move(typed);
+    v.error = std::string(kInvalidEmail);
+    return ans.answer(400, render_link_email(ans.page, v),
+                      json_error("invalid_email", kInvalidEmail, "email"));
+}
+
+// link/profile and link/password: what refuses the request before anything
+// else. An e-mail session has nothing to link; a step asked for without a
+// valid address of the first step goes back to that step.
+std::optional<PortalResponse> refuse_step(const Answerer& ans, const RouteContext& rc, bool post,
+                                          const std::optional<std::string>& email) {
+    const SessionClaims& claims = *rc.req.session;
+    if (email_session(claims)) return explain_grouping(ans, claims, post);
+    if (email) return std::nullopt;
+    if (post || ans.json) return invalid_email(ans, rc.form.value("email"));
+    return redirect_response(rc.req.prefix + "link");
+}
+
+// The e-mail lookups' budget belongs to the account, not to the session:
+// logging in again does not start it anew (issue 7, finding 7a).
+std::string link_budget_key(const SessionClaims& claims) { return "link:" + claims.account; }
+
+PortalResponse too_many_lookups(const Answerer& ans) {
+    PortalResponse r = ans.error(429, "too_many_requests", kTooManyLookups);
+    r.log_level = LogLevel::info;
+    r.log_message = "link: too many e-mail lookups for this account or address";
+    return r;
+}
+
+std::string step_location(const Answerer& ans, std::string_view step, std::string_view email) {
+    return ans.page.prefix + "link/" + std::string(step) + "?email=" + url_encode(email);
+}
+
+// Where the e-mail step leads: JSON names the step, HTML goes there.
+PortalResponse next_step(const Answerer& ans, std::string_view step, std::string_view email) {
+    if (ans.json) {
+        return json_response(200, "{\"next\":" + json_string(step) +
+                                      ",\"email\":" + json_string(email) + "}");
+    }
+    return redirect_response(step_location(ans, step, email));
+}
+
+PortalResponse linked(const Answerer& ans, const Settings& s, const SessionClaims& c) {
+    std::string done = ans.page.prefix + "link/done";
+    PortalResponse r = ans.json ? json_response(200, "{\"ok\":true,\"account\":" +
+                                                         json_string(c.account) +
+                                                         ",\"email\":" + json_string(c.email) +
+                                                         ",\"redirect\":" + json_string(done) +
+                                                         "}")
+                                : redirect_response(done);
+    r.set_cookies.push_back(session_cookie(s, c));
+    return r;
+}
+
+void audit_link(Database& db, bool success, std::uint64_t identity, std::string_view account,
+                std::string_view email, std::string_view addr, std::string_view detail) {
+    AuditEntry e;
+    e.event = "link";
+    e.success = success;
+    e.identity_id = identity;
+    e.account = account;
+    e.identifier = email;
+    e.client_addr = addr;
+    e.detail = detail;
+    audit(db, e);
+}
+
+// ", 2 numeric-code session(s) ended" for the audit log, "" when none.
+std::string code_sessions_detail(const std::vector<std::string>& ended) {
+    if (ended.empty()) return {};
+    return ", " + std::to_string(ended.size()) + " numeric-code session(s) ended";
+}
+
+// The account of the session, as the link needs it: present, active and
+// not linked yet; else the refusal.
+std::optional<PortalResponse> refuse_account(const Answerer& ans,
+                                             const std::optional<LegacyAccount>& a) {
+    if (!a || !a->active) return ans.error(409, "account_unavailable", kAccountUnavailable);
+    if (a->identity_id != 0) return ans.error(409, "already_linked", kAlreadyLinked);
+    return std::nullopt;
+}
+
+// Runs a link step; a unique violation means another page linked the
+// account or created the address since the checks: `code` and `message`,
+// logged as the step's lost race. Any other error goes on.
+template <typename Step>
+PortalResponse unless_raced(const Answerer& ans, std::string_view step, std::string_view code,
+                            std::string_view message, Step run) {
+    try {
+        return run();
+    } catch (const DatabaseError& e) {
+        if (!e.unique_violation()) throw;
+        PortalResponse r = ans.error(409, code, message);
+        r.log_level = LogLevel::info;
+        r.log_message = std::string(step) + " lost a race: " + e.what();
+        return r;
+    }
+}
+
+// What the pool thread needs for link/profile.
+struct NewIdentity {
+    std::string email;
+    ProfileInput profile;
+    std::string client_addr;
+    std::string user_agent;
+};
+
+// The identity's mail about the link, in the link's transaction.
+void notify_link(Database& db, std::string_view email, std::string_view account,
+                 std::string_view addr, std::string_view agent, std::uint64_t now) {
+    AccessNotice n;
+    n.change = AccessChange::account_linked;
+    n.account = std::string(account);
+    n.client_addr = std::string(addr);
+    n.user_agent = std::string(agent);
+    n.at = now;
+    queue_access_notice(db, email, n);
+}
+
+PortalResponse create_identity(Database& db, const Settings& s, const Answerer& ans,
+                               const SessionClaims& claims, const NewIdentity& n,
+                               const std::string& hash, std::uint64_t now) {
+    Transaction tx(db);
+    if (!lock_open_session(db, s, claims)) return ans.login_required();
+    std::optional<LegacyAccount> a = find_account(db, claims.account);
+    if (std::optional<PortalResponse> refused = refuse_account(ans, a)) return *refused;
+    if (!db.exec(kEmailKnown, {n.email}).empty()) {
+        // Someone created it since the e-mail step: the known-e-mail path.
+        if (ans.json) {
+            return json_response(409, "{\"error\":\"email_known\",\"message\":" +
+                                          json_string("L'adresse e-mail saisie est déjà "
+                                                      "utilisée.") +
+                                          ",\"next\":\"password\",\"email\":" +
+                                          json_string(n.email) + "}");
+        }
+        return redirect_response(step_location(ans, "password", n.email));
+    }
+    Result r = db.exec(kCreateIdentity, {n.email, hash, n.profile.last_name,
+                                         n.profile.first_name, n.profile.phone, a->code});
+    std::uint64_t identity = static_cast<std::uint64_t>(r.integer(0, 0));
+    std::string id = std::to_string(identity);
+    db.exec(kLinkAccount, {a->code, id});
+    std::vector<std::string> ended = revoke_code_sessions(db, s, a->code, claims.session_id);
+    audit_link(db, true, identity, a->code, n.email, n.client_addr,
+               "new identity" + code_sessions_detail(ended));
+    notify_link(db, n.email, a->code, n.client_addr, n.user_agent, now);
+    std::vector<LegacyAccount> accounts = linked_accounts(db, identity);
+    SessionClaims c = email_session_claims(claims, identity, n.email, *a, accounts, now);
+    update_session(db, c);
+    tx.commit();
+    PortalResponse done = linked(ans, s, c);
+    done.revoke = std::move(ended);
+    return done;
+}
+
+// The contact details of the syndic from extranet.syndic; the name the
+// account carries when the table has no row.
+SyndicContact syndic_contact(Database& db, const std::string& code, const std::string& name) {
+    SyndicContact c;
+    c.code = code;
+    c.name = name;
+    if (std::optional<Syndic> s = find_syndic(db, code)) {
+        if (!s->name.empty()) c.name = s->name;
+        c.phone = s->phone;
+        c.email = s->email;
+        c.address = s->address;
+    }
+    return c;
+}
+
+struct KnownIdentity {
+    std::string email;
+    std::string client_addr;
+    std::string user_agent;
+    bool locked = false;
+};
+
+PortalResponse link_to_identity(Database& db, const Settings& s, const Answerer& ans,
+                                const SessionClaims& claims, const KnownIdentity& k,
+                                const Secret& password, const PortalResponse& wrong,
+                                std::uint64_t now) {
+    Transaction tx(db);
+    if (!lock_open_session(db, s, claims)) return ans.login_required();
+    Result idr = db.exec(kIdentityForLink, {k.email});
+    std::uint64_t identity = idr.empty() ? 0 : static_cast<std::uint64_t>(idr.integer(0, 0));
+    VerifyResult v;
+    std::string why;
+    if (identity == 0 || k.locked) {
+        verify_dummy_password(password.value, s.hash);
+        why = k.locked ? "locked out" : "unknown e-mail";
+    } else {
+        v = verify_password(password.value, idr.get(0, 1), s.hash);
+        if (v.status == VerifyStatus::unknown_format) {
+            why = "unknown password hash format for identity " + std::to_string(identity);
+        } else if (v.status == VerifyStatus::mismatch) {
+            why = "wrong password";
+        }
+    }
+    if (!why.empty()) {
+        audit_link(db, false, identity, claims.account, k.email, k.client_addr, why);
+        tx.commit();
+        PortalResponse r = wrong;
+        r.log_level = LogLevel::error;
+        r.log_message = "link of account " + claims.account + " to \"" + k.email +
+                        "\" refused: " + why;
+        return r;
+    }
+
+    std::string id = std::to_string(identity);
+    auto refuse = [&](int status, std::string_view code, std::string_view message,
+                      std::string_view detail) {
+        audit_link(db, false, identity, claims.account, k.email, k.client_addr, detail);
+        tx.commit();
+        return ans.error(status, code, message);
+    };
+    std::optional<LegacyAccount> a = find_account(db, claims.account);
+    if (!a || !a->active) {
+        return refuse(409, "account_unavailable", kAccountUnavailable, "account unavailable");
+    }
+    if (a->identity_id == identity) {
+        return refuse(409, "already_linked", kLinkedHere, "already linked to this identity");
+    }
+    if (a->identity_id != 0) {
+        return refuse(409, "linked_elsewhere", kLinkedElsewhere, "linked to another identity");
+    }
+
+    Result syndics = db.exec(kLinkedSyndics, {id});
+    std::vector<std::string> codes;
+    for (int i = 0; i < syndics.rows(); i++) codes.push_back(syndics.get(i, 0));
+    if (std::optional<std::string> other = s.partners.first_conflict(codes, a->syndic_code)) {
+        std::string other_name;
+        for (int i = 0; i < syndics.rows(); i++) {
+            if (syndics.get(i, 0) == *other) other_name = syndics.get(i, 1);
+        }
+        // What to do next, and whom to ask: the syndics' details.
+        PartnerRefusalView view;
+        view.account = a->code;
+        view.email = k.email;
+        view.syndic = syndic_contact(db, a->syndic_code, a->syndic_name);
+        SyndicContact grouped = syndic_contact(db, *other, other_name);
+        view.message = partner_conflict_message(a->syndic_code, view.syndic.name, *other,
+                                                grouped.name);
+        const std::string& message = view.message;
+        audit_link(db, false, identity, claims.account, k.email, k.client_addr,
+                   "syndic " + a->syndic_code + " is no partner of syndic " + *other);
+        tx.commit();
+        return ans.answer(409, render_partner_refusal(ans.page, view),
+                          json_error("partner", message));
+    }
+
+    if (v.needs_rehash) rehash_password(db, identity, hash_password(password.value, s.hash));
+    db.exec(kLinkAccount, {a->code, id});
+    db.exec(kDefaultIfNone, {id, a->code});
+    std::vector<std::string> ended = revoke_code_sessions(db, s, a->code, claims.session_id);
+    audit_link(db, true, identity, a->code, k.email, k.client_addr,
+               "grouped" + code_sessions_detail(ended));
+    notify_link(db, k.email, a->code, k.client_addr, k.user_agent, now);
+    std::vector<LegacyAccount> accounts = linked_accounts(db, identity);
+    SessionClaims c = email_session_claims(claims, identity, k.email, *a, accounts, now);
+    update_session(db, c);
+    tx.commit();
+    PortalResponse done = linked(ans, s, c);
+    done.revoke = std::move(ended);
+    return done;
+}
+
+}  // namespace
+
+std::string partner_conflict_message(std::string_view new_syndic, std::string_view new_name,
+                                     std::string_view other_syndic,
+                                     std::string_view other_name) {
+    auto syndic = [](std::string_view code, std::string_view name) {
+        std::string out = "le syndic " + std::string(code);
+        if (!name.empty()) out += " (" + std::string(name) + ")";
+        return out;
+    };
+    return "Ce compte ne peut pas être associé à cette adresse : il est géré par " +
+           syndic(new_syndic, new_name) + ", et les comptes déjà associés à cette adresse par " +
+           syndic(other_syndic, other_name) +
+           ". Des comptes de ces deux syndics ne peuvent pas être réunis sous une même adresse "
+           "e-mail.";
+}
+
+// ---- routes ----
+
+Dispatch route_link(RouteContext& rc) {
+    const PortalRequest& req = rc.req;
+    const SessionClaims& claims = *req.session;
+    Answerer ans = Answerer::of(rc);
+    bool post = req.method == "POST";
+    if (email_session(claims)) return {explain_grouping(ans, claims, post), {}};
+
+    std::string account = claims.account;
+    if (!post) {
+        // "Retour" from the next steps brings the address typed back.
+        LinkEmailView view;
+        view.email = rc.form.value("email");
+        BlockingWork work = [ans, account, view](Database& db) {
+            if (std::optional<PortalResponse> refused =
+                    refuse_account(ans, find_account(db, account))) {
+                return *refused;
+            }
+            return ans.answer(200, render_link_email(ans.page, view),
+                              "{\"step\":\"email\",\"account\":" + json_string(account) + "}");
+        };
+        return {std::nullopt, std::move(work)};
+    }
+
+    std::string typed = rc.form.value("email");
+    std::optional<std::string> email = normalize_email(typed);
+    if (!email) return {invalid_email(ans, typed), {}};
+    // The answer tells whether an address is known: only to a logged-in
+    // session, and only so many times.
+    std::string link_key = link_budget_key(claims);
+    std::string ip_key = "ip:" + req.client_addr;
+    if (rc.limiter.locked(ip_key, req.now) || rc.limiter.locked(link_key, req.now)) {
+        return {too_many_lookups(ans), {}};
+    }
+
+    BlockingWork work = [ans, account, email = *email, link_key, ip_key](Database& db) {
+        PortalResponse r;
+        if (std::optional<PortalResponse> refused =
+                refuse_account(ans, find_account(db, account))) {
+            r = *refused;
+        } else {
+            bool known = !db.exec(kEmailKnown, {email}).empty();
+            r = next_step(ans, known ? "password" : "profile", email);
+        }
+        r.failures.push_back(link_key);
+        r.failures.push_back(ip_key);
+        return r;
+    };
+    return {std::nullopt, std::move(work)};
+}
+
+Dispatch route_link_profile(RouteContext& rc) {
+    const PortalRequest& req = rc.req;
+    const Settings& s = rc.settings;
+    const SessionClaims& claims = *req.session;
+    Answerer ans = Answerer::of(rc);
+    bool post = req.method == "POST";
+    std::optional<std::string> email = normalize_email(rc.form.value("email"));
+    if (std::optional<PortalResponse> refused = refuse_step(ans, rc, post, email)) {
+        return {*refused, {}};
+    }
+
+    LinkProfileView view;
+    view.min_length = s.password_min_length;
+    if (!post) {
+        view.email = *email;
+        return {ans.answer(200, render_link_profile(rc.page, view),
+                           "{\"step\":\"profile\",\"email\":" + json_string(*email) +
+                               ",\"min_length\":" + std::to_string(s.password_min_length) +
+                               "}"),
+                {}};
+    }
+
+    NewIdentity n;
+    n.email = *email;
+    n.profile = read_profile(rc.form);
+    n.client_addr = req.client_addr;
+    n.user_agent = req.user_agent;
+    auto password = std::make_shared<const Secret>(rc.form.value("password"));
+    FieldErrors errors = check_profile(n.profile);
+    check_new_password(password->value, rc.form.value("password_confirm"),
+                       s.password_min_length, s.password_max_length, "password", errors);
+    if (!errors.empty()) {
+        view.email = n.email;
+        view.last_name = n.profile.last_name;
+        view.first_name = n.profile.first_name;
+        view.phone = n.profile.phone;
+        view.errors = errors;
+        return {ans.answer(400, render_link_profile(rc.page, view),
+                           json_field_errors("invalid_fields", kFixFields, errors)),
+                {}};
+    }
+    // This step too tells a known address from an unknown one.
+    std::string link_key = link_budget_key(claims);
+    std::string ip_key = "ip:" + req.client_addr;
+    if (rc.limiter.locked(ip_key, req.now) || rc.limiter.locked(link_key, req.now)) {
+        return {too_many_lookups(ans), {}};
+    }
+
+    const Settings* settings = &s;
+    SessionClaims session = claims;
+    std::uint64_t now = req.now;
+    BlockingWork work = [settings, ans, session, n, password, link_key, ip_key,
+                         now](Database& db) {
+        // Tens of milliseconds by design: before the transaction, not in it.
+        std::string hash = hash_password(password->value, settings->hash);
+        PortalResponse r = unless_raced(ans, "link/profile", "conflict", kRace, [&] {
+            return create_identity(db, *settings, ans, session, n, hash, now);
+        });
+        r.failures.push_back(link_key);
+        r.failures.push_back(ip_key);
+        return r;
+    };
+    return {std::nullopt, std::move(work)};
+}
+
+Dispatch route_link_password(RouteContext& rc) {
+    const PortalRequest& req = rc.req;
+    const Settings& s = rc.settings;
+    const SessionClaims& claims = *req.session;
+    Answerer ans = Answerer::of(rc);
+    bool post = req.method == "POST";
+    std::optional<std::string> email = normalize_email(rc.form.value("email"));
+    if (std::optional<PortalResponse> refused = refuse_step(ans, rc, post, email)) {
+        return {*refused, {}};
+    }
+
+    LinkPasswordView view;
+    if (!post) {
+        view.email = *email;
+        return {ans.answer(200, render_link_password(rc.page, view),
+                           "{\"step\":\"password\",\"email\":" + json_string(*email) + "}"),
+                {}};
+    }
+    view.email = *email;
+
+    auto password = std::make_shared<const Secret>(rc.form.value("password"));
+    if (password->value.empty()) {
+        view.error = std::string(kMissingPassword);
+        return {ans.answer(400, render_link_password(rc.page, view),
+                           json_error("missing_password", kMissingPassword, "password")),
+                {}};
+    }
+
+    // A wrong password here is a failed login attempt on the address.
+    std::string id_key = "id:" + *email;
+    std::string ip_key = "ip:" + req.client_addr;
+    KnownIdentity k;
+    k.email = *email;
+    k.client_addr = req.client_addr;
+    k.user_agent = req.user_agent;
+    k.locked = rc.limiter.locked(id_key, req.now) || rc.limiter.locked(ip_key, req.now);
+    view.error = std::string(kWrongPassword);
+    PortalResponse wrong = ans.answer(401, render_link_password(rc.page, view),
+                                      json_error("invalid_password", kWrongPassword, "password"));
+    wrong.failures = {id_key, ip_key};
+
+    const Settings* settings = &s;
+    SessionClaims session = claims;
+    std::uint64_t now = req.now;
+    BlockingWork work = [settings, ans, session, k, password, wrong, id_key, now](Database& db) {
+        PortalResponse r =
+            unless_raced(ans, "link/password", "linked_elsewhere", kLinkedElsewhere, [&] {
+                return link_to_identity(db, *settings, ans, session, k, *password, wrong, now);
+            });
+        if (r.failures.empty()) r.successes.push_back(id_key);
+        return r;
+    };
+    return {std::nullopt, std::move(work)};
+}
+
+Dispatch route_link_done(RouteContext& rc) {
+    const SessionClaims& claims = *rc.req.session;
+    Answerer ans = Answerer::of(rc);
+    if (rc.req.method == "POST") return {ans.error(405, "method", "Méthode non autorisée."), {}};
+    if (!email_session(claims)) {
+        if (ans.json) {
+            return {ans.error(409, "not_linked", "Ce compte n'est pas encore associé."), {}};
+        }
+        return {redirect_response(rc.req.prefix + "link"), {}};
+    }
+    LinkDoneView v;
+    v.account = claims.account;
+    v.email = claims.email;
+    return {ans.answer(200, render_link_done(rc.page, v),
+                       "{\"ok\":true,\"account\":" + json_string(claims.account) +
+                           ",\"email\":" + json_string(claims.email) + "}"),
+            {}};
+}
+
+}  // namespace extranet

@@ -1,0 +1,643 @@
+#include "core/flows/manage_flow.h"
+
+#include <algorithm>
+#include <functional>
+#include <memory>
+
+#include "core/storage/access_notice.h"
+#include "core/primitives/account_code.h"
+#include "core/flows/account_switch.h"
+#include "core/primitives/escape.h"
+#include "core/flows/identity_rules.h"
+#include "core/flows/passkey_flow.h"
+#include "core/primitives/password.h"
+#include "core/storage/session_store.h"
+
+namespace extranet {
+
+namespace {
+
+constexpr std::string_view kNotLinked = "Ce compte n'est pas associé à votre adresse e-mail.";
+constexpr std::string_view kWrongPassword = "Mot de passe incorrect.";
+constexpr std::string_view kMissingPassword = "Veuillez entrer votre mot de passe actuel.";
+constexpr std::string_view kFixFields = "Veuillez corriger les champs indiqués.";
+
+const Statement kIdentity{
+    "manage_identity",
+    "SELECT email, password_hash, last_name, first_name, phone, COALESCE(default_account, '')"
+    " FROM extranet.identity WHERE id = $1"};
+
+const Statement kIdentityForUpdate{
+    "manage_identity_for_update",
+    "SELECT email, password_hash, last_name, first_name, phone, COALESCE(default_account, '')"
+    " FROM extranet.identity WHERE id = $1 FOR UPDATE"};
+
+const Statement kOpenSessions{
+    "manage_open_sessions",
+    "SELECT encode(id_hash, 'hex'), user_agent, client_addr,"
+    " to_char(last_seen_at AT TIME ZONE 'Europe/Paris', 'DD/MM/YYYY HH24:MI')"
+    " FROM extranet.session WHERE identity_id = $1 AND " EXTRANET_SQL_SESSION_OPEN
+    " ORDER BY last_seen_at DESC LIMIT 50"};
+
+const Statement kUpdateProfile{
+    "manage_update_profile",
+    "UPDATE extranet.identity SET last_name = $2, first_name = $3, phone = $4,"
+    " updated_at = now() WHERE id = $1"};
+
+const Statement kSetDefault{
+    "manage_set_default",
+    "UPDATE extranet.identity SET default_account = $2, updated_at = now() WHERE id = $1"};
+
+
+// A reset link mailed before the change must not undo it.
+const Statement kSpendResets{
+    "manage_spend_resets",
+    "UPDATE extranet.password_reset SET used_at = now()"
+    " WHERE identity_id = $1 AND used_at IS NULL"};
+
+const Statement kLinkedCodes{
+    "manage_linked_codes",
+    "SELECT account_code FROM extranet.identity_account WHERE identity_id = $1"
+    " ORDER BY linked_at, account_code"};
+
+const Statement kUnlink{
+    "manage_unlink",
+    "DELETE FROM extranet.identity_account WHERE identity_id = $1 AND account_code = $2"};
+
+// The identity's other sessions on the unlinked account lose it at once.
+const Statement kRevokeOnAccount{
+    "manage_revoke_on_account",
+    "UPDATE extranet.session SET revoked_at = now()"
+    " WHERE identity_id = $1 AND account_code = $2 AND id_hash <> decode($3, 'hex')"
+    " AND revoked_at IS NULL RETURNING encode(id_hash, 'hex')"};
+
+const Statement kEndSession{
+    "manage_end_session",
+    "UPDATE extranet.session SET revoked_at = now()"
+    " WHERE id_hash = decode($1, 'hex') AND identity_id = $2 AND revoked_at IS NULL"
+    " RETURNING 1"};
+
+struct IdentityRow {
+    std::string email;
+    std::string password_hash;
+    std::string last_name;
+    std::string first_name;
+    std::string phone;
+    std::string default_account;
+};
+
+std::optional<IdentityRow> load_identity(Database& db, std::uint64_t id, bool for_update) {
+    std::string param = std::to_string(id);
+    Result r = db.exec(for_update ? kIdentityForUpdate : kIdentity, {param});
+    if (r.empty()) return std::nullopt;
+    return IdentityRow{r.get(0, 0), r.get(0, 1), r.get(0, 2),
+                       r.get(0, 3), r.get(0, 4), r.get(0, 5)};
+}
+
+// The request, by value, for the pool thread.
+struct ManageRequest {
+    const Settings* settings = nullptr;
+    Answerer ans;
+    SessionClaims claims;
+    std::string client_addr;
+    std::string user_agent;
+    std::uint64_t now = 0;
+    std::string action;  // the form posted ("" for a GET)
+
+    std::string id() const { return std::to_string(claims.identity_id); }
+    std::string id_key() const { return "id:" + claims.email; }
+    std::string ip_key() const { return "ip:" + client_addr; }
+};
+
+using ViewAdjust = std::function<void(ManageView&)>;
+
+// The owner's mail about the change, in its transaction.
+void notify(Database& db, const ManageRequest& m, AccessChange change, std::string_view account) {
+    AccessNotice n;
+    n.change = change;
+    n.account = std::string(account);
+    n.client_addr = m.client_addr;
+    n.user_agent = m.user_agent;
+    n.at = m.now;
+    queue_access_notice(db, m.claims.email, n);
+}
+
+std::string manage_json(const ManageView& v, std::string_view default_code) {
+    std::string accounts;
+    for (const AccountItem& a : v.accounts) {
+        if (!accounts.empty()) accounts += ",";
+        accounts += account_item_json(a);
+    }
+    std::string sessions;
+    for (const SessionItem& s : v.sessions) {
+        if (!sessions.empty()) sessions += ",";
+        sessions += "{\"id\":" + json_string(s.id) + ",\"device\":" + json_string(s.device) +
+                    ",\"address\":" + json_string(s.address) +
+                    ",\"last_seen\":" + json_string(s.last_seen) +
+                    ",\"current\":" + (s.current ? "true" : "false") + "}";
+    }
+    return "{\"email\":" + json_string(v.email) + ",\"last_name\":" + json_string(v.last_name) +
+           ",\"first_name\":" + json_string(v.first_name) +
+           ",\"phone\":" + json_string(v.phone) + ",\"default_account\":" +
+           (default_code.empty() ? std::string("null") : json_string(default_code)) +
+           ",\"accounts\":[" + accounts + "],\"sessions\":[" + sessions + "]" +
+           (v.notice.empty() ? std::string() : ",\"notice\":" + json_string(v.notice)) + "}";
+}
+
+// The manage page as the database has it, with errors or a notice.
+PortalResponse manage_page(Database& db, const ManageRequest& m, int status,
+                           std::string_view code, std::string_view message,
+                           const FieldErrors& errors, const ViewAdjust& adjust = {}) {
+    std::optional<IdentityRow> row = load_identity(db, m.claims.identity_id, false);
+    if (!row) return m.ans.login_required();
+    ManageView v;
+    v.email = row->email;
+    v.last_name = row->last_name;
+    v.first_name = row->first_name;
+    v.phone = row->phone;
+    v.min_length = m.settings->password_min_length;
+    v.errors = errors;
+    for (const LegacyAccount& a : linked_accounts(db, m.claims.identity_id)) {
+        v.accounts.push_back(account_item(a, m.claims.account, row->default_account));
+    }
+    std::string id = m.id();
+    std::string idle = std::to_string(m.settings->timeouts.idle);
+    std::string current = session_key(m.claims.session_id);
+    Result sessions = db.exec(kOpenSessions, {id, idle});
+    for (int i = 0; i < sessions.rows(); i++) {
+        SessionItem s;
+        s.id = sessions.get(i, 0);
+        s.device = device_name(sessions.get(i, 1));
+        s.address = sessions.get(i, 2);
+        s.last_seen = sessions.get(i, 3);
+        s.current = s.id == current;
+        v.sessions.push_back(std::move(s));
+    }
+    v.passkeys = list_passkeys(db, m.claims.identity_id);  // passkeys
+    if (!errors.empty()) v.failed_action = m.action;
+    if (adjust) adjust(v);
+    std::string json = errors.empty() ? manage_json(v, row->default_account)
+                                      : json_field_errors(code, message, errors);
+    if (errors.empty() && status >= 400) json = json_error(code, message);
+    return m.ans.answer(status, render_manage(m.ans.page, v), std::move(json));
+}
+
+// Back to the page, with the notice of what was done.
+PortalResponse done(const ManageRequest& m, std::string_view action) {
+    if (m.ans.json) {
+        return json_response(200, "{\"ok\":true,\"done\":" + json_string(action) + "}");
+    }
+    return redirect_response(m.ans.page.prefix + "manage?done=" + std::string(action));
+}
+
+void audit_event(Database& db, const ManageRequest& m, std::string_view event, bool success,
+                 std::string_view account, std::string_view detail) {
+    AuditEntry e;
+    e.event = event;
+    e.success = success;
+    e.identity_id = m.claims.identity_id;
+    e.account = account;
+    e.identifier = m.claims.email;
+    e.client_addr = m.client_addr;
+    e.detail = detail;
+    audit(db, e);
+}
+
+// The identity's password, checked under the row's lock; "" when right,
+// else why not (for the log).
+std::string check_current(const ManageRequest& m, const IdentityRow& row, const Secret& password,
+                          bool locked) {
+    if (locked) {
+        verify_dummy_password(password.value, m.settings->hash);
+        return "locked out";
+    }
+    VerifyResult v = verify_password(password.value, row.password_hash, m.settings->hash);
+    if (v.status == VerifyStatus::unknown_format) return "unknown password hash format";
+    return v.status == VerifyStatus::match ? "" : "wrong password";
+}
+
+// The 401 of a wrong current password, which counts as a failed login.
+PortalResponse wrong_password(Database& db, const ManageRequest& m, std::string_view event,
+                              std::string_view account, const std::string& why,
+                              const ViewAdjust& adjust = {}) {
+    audit_event(db, m, event, false, account, why);
+    PortalResponse r = manage_page(db, m, 401, "invalid_password", kWrongPassword,
+                                   {{"current_password", std::string(kWrongPassword)}}, adjust);
+    r.failures = {m.id_key(), m.ip_key()};
+    r.log_level = LogLevel::error;
+    r.log_message = "manage " + std::string(event) + " for \"" + m.claims.email +
+                    "\" refused: " + why;
+    return r;
+}
+
+// Runs an action in the pool thread, in one transaction on the open
+// session; the page or the login when the session is over.
+Dispatch in_transaction(
+    const ManageRequest& m,
+    std::function<PortalResponse(Database&, const ManageRequest&, Transaction&)> action) {
+    BlockingWork work = [m, action](Database& db) {
+        Transaction tx(db);
+        if (!lock_open_session(db, *m.settings, m.claims)) return m.ans.login_required();
+        return action(db, m, tx);
+    };
+    return {std::nullopt, std::move(work)};
+}
+
+// A form refused before any database work still shows the whole page.
+Dispatch refuse(const ManageRequest& m, int status, std::string code, std::string message,
+                FieldErrors errors, ViewAdjust adjust = {}) {
+    BlockingWork work = [m, status, code, message, errors, adjust](Database& db) {
+        return manage_page(db, m, status, code, message, errors, adjust);
+    };
+    return {std::nullopt, std::move(work)};
+}
+
+PortalResponse save_profile(Database& db, const ManageRequest& m, Transaction& tx,
+                            const ProfileInput& p) {
+    db.exec(kUpdateProfile, {m.id(), p.last_name, p.first_name, p.phone});
+    audit_event(db, m, "profile", true, m.claims.account, "");
+    tx.commit();
+    return done(m, "profile");
+}
+
+PortalResponse save_default(Database& db, const ManageRequest& m, Transaction& tx,
+                            const std::string& code) {
+    std::vector<LegacyAccount> accounts = linked_accounts(db, m.claims.identity_id);
+    bool linked = std::any_of(accounts.begin(), accounts.end(),
+                              [&](const LegacyAccount& a) { return a.code == code; });
+    if (!linked) {
+        return manage_page(db, m, 403, "not_linked", kNotLinked,
+                           {{"default_account", std::string(kNotLinked)}});
+    }
+    db.exec(kSetDefault, {m.id(), code});
+    audit_event(db, m, "default_account", true, code, "");
+    tx.commit();
+    return done(m, "default");
+}
+
+PortalResponse change_password(Database& db, const ManageRequest& m, Transaction& tx,
+                               const Secret& current, const Secret& fresh, bool locked) {
+    std::optional<IdentityRow> row = load_identity(db, m.claims.identity_id, true);
+    if (!row) return m.ans.login_required();
+    std::string why = check_current(m, *row, current, locked);
+    if (!why.empty()) {
+        PortalResponse r = wrong_password(db, m, "password", m.claims.account, why);
+        tx.commit();
+        return r;
+    }
+    set_new_password(db, m.claims.identity_id, hash_password(fresh.value, m.settings->hash));
+    db.exec(kSpendResets, {m.id()});
+    std::vector<std::string> revoked =
+        revoke_other_sessions(db, m.claims.identity_id, m.claims.session_id);
+    std::vector<std::string> code =
+        revoke_identity_code_sessions(db, *m.settings, m.claims.identity_id);
+    audit_event(db, m, "password", true, m.claims.account,
+                std::to_string(revoked.size()) + " other session(s) revoked, " +
+                    std::to_string(code.size()) + " numeric-code session(s)");
+    revoked.insert(revoked.end(), code.begin(), code.end());
+    notify(db, m, AccessChange::password_changed, "");
+    tx.commit();
+    PortalResponse r = done(m, "password");
+    r.revoke = std::move(revoked);
+    r.successes.push_back(m.id_key());
+    return r;
+}
+
+PortalResponse unlink_account(Database& db, const ManageRequest& m, Transaction& tx,
+                              const std::string& code, const Secret& current, bool confirmed,
+                              bool locked) {
+    ViewAdjust mark = [code](ManageView& v) {
+        v.unlink_account = code;
+        v.confirm = "unlink";
+    };
+    std::optional<IdentityRow> row = load_identity(db, m.claims.identity_id, true);
+    if (!row) return m.ans.login_required();
+    std::string why = check_current(m, *row, current, locked);
+    if (!why.empty()) {
+        PortalResponse r = wrong_password(db, m, "unlink", code, why, mark);
+        tx.commit();
+        return r;
+    }
+
+    std::string id = m.id();
+    Result linked = db.exec(kLinkedCodes, {id});
+    std::vector<std::string> codes;
+    for (int i = 0; i < linked.rows(); i++) codes.push_back(linked.get(i, 0));
+    if (std::find(codes.begin(), codes.end(), code) == codes.end()) {
+        PortalResponse r = manage_page(db, m, 403, "not_linked", kNotLinked,
+                                       {{"account", std::string(kNotLinked)}});
+        r.successes.push_back(m.id_key());
+        return r;
+    }
+    if (codes.size() == 1 && !confirmed) {
+        // The last account: the e-mail will no longer log in. Ask first.
+        PortalResponse r;
+        if (m.ans.json) {
+            r = json_response(200, "{\"confirm_required\":true,\"account\":" + json_string(code) +
+                                       ",\"message\":" +
+                                       json_string("C'est le dernier compte associé à cette "
+                                                   "adresse : renvoyez la demande avec "
+                                                   "confirm=1 pour le dissocier.") +
+                                       "}");
+        } else {
+            r = manage_page(db, m, 200, "", "", {}, [code](ManageView& v) {
+                v.confirm = "unlink";
+                v.confirm_unlink_last = true;
+                v.unlink_account = code;
+            });
+        }
+        r.successes.push_back(m.id_key());
+        return r;
+    }
+
+    db.exec(kUnlink, {id, code});
+    codes.erase(std::find(codes.begin(), codes.end(), code));
+    // The default moves to the oldest remaining link, or to none.
+    std::string new_default = row->default_account;
+    if (new_default == code || std::find(codes.begin(), codes.end(), new_default) == codes.end()) {
+        new_default = codes.empty() ? std::string() : codes.front();
+        db.exec(kSetDefault, {id, new_default.empty() ? Param() : Param(new_default)});
+    }
+    std::string current_key = session_key(m.claims.session_id);
+    Result others = db.exec(kRevokeOnAccount, {id, code, current_key});
+    std::vector<std::string> revoked;
+    for (int i = 0; i < others.rows(); i++) revoked.push_back(others.get(i, 0));
+    audit_event(db, m, "unlink", true, code,
+                "default " + (new_default.empty() ? std::string("none") : new_default));
+    notify(db, m, AccessChange::account_unlinked, code);
+
+    std::vector<LegacyAccount> accounts = linked_accounts(db, m.claims.identity_id);
+    PortalResponse r;
+    if (accounts.empty()) {
+        // Nothing left to show: this session ends as well.
+        revoke_session(db, m.claims.session_id);
+        tx.commit();
+        r = m.ans.json ? json_response(200, "{\"ok\":true,\"done\":\"unlink\",\"logged_out\":true}")
+                       : redirect_response(m.ans.page.prefix + "login");
+        r.set_cookies.push_back(clear_session_cookie(*m.settings));
+        revoked.push_back(current_key);
+    } else {
+        auto find = [&](const std::string& c) {
+            return std::find_if(accounts.begin(), accounts.end(),
+                                [&](const LegacyAccount& a) { return a.code == c; });
+        };
+        auto active = find(m.claims.account);
+        if (active == accounts.end()) active = find(new_default);
+        if (active == accounts.end()) active = accounts.begin();
+        SessionClaims c = email_session_claims(m.claims, m.claims.identity_id, m.claims.email,
+                                               *active, accounts, m.now);
+        update_session(db, c);
+        tx.commit();
+        r = done(m, "unlink");
+        r.set_cookies.push_back(session_cookie(*m.settings, c));
+    }
+    r.revoke = std::move(revoked);
+    r.successes.push_back(m.id_key());
+    return r;
+}
+
+PortalResponse end_session(Database& db, const ManageRequest& m, Transaction& tx,
+                           const std::string& key) {
+    if (db.exec(kEndSession, {key, m.id()}).empty()) {
+        return manage_page(db, m, 404, "no_session", "Cette session est déjà terminée.",
+                           {{"", "Cette session est déjà terminée."}});
+    }
+    audit_event(db, m, "session_end", true, m.claims.account, "one session");
+    tx.commit();
+    PortalResponse r = done(m, "session_end");
+    r.revoke.push_back(key);
+    return r;
+}
+
+PortalResponse end_other_sessions(Database& db, const ManageRequest& m, Transaction& tx) {
+    std::vector<std::string> revoked =
+        revoke_other_sessions(db, m.claims.identity_id, m.claims.session_id);
+    audit_event(db, m, "session_end", true, m.claims.account,
+                "all others: " + std::to_string(revoked.size()));
+    tx.commit();
+    PortalResponse r = done(m, "sessions_end");
+    r.revoke = std::move(revoked);
+    return r;
+}
+
+bool is_session_handle(std::string_view s) {
+    return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) {
+               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+           });
+}
+
+// A numeric-code session has no identity to manage yet.
+PortalResponse code_session_answer(const Answerer& ans, bool post) {
+    std::string message = "Pour gérer vos comptes, associez d'abord ce compte à votre adresse "
+                          "e-mail avec « Associer mon compte ».";
+    return ans.explain(post, 403, "email_session_required", message, "Gérer mes comptes", "link",
+                       "Associer mon compte");
+}
+
+bool contains(std::string_view text, std::string_view part) {
+    return text.find(part) != std::string_view::npos;
+}
+
+}  // namespace
+
+std::string device_name(std::string_view ua) {
+    if (ua.empty()) return {};
+    std::string_view browser;
+    if (contains(ua, "Edg/") || contains(ua, "EdgA/") || contains(ua, "EdgiOS/")) {
+        browser = "Edge";
+    } else if (contains(ua, "OPR/") || contains(ua, "Opera")) {
+        browser = "Opera";
+    } else if (contains(ua, "Firefox/") || contains(ua, "FxiOS/")) {
+        browser = "Firefox";
+    } else if (contains(ua, "SamsungBrowser/")) {
+        browser = "Samsung Internet";
+    } else if (contains(ua, "Chrome/") || contains(ua, "CriOS/") || contains(ua, "Chromium/")) {
+        browser = "Chrome";
+    } else if (contains(ua, "Safari/")) {
+        browser = "Safari";
+    } else if (contains(ua, "MSIE ") || contains(ua, "Trident/")) {
+        browser = "Internet Explorer";
+    }
+    std::string_view system;
+    if (contains(ua, "iPhone")) {
+        system = "iPhone";
+    } else if (contains(ua, "iPad")) {
+        system = "iPad";
+    } else if (contains(ua, "Android")) {
+        system = "Android";
+    } else if (contains(ua, "Windows")) {
+        system = "Windows";
+    } else if (contains(ua, "CrOS")) {
+        system = "ChromeOS";
+    } else if (contains(ua, "Macintosh") || contains(ua, "Mac OS X")) {
+        system = "macOS";
+    } else if (contains(ua, "Linux")) {
+        system = "Linux";
+    }
+    if (!browser.empty() && !system.empty()) {
+        return std::string(browser) + " sur " + std::string(system);
+    }
+    if (!browser.empty()) return std::string(browser);
+    if (!system.empty()) return std::string(system);
+    // Unknown: a short prefix, cut on a character boundary.
+    constexpr std::size_t kMax = 60;
+    if (ua.size() <= kMax) return std::string(ua);
+    std::size_t cut = kMax;
+    while (cut > 0 && (static_cast<unsigned char>(ua[cut]) & 0xC0) == 0x80) cut--;
+    return std::string(ua.substr(0, cut)) + "…";
+}
+
+std::string_view manage_notice(std::string_view done) {
+    if (done == "profile") return "Vos informations personnelles ont été enregistrées.";
+    if (done == "default") return "Le compte affiché à la connexion a été modifié.";
+    if (done == "password") {
+        return "Votre mot de passe a été modifié. Vos autres sessions ont été fermées.";
+    }
+    if (done == "unlink") return "Le compte a été dissocié de votre adresse e-mail.";
+    if (done == "session_end") return "La session a été terminée.";
+    if (done == "sessions_end") return "Les autres sessions ont été terminées.";
+    return passkey_notice(done);  // passkeys
+}
+
+Dispatch route_manage(RouteContext& rc) {
+    const PortalRequest& req = rc.req;
+    const Settings& s = rc.settings;
+    const SessionClaims& claims = *req.session;
+    Answerer ans = Answerer::of(rc);
+    bool post = req.method == "POST";
+    if (claims.method != LoginMethod::email || claims.identity_id == 0) {
+        return {code_session_answer(ans, post), {}};
+    }
+
+    ManageRequest m;
+    m.settings = &s;
+    m.ans = ans;
+    m.claims = claims;
+    m.client_addr = req.client_addr;
+    m.user_agent = req.user_agent;
+    m.now = req.now;
+
+    if (!post) {
+        std::string notice(manage_notice(rc.form.value("done")));
+        bool passkeys_open = rc.form.value("done").substr(0, 7) == "passkey";
+        // The confirmation step of a destructive action (a link of the page,
+        // so it works without JavaScript); the page ignores a step about an
+        // account or a session not in its lists.
+        std::string confirm = rc.form.value("confirm");
+        std::string account = rc.form.value("account");
+        std::string session = rc.form.value("session");
+        bool valid = (confirm == "unlink" && is_account_code(account)) ||
+                     (confirm == "end_session" && is_session_handle(session)) ||
+                     confirm == "end_other_sessions";
+        if (!valid) confirm.clear();
+        BlockingWork work = [m, notice, passkeys_open, confirm, account, session](Database& db) {
+            return manage_page(db, m, 200, "", "", {}, [=](ManageView& v) {
+                v.notice = notice;
+                v.passkeys_open = passkeys_open;
+                v.confirm = confirm;
+                v.unlink_account = confirm == "unlink" ? account : std::string();
+                v.confirm_session = confirm == "end_session" ? session : std::string();
+            });
+        };
+        return {std::nullopt, std::move(work)};
+    }
+
+    std::string action = rc.form.value("action");
+    m.action = action;
+    auto locked = [&] {
+        return rc.limiter.locked(m.id_key(), req.now) || rc.limiter.locked(m.ip_key(), req.now);
+    };
+
+    if (action == "profile") {
+        ProfileInput p = read_profile(rc.form);
+        FieldErrors errors = check_profile(p);
+        if (!errors.empty()) {
+            return refuse(m, 400, "invalid_fields", std::string(kFixFields), errors,
+                          [p](ManageView& v) {
+                              v.last_name = p.last_name;
+                              v.first_name = p.first_name;
+                              v.phone = p.phone;
+                          });
+        }
+        return in_transaction(m, [p](Database& db, const ManageRequest& mr, Transaction& tx) {
+            return save_profile(db, mr, tx, p);
+        });
+    }
+
+    if (action == "default") {
+        std::string code = rc.form.value("default_account");
+        if (!is_account_code(code)) {
+            return refuse(m, 400, "invalid_account", "Veuillez choisir un de vos comptes.",
+                          {{"default_account", "Veuillez choisir un de vos comptes."}});
+        }
+        return in_transaction(m, [code](Database& db, const ManageRequest& mr, Transaction& tx) {
+            return save_default(db, mr, tx, code);
+        });
+    }
+
+    if (action == "password") {
+        auto current = std::make_shared<const Secret>(rc.form.value("current_password"));
+        auto fresh = std::make_shared<const Secret>(rc.form.value("new_password"));
+        FieldErrors errors;
+        if (current->value.empty()) errors["current_password"] = std::string(kMissingPassword);
+        check_new_password(fresh->value, rc.form.value("password_confirm"),
+                           s.password_min_length, s.password_max_length, "new_password", errors);
+        if (!errors.empty()) {
+            return refuse(m, 400, "invalid_fields", std::string(kFixFields), errors);
+        }
+        bool lock = locked();
+        return in_transaction(m, [current, fresh, lock](Database& db, const ManageRequest& mr,
+                                                        Transaction& tx) {
+            return change_password(db, mr, tx, *current, *fresh, lock);
+        });
+    }
+
+    if (action == "unlink") {
+        std::string code = rc.form.value("account");
+        auto current = std::make_shared<const Secret>(rc.form.value("current_password"));
+        ViewAdjust mark = [code](ManageView& v) {
+        v.unlink_account = code;
+        v.confirm = "unlink";
+    };
+        if (!is_account_code(code)) {
+            return refuse(m, 400, "invalid_account", "Ce numéro de compte n'est pas valide.",
+                          {{"account", "Ce numéro de compte n'est pas valide."}});
+        }
+        if (current->value.empty()) {
+            return refuse(m, 400, "missing_password", std::string(kMissingPassword),
+                          {{"current_password", std::string(kMissingPassword)}}, mark);
+        }
+        bool confirmed = rc.form.value("confirm") == "1";
+        bool lock = locked();
+        return in_transaction(m, [code, current, confirmed, lock](
+                                     Database& db, const ManageRequest& mr, Transaction& tx) {
+            return unlink_account(db, mr, tx, code, *current, confirmed, lock);
+        });
+    }
+
+    if (action == "end_session") {
+        std::string key = rc.form.value("session");
+        if (!is_session_handle(key)) {
+            return refuse(m, 400, "invalid_session", "Cette session n'existe pas.",
+                          {{"", "Cette session n'existe pas."}});
+        }
+        if (key == session_key(claims.session_id)) {
+            std::string text = "Pour terminer cette session, utilisez « Se déconnecter ».";
+            return refuse(m, 400, "current_session", text, {{"", text}});
+        }
+        return in_transaction(m, [key](Database& db, const ManageRequest& mr, Transaction& tx) {
+            return end_session(db, mr, tx, key);
+        });
+    }
+
+    if (action == "end_other_sessions") {
+        return in_transaction(m, [](Database& db, const ManageRequest& mr, Transaction& tx) {
+            return end_other_sessions(db, mr, tx);
+        });
+    }
+
+    return refuse(m, 400, "unknown_action", "Cette action n'existe pas.",
+                  {{"", "Cette action n'existe pas."}});
+}
+
+}  // namespace extranet

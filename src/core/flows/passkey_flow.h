@@ -1,0 +1,42 @@
+// Passkeys (SPEC §11): an e-mail identity registers passkeys in "Gérer mes
+// comptes" and logs in with one, landing on its default account. The routes
+// answer JSON to passkey.js; the ceremonies' checks are in webauthn.
+//
+// Challenges: 32 random bytes, kept in extranet.passkey_challenge as their
+// sha256 with a 5-minute expiry, bound to sha256 of the session id
+// (registration) or of a random value in a short HttpOnly cookie set with
+// the login options (login, where there is no session yet). A response
+// spends its challenge (DELETE ... RETURNING) before anything else is
+// checked: a replay finds no challenge.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/storage/database.h"
+#include "core/views/pages.h"
+#include "core/router/portal.h"
+
+namespace extranet {
+
+// The identity's passkeys, newest first, as "Gérer mes comptes" lists them.
+std::vector<PasskeyItem> list_passkeys(Database& db, std::uint64_t identity_id);
+
+// The name a new passkey is stored under: the typed one trimmed, else the
+// device's name (from the user agent), else "Clé d'accès"; nullopt when the
+// typed one is over 60 characters. typed is valid UTF-8 (the form parser's).
+std::optional<std::string> passkey_name(std::string_view typed, std::string_view user_agent);
+
+// manage?done=<action> for the passkey actions, "" for any other.
+std::string_view passkey_notice(std::string_view done);
+
+Dispatch route_passkey_register_options(RouteContext& rc);
+Dispatch route_passkey_register(RouteContext& rc);
+Dispatch route_passkey_login_options(RouteContext& rc);
+Dispatch route_passkey_login(RouteContext& rc);
+Dispatch route_passkey_delete(RouteContext& rc);
+
+}  // namespace extranet

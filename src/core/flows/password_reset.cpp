@@ -1,0 +1,377 @@
+#include "core/flows/password_reset.h"
+
+#include <algorithm>
+#include <memory>
+#include <vector>
+
+#include "core/storage/access_notice.h"
+#include "core/primitives/account_code.h"
+#include "core/primitives/crypto.h"
+#include "core/primitives/escape.h"
+#include "core/flows/identity_rules.h"
+#include "core/primitives/password.h"
+#include "core/storage/session_store.h"
+#include "core/storage/syndic.h"
+
+namespace extranet {
+
+namespace {
+
+constexpr std::size_t kTokenBytes = 32;
+constexpr std::size_t kTokenLength = 43;  // base64url of 32 bytes, unpadded
+
+constexpr std::string_view kTitle = "Mot de passe oublié";
+constexpr std::string_view kInvalidEmail = "Veuillez entrer une adresse email valide.";
+constexpr std::string_view kContactSyndic =
+    "Le mot de passe de votre code client est celui que votre syndic vous a communiqué : "
+    "contactez votre syndic.";
+constexpr std::string_view kMailSent =
+    "Si cette adresse correspond à un compte, un message vient de lui être envoyé avec un lien "
+    "pour choisir un nouveau mot de passe. Ce lien est valable une heure.";
+constexpr std::string_view kTooMany =
+    "Trop de demandes ont été faites pour cette adresse. Veuillez réessayer dans quelques "
+    "minutes, et pensez à regarder dans vos courriers indésirables.";
+constexpr std::string_view kInvalidLink =
+    "Ce lien n'est plus valable. Demandez un nouveau lien.";
+constexpr std::string_view kFixFields = "Veuillez corriger les champs indiqués.";
+
+const Statement kFindIdentity{
+    "reset_find_identity",
+    "SELECT id FROM extranet.identity WHERE email = $1"};
+
+const Statement kCreateReset{
+    "reset_create",
+    "INSERT INTO extranet.password_reset (token_hash, identity_id, expires_at)"
+    " VALUES (decode($1, 'hex'), $2, now() + interval '1 hour')"};
+
+// The module may write the outbox, never read it (no RETURNING).
+const Statement kQueueMail{
+    "reset_queue_mail",
+    "INSERT INTO extranet.mail_outbox (recipient, subject, body) VALUES ($1, $2, $3)"};
+
+const Statement kValidToken{
+    "reset_valid_token",
+    "SELECT r.identity_id, i.email FROM extranet.password_reset r"
+    " JOIN extranet.identity i ON i.id = r.identity_id"
+    " WHERE r.token_hash = decode($1, 'hex') AND r.used_at IS NULL AND r.expires_at > now()"};
+
+// Two submissions of one link at once: the second waits, then finds it used.
+const Statement kLockToken{
+    "reset_lock_token",
+    "SELECT r.identity_id, i.email FROM extranet.password_reset r"
+    " JOIN extranet.identity i ON i.id = r.identity_id"
+    " WHERE r.token_hash = decode($1, 'hex') AND r.used_at IS NULL AND r.expires_at > now()"
+    " FOR UPDATE OF r"};
+
+
+// Every link of the identity is spent, not only this one: an older mail
+// must not undo the new password.
+const Statement kSpendAll{
+    "reset_spend_all",
+    "UPDATE extranet.password_reset SET used_at = now()"
+    " WHERE identity_id = $1 AND used_at IS NULL"};
+
+// Whoever knew the old password may hold a session: every one ends.
+const Statement kRevokeAll{
+    "reset_revoke_sessions",
+    "UPDATE extranet.session SET revoked_at = now()"
+    " WHERE identity_id = $1 AND " EXTRANET_SQL_SESSION_LIVE
+    " RETURNING encode(id_hash, 'hex')"};
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// Plain ASCII ranges: no locale may widen what a token holds.
+bool is_alnum(char c) {
+    return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+PortalResponse message_page(const Answerer& ans, int status, std::string_view title,
+                            std::string_view message, std::string_view route,
+                            std::string_view link_text, std::string json) {
+    MessageView v;
+    v.title = std::string(title);
+    v.message = std::string(message);
+    v.link_href = ans.page.prefix + std::string(route);
+    v.link_text = std::string(link_text);
+    return ans.answer(status, render_message(ans.page, v), std::move(json));
+}
+
+PortalResponse invalid_link(const Answerer& ans) {
+    PortalResponse r = message_page(ans, 400, "Ce lien n'est plus valable", kInvalidLink,
+                                    "password/forgot", "Demander un nouveau lien",
+                                    json_error("invalid_token", kInvalidLink));
+    r.log_level = LogLevel::info;
+    r.log_message = "password reset: unknown, used or expired token";
+    return r;
+}
+
+PortalResponse forgot_form(const Answerer& ans, int status, std::string typed) {
+    PasswordForgotView v;
+    v.login = std::move(typed);
+    if (status == 400) v.error = std::string(kInvalidEmail);
+    std::string json = status == 400 ? json_error("invalid_email", kInvalidEmail, "login")
+                                     : std::string("{\"step\":\"forgot\"}");
+    return ans.answer(status, render_password_forgot(ans.page, v), std::move(json));
+}
+
+// What the pool thread needs for password/forgot, by value.
+struct ForgotRequest {
+    std::string email;
+    std::string origin;     // auth_extranet_site_url, "https://host[:port]"
+    std::string prefix;
+    std::string client_addr;
+};
+
+// The same statements for a known and an unknown address but the two
+// inserts, so that the answer's timing tells little.
+PortalResponse request_reset(Database& db, const ForgotRequest& f, PortalResponse answer) {
+    Transaction tx(db);
+    Result r = db.exec(kFindIdentity, {f.email});
+    if (r.empty()) {
+        audit_event(db, "password_reset_request", false, 0, f.email, f.client_addr,
+                    "unknown address");
+        tx.commit();
+        return answer;
+    }
+    std::uint64_t identity = static_cast<std::uint64_t>(r.integer(0, 0));
+    if (f.origin.empty()) {
+        // nginx -t requires the directive with a portal: never expected.
+        audit_event(db, "password_reset_request", false, identity, f.email, f.client_addr,
+                    "no auth_extranet_site_url");
+        tx.commit();
+        answer.log_level = LogLevel::error;
+        answer.log_message = "password reset: auth_extranet_site_url is not set, no mail sent";
+        return answer;
+    }
+    std::string token = new_reset_token();
+    std::string body = reset_mail_body(reset_link(f.origin, f.prefix, token));
+    db.exec(kCreateReset, {reset_token_key(token), std::to_string(identity)});
+    db.exec(kQueueMail, {f.email, reset_mail_subject(), body});
+    secure_wipe(token);
+    secure_wipe(body);
+    audit_event(db, "password_reset_request", true, identity, f.email, f.client_addr,
+                "mail queued");
+    tx.commit();
+    return answer;
+}
+
+// What the pool thread needs for password/reset, by value.
+struct ResetRequest {
+    const Settings* settings = nullptr;
+    Answerer ans;
+    std::string key;  // reset_token_key(token)
+    std::string client_addr;
+    std::string user_agent;
+    std::uint64_t now = 0;
+};
+
+PortalResponse reset_password(Database& db, const ResetRequest& q, const Secret& password) {
+    // A link that cannot be used costs no hash.
+    Result valid = db.exec(kValidToken, {q.key});
+    if (valid.empty()) {
+        audit_event(db, "password_reset", false, 0, "", q.client_addr, "invalid token");
+        return invalid_link(q.ans);
+    }
+    // Tens of milliseconds by design: before the transaction, not in it.
+    std::string hash = hash_password(password.value, q.settings->hash);
+
+    Transaction tx(db);
+    Result r = db.exec(kLockToken, {q.key});
+    if (r.empty()) return invalid_link(q.ans);  // spent meanwhile by another submission
+    std::uint64_t identity = static_cast<std::uint64_t>(r.integer(0, 0));
+    std::string email = r.get(0, 1);
+    std::string id = std::to_string(identity);
+    set_new_password(db, identity, hash);
+    db.exec(kSpendAll, {id});
+    Result sessions = db.exec(kRevokeAll, {id});
+    std::vector<std::string> revoked;
+    for (int i = 0; i < sessions.rows(); i++) revoked.push_back(sessions.get(i, 0));
+    std::vector<std::string> code = revoke_identity_code_sessions(db, *q.settings, identity);
+    audit_event(db, "password_reset", true, identity, email, q.client_addr,
+                std::to_string(revoked.size()) + " session(s) revoked, " +
+                    std::to_string(code.size()) + " numeric-code session(s)");
+    revoked.insert(revoked.end(), code.begin(), code.end());
+    AccessNotice n;
+    n.change = AccessChange::password_reset;
+    n.client_addr = q.client_addr;
+    n.user_agent = q.user_agent;
+    n.at = q.now;
+    queue_access_notice(db, email, n);
+    tx.commit();
+
+    std::string login = q.ans.page.prefix + "login?reset=1";
+    PortalResponse out =
+        q.ans.json ? json_response(200, "{\"ok\":true,\"redirect\":" + json_string(login) + "}")
+                   : redirect_response(login);
+    out.revoke = std::move(revoked);
+    // The mailbox's owner proved who they are: a lockout of the address ends.
+    out.successes.push_back("id:" + email);
+    return out;
+}
+
+}  // namespace
+
+// ---- pure pieces ----
+
+std::string new_reset_token() {
+    std::string bytes = random_bytes(kTokenBytes);
+    std::string token = base64url_encode(bytes);
+    secure_wipe(bytes);
+    return token;
+}
+
+bool is_reset_token(std::string_view text) {
+    return text.size() == kTokenLength && std::all_of(text.begin(), text.end(), [](char c) {
+               return is_alnum(c) || c == '-' || c == '_';
+           });
+}
+
+std::string reset_token_key(std::string_view token) { return hex_encode(sha256(token)); }
+
+std::string reset_link(std::string_view origin, std::string_view prefix,
+                       std::string_view token) {
+    return std::string(origin) + std::string(prefix) + "password/reset?token=" +
+           std::string(token);
+}
+
+std::string reset_mail_subject() { return "Réinitialisation de votre mot de passe"; }
+
+std::string reset_mail_body(std::string_view link) {
+    return "Bonjour,\n\n"
+           "Vous avez demandé à choisir un nouveau mot de passe pour votre espace "
+           "copropriétaire.\n\n"
+           "Pour le faire, ouvrez ce lien dans l'heure qui vient :\n\n" +
+           std::string(link) +
+           "\n\n"
+           "Ce lien ne peut servir qu'une seule fois. Une fois le nouveau mot de passe "
+           "enregistré, toutes vos sessions ouvertes seront fermées.\n\n"
+           "Si vous n'avez rien demandé, ignorez ce message : votre mot de passe actuel reste "
+           "valable.\n";
+}
+
+// ---- routes ----
+
+Dispatch route_password_forgot(RouteContext& rc) {
+    const PortalRequest& req = rc.req;
+    Answerer ans = Answerer::of(rc);
+    if (req.method != "POST") return {forgot_form(ans, 200, ""), {}};
+
+    std::string typed = rc.form.value("login");
+    Identifier id = classify_identifier(typed);
+    if (id.kind == IdentifierKind::account_code) {
+        // The syndic's password: nothing the module could send, but whom to
+        // ask, from the syndic table (a round trip: in the pool).
+        std::string code = id.value;
+        BlockingWork work = [ans, code](Database& db) {
+            ContactSyndicView v;
+            v.code = code;
+            std::string json = "{\"ok\":true,\"login\":\"code\",\"message\":" +
+                               json_string(kContactSyndic);
+            if (std::optional<Syndic> s = syndic_by_code_prefix(db, code)) {
+                v.syndic = SyndicContact{s->code, s->name, s->phone, s->email, s->address};
+                json += ",\"syndic\":{\"code\":" + json_string(s->code) +
+                        ",\"name\":" + json_string(s->name) +
+                        ",\"phone\":" + json_string(s->phone) +
+                        ",\"email\":" + json_string(s->email) +
+                        ",\"address\":" + json_string(s->address) + "}";
+            }
+            return ans.answer(200, render_contact_syndic(ans.page, v), json + "}");
+        };
+        return {std::nullopt, std::move(work)};
+    }
+    if (id.kind != IdentifierKind::email) return {forgot_form(ans, 400, typed), {}};
+
+    // One address cannot be flooded with mails; known or not, the count is
+    // the same, so the refusal tells nothing either.
+    std::string key = "reset:" + id.value;
+    // One client cannot ask mails for any number of addresses either
+    // (issue 7, finding 7b): every request counts on its address's budget.
+    std::string ip_key = "ip:" + req.client_addr;
+    if (rc.limiter.locked(ip_key, req.now) || rc.limiter.locked(key, req.now)) {
+        PortalResponse r = ans.error(429, "too_many_requests", kTooMany);
+        r.log_level = LogLevel::info;
+        r.log_message = "password reset: too many requests for \"" + id.value + "\"";
+        return {r, {}};
+    }
+
+    PortalResponse sent = message_page(ans, 200, kTitle, kMailSent, "login",
+                                       "Retour à la connexion",
+                                       "{\"ok\":true,\"login\":\"email\",\"message\":" +
+                                           json_string(kMailSent) + "}");
+    sent.failures.push_back(key);
+    sent.failures.push_back(ip_key);
+
+    ForgotRequest f;
+    f.email = id.value;
+    // Never the request's Host: whoever sends the request chooses it, and
+    // the owner would get a genuine mail with a link to the sender's site.
+    f.origin = rc.settings.site_url;
+    f.prefix = req.prefix;
+    f.client_addr = req.client_addr;
+    BlockingWork work = [f, sent](Database& db) { return request_reset(db, f, sent); };
+    return {std::nullopt, std::move(work)};
+}
+
+Dispatch route_password_reset(RouteContext& rc) {
+    const PortalRequest& req = rc.req;
+    const Settings& s = rc.settings;
+    Answerer ans = Answerer::of(rc);
+    bool post = req.method == "POST";
+
+    std::string token = rc.form.value("token");
+    if (!is_reset_token(token)) return {invalid_link(ans), {}};
+
+    ResetRequest q;
+    q.settings = &s;
+    q.ans = ans;
+    q.key = reset_token_key(token);
+    q.client_addr = req.client_addr;
+    q.user_agent = req.user_agent;
+    q.now = req.now;
+
+    PasswordResetView view;
+    view.token = token;
+    view.min_length = s.password_min_length;
+
+    if (!post) {
+        // Read only: mail scanners that open links must not spend them. A
+        // link past its use says so before anything is typed.
+        BlockingWork work = [q, view](Database& db) {
+            Result r = db.exec(kValidToken, {q.key});
+            if (r.empty()) return invalid_link(q.ans);
+            PasswordResetView v = view;
+            v.email = r.get(0, 1);
+            return q.ans.answer(200, render_password_reset(q.ans.page, v),
+                                "{\"step\":\"reset\",\"min_length\":" +
+                                    std::to_string(v.min_length) + "}");
+        };
+        return {std::nullopt, std::move(work)};
+    }
+
+    auto password = std::make_shared<const Secret>(rc.form.value("new_password"));
+    check_new_password(password->value, rc.form.value("password_confirm"),
+                       s.password_min_length, s.password_max_length, "new_password",
+                       view.errors);
+    if (!view.errors.empty()) {
+        return {ans.answer(400, render_password_reset(rc.page, view),
+                           json_field_errors("invalid_fields", kFixFields, view.errors)),
+                {}};
+    }
+
+    std::string ip_key = "ip:" + req.client_addr;
+    if (rc.limiter.locked(ip_key, req.now)) {
+        PortalResponse r = ans.error(429, "too_many_requests", kTooMany);
+        r.log_level = LogLevel::info;
+        r.log_message = "password reset: too many attempts from this address";
+        return {r, {}};
+    }
+    BlockingWork work = [q, password, ip_key](Database& db) {
+        PortalResponse r = reset_password(db, q, *password);
+        // A token that does not open counts on the client's address.
+        if (r.status == 400) r.failures.push_back(ip_key);
+        return r;
+    };
+    return {std::nullopt, std::move(work)};
+}
+
+}  // namespace extranet

@@ -1,0 +1,40 @@
+// A forgotten password ("Mot de passe oublié ?"): password/forgot mails a
+// single-use link to an e-mail identity (the same answer whether or not the
+// address exists); password/reset takes the link's token and a new password.
+// A numeric account code has no personal password: its owner is sent to the
+// syndic.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/flows/route.h"
+
+namespace extranet {
+
+// ---- pure pieces ----
+
+// A fresh token for the link: 32 random bytes, base64url (43 characters).
+std::string new_reset_token();
+
+// Whether the text has the shape of such a token (before any lookup).
+bool is_reset_token(std::string_view text);
+
+// What the database keeps of a token: hex(sha256(token)), never the token.
+std::string reset_token_key(std::string_view token);
+
+// "<origin><prefix>password/reset?token=<token>", origin the configured
+// auth_extranet_site_url ("https://host[:port]"), never the request's Host
+std::string reset_link(std::string_view origin, std::string_view prefix,
+                       std::string_view token);
+
+// The French mail around the link.
+std::string reset_mail_subject();
+std::string reset_mail_body(std::string_view link);
+
+// ---- routes ----
+
+Dispatch route_password_forgot(RouteContext& rc);
+Dispatch route_password_reset(RouteContext& rc);
+
+}  // namespace extranet

@@ -1,0 +1,84 @@
+#include "core/flows/route.h"
+
+#include "core/primitives/cookie.h"
+#include "core/primitives/crypto.h"
+#include "core/primitives/escape.h"
+
+namespace extranet {
+
+PortalResponse error_answer(const RouteContext& rc, int status, std::string_view code,
+                            std::string_view message, std::string_view field) {
+    return Answerer::of(rc).error(status, code, message, field);
+}
+
+PortalResponse page_answer(const RouteContext& rc, int status, std::string html,
+                           std::string json) {
+    return rc.req.wants_json ? json_response(status, std::move(json))
+                             : html_response(status, std::move(html));
+}
+
+std::string safe_next(std::string_view next, std::string_view fallback) {
+    // A path of this site: "/x", not "//host" nor "/\host", no scheme, no
+    // control characters.
+    bool ok = next.size() >= 1 && next.size() <= 2048 && next[0] == '/' &&
+              (next.size() == 1 || (next[1] != '/' && next[1] != '\\'));
+    for (char c : next) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F || c == '\\') ok = false;
+    }
+    return ok ? std::string(next) : std::string(fallback);
+}
+
+std::string session_cookie(const Settings& s, const SessionClaims& claims) {
+    std::uint64_t end = claims.issued_at + s.timeouts.absolute;
+    std::uint64_t max_age = end > claims.refreshed_at ? end - claims.refreshed_at : 1;
+    return set_cookie(s.cookie, s.keys->seal(claims), max_age);
+}
+
+std::string clear_session_cookie(const Settings& s) { return set_cookie(s.cookie, "", 0); }
+
+PortalResponse login_required(const RouteContext& rc) {
+    return unauthenticated(rc.req.wants_json, rc.req.prefix + "login");
+}
+
+Secret::~Secret() { secure_wipe(value); }
+
+Answerer Answerer::of(const RouteContext& rc) {
+    Answerer a;
+    a.page = rc.page;
+    a.json = rc.req.wants_json;
+    return a;
+}
+
+PortalResponse Answerer::error(int status, std::string_view code, std::string_view message,
+                               std::string_view field) const {
+    if (json) return json_response(status, json_error(code, message, field));
+    MessageView v;
+    v.title = status == 503 ? "Service momentanément indisponible" : "Demande refusée";
+    v.message = std::string(message);
+    v.link_href = page.prefix + (page.logged_in ? "accounts" : "login");
+    v.link_text = page.logged_in ? "Retour à mes comptes" : "Retour à la connexion";
+    return html_response(status, render_message(page, v));
+}
+
+PortalResponse Answerer::explain(bool post, int status, std::string_view code,
+                                 const std::string& message, std::string_view title,
+                                 std::string_view route, std::string_view link_text) const {
+    if (post || json) return error(status, code, message);
+    MessageView v;
+    v.title = std::string(title);
+    v.message = message;
+    v.link_href = page.prefix + std::string(route);
+    v.link_text = std::string(link_text);
+    return html_response(200, render_message(page, v));
+}
+
+PortalResponse Answerer::answer(int status, std::string html, std::string json_body) const {
+    return json ? json_response(status, std::move(json_body))
+                : html_response(status, std::move(html));
+}
+
+PortalResponse Answerer::login_required() const {
+    return unauthenticated(json, page.prefix + "login");
+}
+
+}  // namespace extranet

@@ -1,0 +1,247 @@
+#include "core/router/portal.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "core/flows/account_switch.h"
+#include "core/primitives/escape.h"
+#include "core/flows/link_flow.h"
+#include "core/flows/login_flow.h"
+#include "core/flows/manage_flow.h"
+#include "core/flows/me.h"
+#include "core/primitives/metrics.h"
+#include "core/flows/passkey_flow.h"
+#include "core/views/passkey_pages.h"
+#include "core/flows/password_reset.h"
+
+namespace extranet {
+
+namespace {
+
+constexpr std::size_t kMaxBody = 16 * 1024;
+
+struct Route {
+    std::string_view name;
+    Dispatch (*handler)(RouteContext&);
+    bool needs_session;  // else anonymous requests reach the handler
+    bool csrf;           // POSTs carry the session's CSRF token
+    bool hashes = false; // POSTs hash a password (tens of milliseconds)
+};
+
+const Route kRoutes[] = {
+    {"login", route_login, false, false, true},
+    {"logout", route_logout, false, true},
+    {"api/me", route_me, true, true},
+    {"link", route_link, true, true},
+    {"link/profile", route_link_profile, true, true, true},
+    {"link/password", route_link_password, true, true, true},
+    {"link/done", route_link_done, true, true},
+    {"accounts", route_accounts, true, true},
+    {"switch", route_switch, true, true},
+    {"manage", route_manage, true, true, true},
+    {"password/forgot", route_password_forgot, false, false},
+    {"password/reset", route_password_reset, false, false, true},
+    // passkeys (passkey_flow): JSON routes called by passkey.js
+    {"passkey/register/options", route_passkey_register_options, true, true},
+    {"passkey/register", route_passkey_register, true, true},
+    {"passkey/login/options", route_passkey_login_options, false, false},
+    {"passkey/login", route_passkey_login, false, false},
+    {"passkey/delete", route_passkey_delete, true, true},
+};
+
+// WebAuthn responses (an RSA key, a long credential id) outgrow a password.
+constexpr std::size_t kPasskeyMaxValue = 4096;
+
+bool ieq(std::string_view a, std::string_view b) {
+    return a.size() == b.size() &&
+           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+// "scheme://host[:port]/..." → "host[:port]"; "" if it is no such URL.
+std::string_view url_authority(std::string_view url) {
+    std::size_t scheme = url.find("://");
+    if (scheme == std::string_view::npos) return {};
+    std::string_view rest = url.substr(scheme + 3);
+    return rest.substr(0, rest.find_first_of("/?#"));
+}
+
+// Same host (the scheme is not compared: TLS may end in front of nginx).
+bool same_origin(const PortalRequest& req) {
+    if (!req.origin.empty()) {
+        return req.origin != "null" && ieq(url_authority(req.origin), req.host);
+    }
+    if (!req.referer.empty()) return ieq(url_authority(req.referer), req.host);
+    return true;  // neither sent (old browsers, privacy settings): the token decides
+}
+
+// menu.js and style.css: a strong ETag (nginx answers 304 to a matching
+// If-None-Match); under the versioned URL (?v=<asset_version()>) cached for
+// a year, as a new release changes the URL; any other URL of them (no
+// version, an older one) five minutes.
+PortalResponse static_answer(const PortalRequest& req, std::string_view type, std::string_view body) {
+    PortalResponse r;
+    r.content_type = std::string(type);
+    r.body = std::string(body);
+    r.no_store = false;
+    r.etag = asset_etag(body);
+    Form query = parse_urlencoded(req.args, FormLimits()).form;
+    r.cache_control = query.value("v") == asset_version()
+                          ? "public, max-age=31536000, immutable"
+                          : "public, max-age=300";
+    return r;
+}
+
+}  // namespace
+
+Dispatch dispatch(const Settings& s, const PortalRequest& req, AttemptLimiter& limiter) {
+    if (req.route == "passkey.js") {  // passkeys
+        if (req.method != "GET" && req.method != "HEAD") {
+            return {json_response(405, json_error("method", "Méthode non autorisée.")), {}};
+        }
+        return {static_answer(req, "application/javascript; charset=utf-8", passkey_script()),
+                {}};
+    }
+    if (req.route == "menu.js" || req.route == "style.css") {
+        if (req.method != "GET" && req.method != "HEAD") {
+            PortalResponse r = json_response(405, json_error("method", "Méthode non autorisée."));
+            return {r, {}};
+        }
+        return {req.route == "style.css"
+                    ? static_answer(req, "text/css; charset=utf-8", stylesheet())
+                    : static_answer(req, "application/javascript; charset=utf-8", menu_script()),
+                {}};
+    }
+
+    PageContext page;
+    page.prefix = req.prefix;
+    page.logged_in = req.session.has_value();
+    if (req.session) page.csrf = s.keys->csrf_token(req.session->session_id);
+    RouteContext rc{s, req, Form(), page, limiter};
+
+    const Route* route = nullptr;
+    for (const Route& r : kRoutes) {
+        if (r.name == req.route) route = &r;
+    }
+    if (!route) {
+        return {error_answer(rc, 404, "not_found", "Cette page n'existe pas."), {}};
+    }
+    bool post = req.method == "POST";
+    if (!post && req.method != "GET" && req.method != "HEAD") {
+        return {error_answer(rc, 405, "method", "Méthode non autorisée."), {}};
+    }
+
+    if (post && req.body_too_large) {
+        return {error_answer(rc, 413, "too_large", "Le formulaire envoyé est trop volumineux."),
+                {}};
+    }
+    FormLimits limits;
+    limits.max_value = s.password_max_length;
+    if (req.route.rfind("passkey/", 0) == 0) {  // passkeys
+        limits.max_value = std::max<std::size_t>(limits.max_value, kPasskeyMaxValue);
+    }
+    bool json_body = req.content_type.rfind("application/json", 0) == 0;
+    FormResult parsed = post ? (json_body ? parse_json_object(req.body, limits)
+                                          : parse_urlencoded(req.body, limits))
+                             : parse_urlencoded(req.args, limits);
+    if (parsed.error != FormError::none) {
+        PortalResponse r = error_answer(rc, 400, "bad_request", describe(parsed.error),
+                                        parsed.field);
+        r.log_level = LogLevel::info;
+        r.log_message = "rejected form: " + std::string(describe(parsed.error));
+        return {r, {}};
+    }
+    rc.form = std::move(parsed.form);
+
+    if (post && !same_origin(req)) {
+        PortalResponse r = error_answer(rc, 403, "origin",
+                                        "Cette demande ne vient pas de ce site.");
+        r.log_level = LogLevel::info;
+        r.log_message = "cross-origin POST refused";
+        return {r, {}};
+    }
+    if (route->needs_session && !req.session) return {login_required(rc), {}};
+    if (post && route->csrf && req.session &&
+        !s.keys->csrf_valid(req.session->session_id, rc.form.value("csrf"))) {
+        PortalResponse r = error_answer(rc, 403, "csrf",
+                                        "Votre formulaire a expiré. Veuillez recommencer.");
+        r.log_level = LogLevel::info;
+        r.log_message = "missing or wrong CSRF token";
+        return {r, {}};
+    }
+    // Hashes in flight per client address are bounded: a trickle of
+    // logins from one place cannot fill the hashing pool for everyone.
+    if (post && route->hashes && limiter.locked("hash:" + req.client_addr, req.now)) {
+        PortalResponse r = error_answer(rc, 429, "busy",
+                                        "Trop de demandes en cours depuis votre adresse. "
+                                        "Veuillez réessayer dans un instant.");
+        r.log_level = LogLevel::info;
+        r.log_message = "too many password hashes in flight from this address";
+        return {r, {}};
+    }
+    Dispatch d = route->handler(rc);
+    d.hashes = post && route->hashes && d.work;
+    return d;
+}
+
+Database& site_database(const Settings& s) {
+    return thread_database(s.conninfo, s.db_timeout, s.db_prepared_statements);
+}
+
+PortalResponse run_blocking(const Settings& s, const BlockingWork& work, bool wants_json,
+                            std::string_view prefix) {
+    auto unavailable = [&](std::string why) {
+        PortalResponse r;
+        if (wants_json) {
+            r = json_response(503, json_error("unavailable",
+                                              "Service momentanément indisponible."));
+        } else {
+            PageContext page;
+            page.prefix = std::string(prefix);
+            MessageView v;
+            v.title = "Service momentanément indisponible";
+            v.message = "Le service est momentanément indisponible. "
+                        "Veuillez réessayer dans quelques minutes.";
+            v.link_href = page.prefix + "login";
+            v.link_text = "Réessayer";
+            r = html_response(503, render_message(page, v));
+        }
+        r.log_level = LogLevel::critical;
+        r.log_message = std::move(why);
+        return r;
+    };
+    Database* db = nullptr;
+    // Why named statements were given up, said once in the error log.
+    auto with_notice = [&db](PortalResponse r) {
+        std::string notice = db ? db->take_notice() : std::string();
+        if (notice.empty()) return r;
+        if (r.log_level == LogLevel::none || r.log_level == LogLevel::info) {
+            r.log_level = LogLevel::error;
+        }
+        r.log_message = r.log_message.empty() ? notice : r.log_message + "; " + notice;
+        return r;
+    };
+    try {
+        db = &site_database(s);
+        db->check_connection();
+        return with_notice(work(*db));
+    } catch (const DatabaseUnavailable& e) {
+        count(Metric::db_unavailable);
+        return with_notice(unavailable(e.what()));
+    } catch (const DatabaseError& e) {
+        count(Metric::db_error);
+        PortalResponse r = unavailable(std::string("database error: ") + e.what());
+        r.status = 500;
+        r.log_level = LogLevel::alert;
+        return r;
+    } catch (const std::exception& e) {
+        PortalResponse r = unavailable(std::string("portal operation failed: ") + e.what());
+        r.status = 500;
+        r.log_level = LogLevel::alert;
+        return r;
+    }
+}
+
+}  // namespace extranet

@@ -1,0 +1,41 @@
+// Owners hear of changes to their access (issue 7): a French mail, through
+// extranet.mail_outbox, to the identity's address when its password is
+// changed or reset, an account is linked to it or unlinked, or a passkey is
+// added. It says when, from which address and browser, and what to do if it
+// was not them. It never holds a secret nor a link (no link that logs in,
+// and no text a client chose that a mail reader could turn into one).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/storage/database.h"
+
+namespace extranet {
+
+enum class AccessChange { password_changed, password_reset, account_linked, account_unlinked,
+                          passkey_added };
+
+struct AccessNotice {
+    AccessChange change = AccessChange::password_changed;
+    std::string account;      // linked or unlinked account code
+    std::string client_addr;  // who did it
+    std::string user_agent;
+    std::uint64_t at = 0;     // unix seconds
+};
+
+// The mail (pure).
+std::string access_notice_subject(const AccessNotice& n);
+std::string access_notice_body(const AccessNotice& n);
+
+// "29/11/2026 à 18:26 (heure de Paris)": Europe/Paris, CET/CEST by the EU
+// rule (last Sundays of March and October, 01:00 UTC).
+std::string paris_time(std::uint64_t unix_seconds);
+
+// Queues the mail to `recipient`, in the caller's transaction: it goes out
+// if and only if the change is committed. Also for the passkey helper
+// (AccessChange::passkey_added).
+void queue_access_notice(Database& db, std::string_view recipient, const AccessNotice& n);
+
+}  // namespace extranet

@@ -1,0 +1,73 @@
+#include "core/storage/lockout_store.h"
+
+namespace extranet {
+
+namespace {
+
+// One statement: a row past its window or lockout starts again at 1; the
+// attempt that reaches the limit sets the lockout's end.
+const Statement kCountAttempt{
+    "lockout_count_attempt",
+    "INSERT INTO extranet.login_lockout AS l (key, until, failures)"
+    " VALUES ($1, now() + make_interval(secs => $2), 1)"
+    " ON CONFLICT (key) DO UPDATE SET"
+    " failures = CASE WHEN l.until <= now() THEN 1 ELSE l.failures + 1 END,"
+    " until = CASE"
+    "  WHEN l.until <= now() THEN now() + make_interval(secs => $2)"
+    "  WHEN l.failures + 1 >= $4 AND l.failures < $4 THEN now() + make_interval(secs => $3)"
+    "  ELSE l.until END"
+    " RETURNING failures, until > now()"};
+
+const Statement kRefund{
+    "lockout_refund",
+    "UPDATE extranet.login_lockout SET failures = failures - 1"
+    " WHERE key = $1 AND failures > 0 AND (failures <= $2 OR until <= now())"};
+
+const Statement kIsLocked{
+    "lockout_is_locked",
+    "SELECT 1 FROM extranet.login_lockout"
+    " WHERE key = $1 AND until > now() AND failures > $2"};
+
+const Statement kClear{
+    "lockout_clear",
+    "DELETE FROM extranet.login_lockout WHERE key = $1"};
+
+const Statement kPurge{
+    "lockout_purge",
+    "DELETE FROM extranet.login_lockout WHERE key IN (SELECT key FROM extranet.login_lockout"
+    " WHERE until < now() - interval '1 minute' LIMIT 100)"};
+
+}  // namespace
+
+unsigned LockoutRules::limit_for(std::string_view key) const {
+    return key.substr(0, 3) == "ip:" ? address : identifier;
+}
+
+LockoutState count_attempt(Database& db, const LockoutRules& rules, std::string_view key) {
+    unsigned limit = rules.limit_for(key);
+    std::string window = std::to_string(rules.window);
+    std::string lockout = std::to_string(rules.lockout);
+    std::string lim = std::to_string(limit);
+    Result r = db.exec(kCountAttempt, {key, window, lockout, lim});
+    LockoutState st;
+    st.failures = static_cast<unsigned>(r.integer(0, 0));
+    // `limit` failures are allowed; the attempt after them is locked out.
+    st.locked = st.failures > limit && r.boolean(0, 1);
+    return st;
+}
+
+void refund_attempt(Database& db, const LockoutRules& rules, std::string_view key) {
+    std::string lim = std::to_string(rules.limit_for(key));
+    db.exec(kRefund, {key, lim});
+}
+
+bool is_locked(Database& db, const LockoutRules& rules, std::string_view key) {
+    std::string lim = std::to_string(rules.limit_for(key));
+    return !db.exec(kIsLocked, {key, lim}).empty();
+}
+
+void clear_lockout(Database& db, std::string_view key) { db.exec(kClear, {key}); }
+
+void purge_lockouts(Database& db) { db.exec(kPurge, {}); }
+
+}  // namespace extranet

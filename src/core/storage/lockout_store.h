@@ -1,0 +1,60 @@
+// Brute-force lockouts kept in PostgreSQL (extranet.login_lockout), so that
+// a restart, a reload, another node or a flooded shared-memory zone does not
+// lift them (SPEC §9, issue 7). The nginx zone stays the fast path on the
+// event loop; this is the record every node reads in the blocking work,
+// before any hash. Pool threads only.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/storage/database.h"
+
+namespace extranet {
+
+// The limits of auth_extranet_limit.
+struct LockoutRules {
+    unsigned identifier = 5;          // failures per identifier ("id:<identifier>")
+    unsigned address = 50;            // failures per client address ("ip:<address>")
+    std::uint64_t window = 15 * 60;   // seconds the failures are counted over
+    std::uint64_t lockout = 15 * 60;  // seconds a key stays locked once over
+
+    unsigned limit_for(std::string_view key) const;
+};
+
+// A key's row: while failures < its limit, `until` is the end of the
+// counting window; from the limit on, the end of the lockout.
+struct LockoutState {
+    unsigned failures = 0;
+    bool locked = false;  // failures over the limit and until in the future
+};
+
+// Counts one attempt on the key *before* its password is checked, in one
+// atomic statement committed at once (outside any transaction): parallel
+// attempts each see their own number, so that no more than `limit`
+// passwords are ever checked per window whatever the parallelism (issue 7,
+// finding 6). The attempt that reaches the limit turns the row into a
+// lockout of `lockout` seconds. Returns the state after this attempt:
+// locked when this attempt is over the limit (it must fail after the same
+// work; an address may be refused at once).
+LockoutState count_attempt(Database& db, const LockoutRules& rules, std::string_view key);
+
+// A successful attempt gives back its count (an address, where many owners
+// may share one office or carrier address); never once the key is locked.
+void refund_attempt(Database& db, const LockoutRules& rules, std::string_view key);
+
+// Whether the key is locked now (no counting): for checks that are no
+// attempt of their own.
+bool is_locked(Database& db, const LockoutRules& rules, std::string_view key);
+
+// The right password was given for the identifier: its count and lockout
+// end, attempts in flight included (they were counted already, and the
+// owner proved who they are).
+void clear_lockout(Database& db, std::string_view key);
+
+// Drops rows whose window and lockout are over (a few at a time).
+void purge_lockouts(Database& db);
+
+}  // namespace extranet
