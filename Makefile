@@ -53,7 +53,7 @@ SAN_CORE      = $(patsubst src/core/%.cpp,$(SAN_BUILD)/core/%.o,$(CORE_SRCS))
 SAN_UNITS     = $(patsubst t/unit/%.cpp,$(SAN_BUILD)/unit/%,$(UNIT_SRCS))
 SAN_MODULE    = $(SAN_BUILD)/nginx/objs/ngx_http_auth_extranet_module.so
 
-.PHONY: all deps test-deps build unit integration browser test run bench deb clean \
+.PHONY: all deps test-deps build unit integration browser test run bench render-bench deb clean \
         fuzz-deps fuzz-build fuzz test-sanitize
 
 all: build
@@ -76,6 +76,15 @@ $(BUILD)/core/%.o: src/core/%.cpp $(CORE_HDRS)
 $(BUILD)/unit/%: t/unit/%.cpp $(CORE_OBJS)
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) $(UNIT_FLAGS) -o $@ $< $(CORE_OBJS) $(UNIT_LIBS)
+
+# make render-bench: portal page renders per second at the core (the login
+# page and "Gérer mes comptes"), without nginx or PostgreSQL.
+$(BUILD)/bench/render_pages: t/bench/render_pages.cpp $(CORE_OBJS)
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) $(UNIT_FLAGS) -o $@ $< $(CORE_OBJS) $(UNIT_LIBS)
+
+render-bench: $(BUILD)/bench/render_pages
+	$(BUILD)/bench/render_pages 3
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "# $$t"; $$t; done
