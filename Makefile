@@ -8,20 +8,24 @@ PORT         ?= 8080
 MODULE        = $(BUILD)/nginx/objs/ngx_http_auth_extranet_module.so
 CXX          ?= g++
 CXXFLAGS     ?= -O2 -g
-UNIT_FLAGS    = -std=c++17 -Wall -Wextra -Werror -Isrc -I$(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
-UNIT_LIBS     = -lcmocka -lpq -lcrypt -lssl -lcrypto -lcbor -lpthread
+UNIT_FLAGS    = -std=c++17 -Wall -Wextra -Werror -Isrc -I$(BUILD)/gen -I$(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
+UNIT_LIBS     = -lcmocka -lpq -lcrypt -lssl -lcrypto -lcbor -lctemplate -lpthread
 
 CORE_SRCS     = $(wildcard src/core/*/*.cpp)
 CORE_OBJS     = $(patsubst src/core/%.cpp,$(BUILD)/core/%.o,$(CORE_SRCS))
 CORE_HDRS     = $(wildcard src/core/*/*.h) src/core/primitives/common_passwords_list.inc
 UNIT_SRCS     = $(wildcard t/unit/test_*.cpp)
 UNIT_BINS     = $(patsubst t/unit/%.cpp,$(BUILD)/unit/%,$(UNIT_SRCS))
-SOURCES       = config config.make $(wildcard src/nginx/*.cpp src/nginx/*.h) $(CORE_SRCS) $(CORE_HDRS)
+# The built-in theme, embedded into the module (scripts/embed-theme.sh).
+THEME_FILES   = $(shell find themes/default -type f)
+THEME_INC     = $(BUILD)/gen/default_theme.inc
+SOURCES       = config config.make scripts/embed-theme.sh $(wildcard src/nginx/*.cpp src/nginx/*.h) $(CORE_SRCS) \
+                $(CORE_HDRS) $(THEME_FILES)
 
 # Debian packages to build the module and run the demo (make run) ...
 PACKAGES      = build-essential nginx nginx-dev libpq-dev libssl-dev        \
                 libcrypt-dev libcbor-dev postgresql-15 libnginx-mod-http-js   \
-                perl libdbd-pg-perl
+                perl libdbd-pg-perl libctemplate-dev
 # ... those that build the Debian package (make deb) ...
 DEB_PACKAGES  = debhelper dpkg-dev lintian
 # ... and those the tests and the benchmark add (make test, make bench).
@@ -37,10 +41,10 @@ FUZZ_PACKAGES = clang-14 libfuzzer-14-dev libclang-rt-14-dev
 FUZZ_TIME    ?= 60
 FUZZ_CXX     ?= clang++-14
 FUZZ_BUILD    = $(BUILD)/fuzz
-FUZZ_FLAGS    = -std=c++17 -O1 -g -fno-omit-frame-pointer -Isrc                \
+FUZZ_FLAGS    = -std=c++17 -O1 -g -fno-omit-frame-pointer -Isrc -I$(BUILD)/gen  \
                 -I$(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql) \
                 -fsanitize=address,undefined -fno-sanitize-recover=undefined
-FUZZ_LIBS     = -lpq -lcrypt -lssl -lcrypto -lcbor -lpthread
+FUZZ_LIBS     = -lpq -lcrypt -lssl -lcrypto -lcbor -lctemplate -lpthread
 FUZZ_SRCS     = $(wildcard t/fuzz/*.cpp)
 FUZZ_BINS     = $(patsubst t/fuzz/%.cpp,$(FUZZ_BUILD)/%,$(FUZZ_SRCS))
 FUZZ_CORE     = $(patsubst src/core/%.cpp,$(FUZZ_BUILD)/core/%.o,$(CORE_SRCS))
@@ -72,6 +76,11 @@ $(MODULE): $(SOURCES)
 $(BUILD)/core/%.o: src/core/%.cpp $(CORE_HDRS)
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) $(UNIT_FLAGS) -c -o $@ $<
+
+$(THEME_INC): $(THEME_FILES) scripts/embed-theme.sh
+	@scripts/embed-theme.sh themes/default $@
+
+$(BUILD)/core/views/theme.o $(FUZZ_BUILD)/core/views/theme.o $(SAN_BUILD)/core/views/theme.o: $(THEME_INC)
 
 $(BUILD)/unit/%: t/unit/%.cpp $(CORE_OBJS)
 	@mkdir -p $(dir $@)

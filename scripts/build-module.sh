@@ -39,6 +39,9 @@ if [ ! -f "$stamp" ] || [ "$module/config" -nt "$stamp" ] || [ "$module/config.m
 fi
 
 cd "$dir"
+# the built-in theme again, should a file of it have changed (only a real
+# change touches the .inc, so make rebuilds only then)
+sh "$module/scripts/embed-theme.sh" "$module/themes/default" objs/addon/gen/default_theme.inc
 if ! make -f objs/Makefile modules -j"$(nproc)" > make.log 2>&1; then
     grep -E 'error|Error' make.log >&2 || tail -40 make.log >&2
     exit 1

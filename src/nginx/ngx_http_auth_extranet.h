@@ -64,6 +64,7 @@ typedef struct {
     ngx_uint_t                   legacy_login;
     ngx_str_t                    header_prefix;
     ngx_str_t                    site_url;
+    ngx_str_t                    theme;
     ngx_str_t                    cookie_name;
     ngx_flag_t                   cookie_secure;
     ngx_str_t                    cookie_samesite;

@@ -196,6 +196,13 @@ static ngx_command_t  ngx_http_auth_extranet_commands[] = {
       offsetof(ngx_http_auth_extranet_srv_conf_t, header_prefix),
       &ngx_http_auth_extranet_header_prefix_post },
 
+    { ngx_string("auth_extranet_theme"),
+      NGX_HTTP_AUTH_EXTRANET_SITE_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_SRV_CONF_OFFSET,
+      offsetof(ngx_http_auth_extranet_srv_conf_t, theme),
+      NULL },
+
       ngx_null_command
 };
 

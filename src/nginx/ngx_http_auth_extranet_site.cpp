@@ -12,6 +12,7 @@
 
 #include "core/primitives/cookie.h"
 #include "core/primitives/crypto.h"
+#include "core/views/theme.h"
 
 
 void *
@@ -35,6 +36,7 @@ ngx_http_auth_extranet_create_srv_conf(ngx_conf_t *cf)
      *     conf->partners = NULL;
      *     conf->header_prefix = { 0, NULL };
      *     conf->site_url = { 0, NULL };
+     *     conf->theme = { 0, NULL };
      *     conf->cookie_name = { 0, NULL };
      *     conf->cookie_samesite = { 0, NULL };
      *     conf->cookie_domain = { 0, NULL };
@@ -96,6 +98,7 @@ ngx_http_auth_extranet_merge_srv_conf(ngx_conf_t *cf, void *parent,
     ngx_conf_merge_str_value(conf->header_prefix, prev->header_prefix,
                              "X-Extranet-");
     ngx_conf_merge_str_value(conf->site_url, prev->site_url, "");
+    ngx_conf_merge_str_value(conf->theme, prev->theme, "");
 
     /* the cookie and the limits are set as a whole by their directive */
     if (conf->cookie_name.data == NULL && conf->cookie_secure == NGX_CONF_UNSET)
@@ -207,6 +210,23 @@ ngx_http_auth_extranet_merge_srv_conf(ngx_conf_t *cf, void *parent,
             s->keys = *conf->keys;
         }
 
+        /*
+         * the theme is read and checked now, once: nginx -t names a broken
+         * template, and pages never touch the disk
+         */
+        if (conf->theme.len) {
+            if (ngx_conf_full_name(cf->cycle, &conf->theme, 1) != NGX_OK) {
+                return static_cast<char *>(NGX_CONF_ERROR);
+            }
+
+            s->theme = extranet::Theme::load(
+                           std::string((char *) conf->theme.data,
+                                       conf->theme.len));
+
+        } else {
+            s->theme = extranet::Theme::builtin();
+        }
+
         /* catches a bad cookie setting now rather than at the first login */
         extranet::set_cookie(s->cookie, "x", 1);
 
@@ -219,6 +239,11 @@ ngx_http_auth_extranet_merge_srv_conf(ngx_conf_t *cf, void *parent,
         }
 
         conf->settings = s;
+
+    } catch (const extranet::ThemeError &e) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "auth_extranet_theme: %s",
+                           e.what());
+        return static_cast<char *>(NGX_CONF_ERROR);
 
     } catch (const std::exception &e) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "auth_extranet: %s", e.what());

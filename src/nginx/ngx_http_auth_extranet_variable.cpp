@@ -61,8 +61,16 @@ ngx_http_auth_extranet_asset_version_variable(ngx_http_request_t *r,
 {
     const std::string  *version;
 
+    ngx_http_auth_extranet_srv_conf_t  *site;
+
+    site = static_cast<ngx_http_auth_extranet_srv_conf_t *>(
+               ngx_http_get_module_srv_conf(r, ngx_http_auth_extranet_module));
+
     try {
-        version = &extranet::asset_version();
+        /* the version of this site's theme: its menu.js may differ */
+        version = (site->settings && site->settings->theme)
+                  ? &site->settings->theme->version()
+                  : &extranet::asset_version();
 
     } catch (const std::exception &e) {
         ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,

@@ -24,7 +24,8 @@ const std::string evil_escaped =
 // The page without the one script tag passkeys add (a static file, no inline code).
 std::string without_passkey_script(std::string html)
 {
-    const std::string tag = "<script src=\"/auth/passkey.js\" defer></script>";
+    // The theme's versioned passkey.js, the one script a page loads.
+    const std::string tag = "<script src=\"/auth/passkey.js?v=" + asset_version() + "\" defer></script>";
     for (std::size_t at; (at = html.find(tag)) != std::string::npos;) {
         html.erase(at, tag.size());
     }
@@ -155,7 +156,7 @@ static void test_layout_is_french_mobile_and_script_free(void **state)
     assert_true(has(html, "<main"));
     // No inline script (CSP without 'unsafe-inline'); only the static passkey.js.
     assert_false(has(without_passkey_script(html), "<script"));
-    assert_true(has(html, "<script src=\"/auth/passkey.js\" defer></script>"));
+    assert_true(has(html, "<script src=\"/auth/passkey.js?v=" + asset_version() + "\" defer></script>"));
 }
 
 static void test_prefix_is_used_for_every_route(void **state)

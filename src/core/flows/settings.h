@@ -12,6 +12,7 @@
 #include "core/primitives/partners.h"
 #include "core/primitives/password.h"
 #include "core/primitives/session_token.h"
+#include "core/views/theme.h"
 
 namespace extranet {
 
@@ -44,6 +45,9 @@ struct Settings {
     LockoutRules lockout;
     unsigned link_check_limit = 10;
     unsigned hashes_per_address = 4;
+    // The site's pages, stylesheet, menu look and texts
+    // (auth_extranet_theme); the built-in theme when none is named.
+    std::shared_ptr<const Theme> theme;
 };
 
 }  // namespace extranet

@@ -81,14 +81,14 @@ bool same_origin(const PortalRequest& req) {
 // If-None-Match); under the versioned URL (?v=<asset_version()>) cached for
 // a year, as a new release changes the URL; any other URL of them (no
 // version, an older one) five minutes.
-PortalResponse static_answer(const PortalRequest& req, std::string_view type, std::string_view body) {
+PortalResponse static_answer(const PortalRequest& req, const Theme& theme, const ThemeAsset& asset) {
     PortalResponse r;
-    r.content_type = std::string(type);
-    r.body = std::string(body);
+    r.content_type = asset.content_type;
+    r.body = asset.body;
     r.no_store = false;
-    r.etag = asset_etag(body);
+    r.etag = asset.etag;
     Form query = parse_urlencoded(req.args, FormLimits()).form;
-    r.cache_control = query.value("v") == asset_version()
+    r.cache_control = query.value("v") == theme.version()
                           ? "public, max-age=31536000, immutable"
                           : "public, max-age=300";
     return r;
@@ -97,25 +97,18 @@ PortalResponse static_answer(const PortalRequest& req, std::string_view type, st
 }  // namespace
 
 Dispatch dispatch(const Settings& s, const PortalRequest& req, AttemptLimiter& limiter) {
-    if (req.route == "passkey.js") {  // passkeys
+    // The theme's files (style.css, menu.js, passkey.js, logo, favicon),
+    // read when the configuration was loaded.
+    const Theme& theme = s.theme ? *s.theme : *Theme::builtin();
+    if (const ThemeAsset* asset = theme.asset(req.route)) {
         if (req.method != "GET" && req.method != "HEAD") {
             return {json_response(405, json_error("method", "Méthode non autorisée.")), {}};
         }
-        return {static_answer(req, "application/javascript; charset=utf-8", passkey_script()),
-                {}};
-    }
-    if (req.route == "menu.js" || req.route == "style.css") {
-        if (req.method != "GET" && req.method != "HEAD") {
-            PortalResponse r = json_response(405, json_error("method", "Méthode non autorisée."));
-            return {r, {}};
-        }
-        return {req.route == "style.css"
-                    ? static_answer(req, "text/css; charset=utf-8", stylesheet())
-                    : static_answer(req, "application/javascript; charset=utf-8", menu_script()),
-                {}};
+        return {static_answer(req, theme, *asset), {}};
     }
 
     PageContext page;
+    page.theme = &theme;
     page.prefix = req.prefix;
     page.logged_in = req.session.has_value();
     if (req.session) page.csrf = s.keys->csrf_token(req.session->session_id);
@@ -200,6 +193,7 @@ PortalResponse run_blocking(const Settings& s, const BlockingWork& work, bool wa
         } else {
             PageContext page;
             page.prefix = std::string(prefix);
+            page.theme = s.theme.get();
             MessageView v;
             v.title = "Service momentanément indisponible";
             v.message = "Le service est momentanément indisponible. "

@@ -1,5 +1,6 @@
-// The portal's French pages, its stylesheet and menu.js. Pure rendering:
-// view structs in, HTML out; every dynamic text is escaped here.
+// The portal's French pages. Pure rendering: view structs in, HTML out,
+// through the templates of the site's theme (theme.h), whose auto-escaping
+// escapes every datum by where it lands.
 #pragma once
 
 #include <map>
@@ -10,11 +11,16 @@
 
 namespace extranet {
 
+class Theme;
+
 // What every page needs.
 struct PageContext {
     std::string prefix;  // portal prefix with trailing slash, e.g. "/auth/"
     std::string csrf;    // CSRF token for forms ("" when no session)
     bool logged_in = false;
+    // The site's theme (it lives as long as the configuration, longer than
+    // any request); nullptr: the built-in theme.
+    const Theme* theme = nullptr;
 };
 
 // Per-field messages, shown next to the field ("" key: page-level).
@@ -166,15 +172,15 @@ std::string render_message(const PageContext& ctx, const MessageView& v);
 std::string render_contact_syndic(const PageContext& ctx, const ContactSyndicView& v);
 std::string render_partner_refusal(const PageContext& ctx, const PartnerRefusalView& v);
 
-// Self-contained stylesheet (served at <prefix>style.css).
+// The built-in theme's stylesheet (served at <prefix>style.css) and menu
+// script (<prefix>menu.js; it finds the portal prefix from its own src
+// attribute). A site serves its own theme's (Theme::asset()).
 std::string_view stylesheet();
-// The menu script (served at <prefix>menu.js); it finds the portal prefix
-// from its own src attribute.
 std::string_view menu_script();
 
-// The version of the two assets above: 16 hex digits of the SHA-256 of
-// both, so that a release changes it. Pages link "style.css?v=<version>";
-// the sub_filter snippet "menu.js?v=$extranet_asset_version".
+// The built-in theme's asset version (Theme::version()): pages link
+// "style.css?v=<version>"; the sub_filter snippet
+// "menu.js?v=$extranet_asset_version".
 const std::string& asset_version();
 // A strong validator for one asset: "\"<32 hex digits of its SHA-256>\"".
 std::string asset_etag(std::string_view body);

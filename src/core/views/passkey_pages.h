@@ -21,7 +21,8 @@ std::string passkey_login_fragment(const PageContext& ctx, std::string_view next
 std::string passkey_manage_section(const PageContext& ctx, const std::vector<PasskeyItem>& keys,
                                    bool open = false);
 
-// Served at <prefix>passkey.js (no inline script: CSP without 'unsafe-inline').
+// The built-in theme's passkey.js, served at <prefix>passkey.js (no inline
+// script: CSP without 'unsafe-inline').
 std::string_view passkey_script();
 
 }  // namespace extranet

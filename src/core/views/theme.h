@@ -1,0 +1,94 @@
+// A site's theme: its page templates (rendered by Google's ctemplate with
+// auto-escaping), its stylesheet, the menu's look, logo, favicon and the
+// catalog of its French texts. A theme folder overrides the built-in
+// default theme file by file and message by message; what it leaves out
+// comes from the default, which is built into the module.
+//
+// Loaded and checked once, when the configuration is read; read-only
+// afterwards, so pool threads render pages with it concurrently.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ctemplate {
+class TemplateCache;
+class TemplateDictionary;
+class TemplateString;
+}  // namespace ctemplate
+
+namespace extranet {
+
+// A theme that cannot be used: "<file>:<line>: <why>" (nginx -t shows it).
+struct ThemeError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// A file the portal serves as is: style.css, menu.js, passkey.js, the logo
+// and the favicon.
+struct ThemeAsset {
+    std::string name;          // its route under the portal prefix: "logo.svg"
+    std::string content_type;
+    std::string body;
+    std::string etag;          // strong: "\"<32 hex digits of its SHA-256>\""
+};
+
+class Theme {
+public:
+    // The built-in theme (the files of themes/default, embedded at build
+    // time). Parsed once per process.
+    static std::shared_ptr<const Theme> builtin();
+
+    // A theme folder over the built-in theme. Throws ThemeError naming the
+    // file and line of a template that does not parse, of a placeholder a
+    // page needs and the template lacks, of a marker or message key the
+    // pages do not know, of a raw (unescaped) output or an inline script.
+    static std::shared_ptr<const Theme> load(const std::string& dir);
+
+    ~Theme();
+    Theme(const Theme&) = delete;
+    Theme& operator=(const Theme&) = delete;
+
+    // 16 hex digits of the SHA-256 of every asset: the "?v=" of their URLs,
+    // so that a changed theme changes them.
+    const std::string& version() const { return version_; }
+    // The asset served at <prefix><name>, or nullptr.
+    const ThemeAsset* asset(std::string_view name) const;
+    // Names of the logo and favicon assets ("" when the theme has none).
+    const std::string& logo() const { return logo_; }
+    const std::string& favicon() const { return favicon_; }
+
+    // A message of the catalog (texts the renderer puts into the data it
+    // passes to templates, e.g. field labels). An unknown key is a bug: it
+    // throws std::out_of_range.
+    const std::string& message(std::string_view key) const;
+
+    // Expands a template ("login.tpl") with its dictionary into out.
+    // Thread-safe: the cache is frozen once loaded.
+    void expand(const ctemplate::TemplateString& name, const ctemplate::TemplateDictionary& dict,
+                std::string* out) const;
+
+    // The theme's folder ("" for the built-in theme).
+    const std::string& dir() const { return dir_; }
+
+private:
+    Theme();
+    static std::shared_ptr<const Theme> build(const std::string& dir);
+
+    std::string dir_;
+    std::unique_ptr<ctemplate::TemplateCache> cache_;
+    std::map<std::string, std::string, std::less<>> messages_;
+    std::map<std::string, ThemeAsset, std::less<>> assets_;
+    std::string version_;
+    std::string logo_;
+    std::string favicon_;
+};
+
+// The templates a theme may override (templates/<name>).
+const std::vector<std::string>& theme_template_names();
+
+}  // namespace extranet

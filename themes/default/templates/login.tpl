@@ -1,0 +1,16 @@
+<h1>${login.title}</h1>
+{{#NOTICE}}
+<p class="notice" role="status">{{TEXT}}</p>
+{{/NOTICE}}
+<form method="post" action="{{PREFIX}}login" id="login-form" class="login-form">
+{{#HAS_CSRF}}<input type="hidden" name="csrf" value="{{CSRF}}">{{/HAS_CSRF}}
+{{>LOGIN_ERRORS}}
+{{#HAS_NEXT}}
+<input type="hidden" name="next" value="{{NEXT}}">
+{{/HAS_NEXT}}
+{{>FIELD_LOGIN}}
+{{>FIELD_PASSWORD}}
+<button type="submit">${login.submit}</button>
+</form>
+<p class="secondary"><a href="{{PREFIX}}password/forgot">${login.forgot}</a></p>
+{{>PASSKEY_LOGIN}}
