@@ -54,6 +54,11 @@ pg_port="$(any_free_port)"
 while [ "$pg_port" = "$port" ] || [ "$pg_port" = "$legacy_port" ]; do
     pg_port="$(any_free_port)"
 done
+# The second site (Cabinet Durand's theme).
+durand_port="$(any_free_port)"
+while [ "$durand_port" = "$port" ] || [ "$durand_port" = "$legacy_port" ] || [ "$durand_port" = "$pg_port" ]; do
+    durand_port="$(any_free_port)"
+done
 
 dir="$(mktemp -d /tmp/extranet-demo.XXXXXX)"
 # The nginx workers (nobody) and PostgreSQL (postgres) go through it.
@@ -95,12 +100,13 @@ db="$("$here/scripts/pg.sh" start "$dir/pg" "$pg_port")" || die "PostgreSQL did 
 
 # The placeholders hold paths and a conninfo: substitute them literally.
 DIR="$dir" MODULE="$module" NJS="$NJS_MODULE" PORT="$port" LPORT="$legacy_port" \
-DB="$db" APP="$here/demo/legacy_app.js" \
+DB="$db" APP="$here/demo/legacy_app.js" DPORT="$durand_port" THEMES="$here/conf.examples/themes" \
 perl -pe '
     s/%%DIR%%/$ENV{DIR}/g;          s/%%MODULE%%/$ENV{MODULE}/g;
     s/%%NJS_MODULE%%/$ENV{NJS}/g;   s/%%LEGACY_PORT%%/$ENV{LPORT}/g;
     s/%%PORT%%/$ENV{PORT}/g;        s/%%DB%%/$ENV{DB}/g;
-    s/%%LEGACY_APP%%/$ENV{APP}/g;
+    s/%%LEGACY_APP%%/$ENV{APP}/g;   s/%%DURAND_PORT%%/$ENV{DPORT}/g;
+    s/%%THEMES%%/$ENV{THEMES}/g;
     die "unknown placeholder $1\n" if /(%%[A-Z_]+%%)/;
 ' "$here/demo/nginx.conf.template" > "$dir/nginx.conf"
 
@@ -120,6 +126,7 @@ done
 cat <<MSG
 
   Extranet demo: http://127.0.0.1:$port/auth/login
+  Second site (theme cabinet-durand): http://127.0.0.1:$durand_port/auth/login
   (passkeys need http://localhost:$port/auth/login: WebAuthn refuses an IP address)
 
   account code    password        syndic
