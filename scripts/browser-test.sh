@@ -7,7 +7,8 @@
 #
 #   browser-test.sh [MODULE_SO]     default build/nginx/objs/ngx_http_auth_extranet_module.so
 #
-# Exit code: the journey's, else the passkeys test's (0 only when every step passed); non-zero as well
+# Exit code: the journey's, else the passkeys test's, else the themes test's
+# (t/browser/themes.mjs, run first) (0 only when every step passed); non-zero as well
 # when the environment cannot be started. Screenshots: t/artifacts/.
 # CHROMIUM overrides /usr/bin/chromium; BROWSER_TIMEOUT (s, default 600)
 # bounds the journey.
@@ -118,6 +119,19 @@ done
 # The demo's folder, for its logs in case of failure.
 demo_dir="$(sed -n 's/^  Logs: \(.*\)\/error\.log,.*/\1/p' "$demo_log" | head -n 1)"
 
+# Two sites, two themes (t/browser/themes.mjs), first: it leaves the demo
+# accounts as it found them.
+durand_base="$(sed -n 's/^  Second site (theme cabinet-durand): \(http:[^ ]*\)\/auth\/login$/\1/p' "$demo_log" | head -n 1)"
+[ -n "$durand_base" ] || die "the demo did not say where its second site is"
+say "running the themes test against $base and $durand_base"
+timeout -k 5 "$timeout_s" node "$here/t/browser/themes.mjs" "$base" "$durand_base" &
+test_pid=$!
+set +e
+wait "$test_pid"
+themes_rc=$?
+set -e
+test_pid=""
+
 say "running the journey against $base"
 # In the background so that a Ctrl-C (trapped) does not wait for it.
 timeout -k 5 "$timeout_s" node "$here/t/browser/journey.mjs" "$base" &
@@ -140,6 +154,7 @@ set -e
 test_pid=""
 [ "$passkeys_rc" -ne 124 ] || say "the passkeys test took more than ${timeout_s}s"
 [ "$rc" -ne 0 ] || rc=$passkeys_rc
+[ "$rc" -ne 0 ] || rc=$themes_rc
 
 if [ "$rc" -ne 0 ]; then
     [ "$rc" -ne 124 ] || say "the journey took more than ${timeout_s}s"
