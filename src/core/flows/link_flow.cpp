@@ -102,7 +102,8 @@ std::optional<PortalResponse> refuse_step(const Answerer& ans, const RouteContex
 }
 
 // The e-mail lookups' budget belongs to the account, not to the session:
-// logging in again does not start it anew (issue 7, finding 7a).
+// logging in again does not start it anew, or a script would log in
+// again for each new batch of addresses to try.
 std::string link_budget_key(const SessionClaims& claims) { return "link:" + claims.account; }
 
 PortalResponse too_many_lookups(const Answerer& ans) {

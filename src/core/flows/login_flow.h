@@ -48,7 +48,8 @@ struct LegacyStandIn {
 // no sample (nullopt).
 LegacyStandIn legacy_stand_in(std::optional<std::string_view> sample, std::string_view family);
 
-// One timing for every code (issue 7, finding 3). The legacy table belongs
+// One timing for every code, so that the answer's delay does not tell
+// which codes exist or how their hash is stored. The legacy table belongs
 // to the legacy app and is read-only for the module, so no legacy hash can
 // be re-hashed. Instead every numeric-code login verifies one hash of every
 // legacy format and cost the site holds: a known code its own hash plus a

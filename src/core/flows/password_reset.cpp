@@ -285,7 +285,8 @@ Dispatch route_password_forgot(RouteContext& rc) {
     // the same, so the refusal tells nothing either.
     std::string key = "reset:" + id.value;
     // One client cannot ask mails for any number of addresses either
-    // (issue 7, finding 7b): every request counts on its address's budget.
+    // (a mail bomb spread over many addresses): every request counts on its
+    // address's budget.
     std::string ip_key = "ip:" + req.client_addr;
     if (rc.limiter.locked(ip_key, req.now) || rc.limiter.locked(key, req.now)) {
         PortalResponse r = ans.error(429, "too_many_requests", kTooMany);

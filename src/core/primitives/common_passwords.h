@@ -1,4 +1,5 @@
-// Passwords owners choose: the most common passwords are refused (issue 7).
+// Passwords owners choose: the most common passwords are refused, being the
+// first any guessing tries.
 // The list (data/common-passwords.txt, 30 000 entries from Debian's
 // python3-zxcvbn) is compiled in, sorted: nothing to load or find at run
 // time, a lookup is a binary search.

@@ -1,4 +1,5 @@
-// Owners hear of changes to their access (issue 7): a French mail, through
+// Owners hear of changes to their access, so that a change they did not
+// make does not go unnoticed: a French mail, through
 // extranet.mail_outbox, to the identity's address when its password is
 // changed or reset, an account is linked to it or unlinked, or a passkey is
 // added. It says when, from which address and browser, and what to do if it

@@ -1,6 +1,6 @@
 // Brute-force lockouts kept in PostgreSQL (extranet.login_lockout), so that
 // a restart, a reload, another node or a flooded shared-memory zone does not
-// lift them (SPEC §9, issue 7). The nginx zone stays the fast path on the
+// lift them (SPEC §9). The nginx zone stays the fast path on the
 // event loop; this is the record every node reads in the blocking work,
 // before any hash. Pool threads only.
 #pragma once
@@ -34,8 +34,7 @@ struct LockoutState {
 // Counts one attempt on the key *before* its password is checked, in one
 // atomic statement committed at once (outside any transaction): parallel
 // attempts each see their own number, so that no more than `limit`
-// passwords are ever checked per window whatever the parallelism (issue 7,
-// finding 6). The attempt that reaches the limit turns the row into a
+// passwords are ever checked per window whatever the parallelism. The attempt that reaches the limit turns the row into a
 // lockout of `lockout` seconds. Returns the state after this attempt:
 // locked when this attempt is over the limit (it must fail after the same
 // work; an address may be refused at once).
