@@ -71,6 +71,16 @@ const Statement kSpendAll{
     "UPDATE extranet.password_reset SET used_at = now()"
     " WHERE identity_id = $1 AND used_at IS NULL"};
 
+// A lost or stolen device may hold a passkey: when the owner asks, every
+// one goes, with the registrations under way.
+const Statement kRemovePasskeys{
+    "reset_remove_passkeys",
+    "DELETE FROM extranet.passkey WHERE identity_id = $1 RETURNING 1"};
+
+const Statement kDropPasskeyChallenges{
+    "reset_drop_passkey_challenges",
+    "DELETE FROM extranet.passkey_challenge WHERE identity_id = $1"};
+
 // Whoever knew the old password may hold a session: every one ends.
 const Statement kRevokeAll{
     "reset_revoke_sessions",
@@ -163,7 +173,13 @@ struct ResetRequest {
     std::string client_addr;
     std::string user_agent;
     std::uint64_t now = 0;
+    bool remove_passkeys = false;  // the form's checkbox
 };
+
+// "1" from the form's checkbox; JSON clients may send true.
+bool checked(std::string_view value) {
+    return value == "1" || value == "true" || value == "on";
+}
 
 PortalResponse reset_password(Database& db, const ResetRequest& q, const Secret& password) {
     // A link that cannot be used costs no hash.
@@ -187,12 +203,21 @@ PortalResponse reset_password(Database& db, const ResetRequest& q, const Secret&
     std::vector<std::string> revoked;
     for (int i = 0; i < sessions.rows(); i++) revoked.push_back(sessions.get(i, 0));
     std::vector<std::string> code = revoke_identity_code_sessions(db, *q.settings, identity);
+    std::size_t passkeys = 0;
+    if (q.remove_passkeys) {
+        passkeys = static_cast<std::size_t>(db.exec(kRemovePasskeys, {id}).rows());
+        db.exec(kDropPasskeyChallenges, {id});
+    }
     audit_event(db, "password_reset", true, identity, email, q.client_addr,
                 std::to_string(revoked.size()) + " session(s) revoked, " +
-                    std::to_string(code.size()) + " numeric-code session(s)");
+                    std::to_string(code.size()) + " numeric-code session(s)" +
+                    (q.remove_passkeys
+                         ? ", " + std::to_string(passkeys) + " passkey(s) removed"
+                         : std::string()));
     revoked.insert(revoked.end(), code.begin(), code.end());
     AccessNotice n;
     n.change = AccessChange::password_reset;
+    n.passkeys_removed = passkeys;
     n.client_addr = q.client_addr;
     n.user_agent = q.user_agent;
     n.at = q.now;
@@ -245,6 +270,9 @@ std::string reset_mail_body(std::string_view link) {
            "\n\n"
            "Ce lien ne peut servir qu'une seule fois. Une fois le nouveau mot de passe "
            "enregistré, toutes vos sessions ouvertes seront fermées.\n\n"
+           "Si vous avez perdu un téléphone ou un ordinateur, ou si quelqu'un d'autre a pu "
+           "utiliser votre espace, laissez cochée la case « Supprimer aussi toutes mes clés "
+           "d'accès (passkeys) » : une clé d'accès permet de se connecter sans mot de passe.\n\n"
            "Si vous n'avez rien demandé, ignorez ce message : votre mot de passe actuel reste "
            "valable.\n";
 }
@@ -328,10 +356,13 @@ Dispatch route_password_reset(RouteContext& rc) {
     q.client_addr = req.client_addr;
     q.user_agent = req.user_agent;
     q.now = req.now;
+    q.remove_passkeys = checked(rc.form.value("remove_passkeys"));
 
     PasswordResetView view;
     view.token = token;
     view.min_length = s.password_min_length;
+    // The box stays as it was sent when the form comes back with errors.
+    if (post) view.remove_passkeys = q.remove_passkeys;
 
     if (!post) {
         // Read only: mail scanners that open links must not spend them. A

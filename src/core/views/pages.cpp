@@ -467,6 +467,16 @@ std::string render_password_reset(const PageContext& ctx, const PasswordResetVie
                                 "reset-password-confirm", "Confirmez le nouveau mot de passe", v.errors,
                                 v.min_length);
     body += "<p class=\"hint\">Toutes vos sessions ouvertes seront fermées.</p>\n";
+    // A lost or stolen device holds a passkey as well as a session.
+    body += "<div class=\"choice\">\n<input type=\"checkbox\" name=\"remove_passkeys\" "
+            "id=\"reset-remove-passkeys\" value=\"1\" aria-describedby=\"reset-passkeys-hint\"" +
+            std::string(v.remove_passkeys ? " checked" : "") +
+            ">\n<label for=\"reset-remove-passkeys\">Supprimer aussi toutes mes clés d'accès "
+            "(passkeys)</label>\n</div>\n"
+            "<p class=\"hint\" id=\"reset-passkeys-hint\">Laissez cette case cochée si vous avez "
+            "perdu un téléphone ou un ordinateur, ou si quelqu'un d'autre a pu utiliser votre "
+            "espace : une clé d'accès permet de se connecter sans mot de passe. Vous pourrez en "
+            "ajouter de nouvelles dans « Gérer mes comptes ».</p>\n";
     body += submit("Enregistrer le mot de passe");
     body += "</form>\n";
     return layout(ctx, "Choisir un nouveau mot de passe", body);

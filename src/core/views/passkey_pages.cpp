@@ -64,7 +64,12 @@ std::string passkey_manage_section(const PageContext& ctx, const std::vector<Pas
            "(facultatif)</label>\n<p class=\"hint\" id=\"passkey-name-hint\">Par exemple "
            "« Mon téléphone ».</p>\n<input type=\"text\" id=\"passkey-name\" name=\"name\" "
            "maxlength=\"60\" autocomplete=\"off\" aria-describedby=\"passkey-name-hint\">\n"
-           "</div>\n<button type=\"button\" id=\"passkey-add-button\">Ajouter une clé "
+           "</div>\n"
+           // A passkey logs in without the password: adding one asks for it.
+           "<div class=\"field\">\n<label for=\"passkey-current-password\">Votre mot de passe "
+           "actuel</label>\n<input type=\"password\" id=\"passkey-current-password\" "
+           "name=\"current_password\" autocomplete=\"current-password\" required>\n</div>\n"
+           "<button type=\"button\" id=\"passkey-add-button\">Ajouter une clé "
            "d'accès</button>\n<p class=\"error\" id=\"passkey-add-error\" hidden></p>\n"
            "</div>\n"
            "<p class=\"hint\" id=\"passkey-unsupported\">Pour ajouter une clé d'accès, "
@@ -172,7 +177,12 @@ std::string_view passkey_script() {
     button.addEventListener('click', function () {
       button.disabled = true;
       show(error, '');
-      post(prefix + 'passkey/register/options', { csrf: csrf }).then(function (options) {
+      var password = document.getElementById('passkey-current-password');
+      post(prefix + 'passkey/register/options', {
+        csrf: csrf,
+        current_password: password ? password.value : ''
+      }).then(function (options) {
+        if (password) { password.value = ''; }
         var pk = options.publicKey;
         pk.challenge = toBytes(pk.challenge);
         pk.user.id = toBytes(pk.user.id);
