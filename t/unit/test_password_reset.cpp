@@ -88,6 +88,8 @@ static void test_mail_holds_the_link_in_french(void **)
     assert_true(contains(body, "\n" + link + "\n"));
     assert_true(contains(body, "Bonjour"));
     assert_true(contains(body, "une seule fois"));
+    // A lost device's passkey: the mail names the box of the reset form.
+    assert_true(contains(body, "« Supprimer aussi toutes mes clés d'accès (passkeys) »"));
     assert_string_equal(reset_mail_subject().c_str(), "Réinitialisation de votre mot de passe");
 }
 
@@ -138,6 +140,14 @@ static void test_reset_page_has_token_and_new_password_fields(void **)
     assert_true(contains(html, "minlength=\"14\""));
     assert_true(contains(html, "autocomplete=\"username\" value=\"marie@example.org\""));
     assert_true(contains(html, "Les mots de passe ne correspondent pas."));
+    // Every passkey may go with the reset: the box is ticked at first.
+    assert_true(contains(html, "<input type=\"checkbox\" name=\"remove_passkeys\" "
+                               "id=\"reset-remove-passkeys\" value=\"1\" "
+                               "aria-describedby=\"reset-passkeys-hint\" checked>"));
+    assert_true(contains(html, "<label for=\"reset-remove-passkeys\">Supprimer aussi toutes mes "
+                               "clés d'accès (passkeys)</label>"));
+    v.remove_passkeys = false;  // as sent back with an error
+    assert_false(contains(render_password_reset(ctx, v), "checked"));
 }
 
 int main(void)
