@@ -153,9 +153,9 @@ static void test_hidden_characters_in_names(void **)
     assert_false(has_hidden_chars("Mon téléphone"));
     assert_false(has_hidden_chars("Clé d'accès — bureau 😀"));
     assert_true(has_hidden_chars("\xE2\x80\xAEgnp.exe"));    // U+202E right-to-left override
-    assert_true(has_hidden_chars("a\xE2\x81\xA6b"));          // U+2066 isolate
-    assert_true(has_hidden_chars("a\xE2\x80\x8Eb"));          // U+200E mark
-    assert_true(has_hidden_chars("a\xE2\x80\x8Bb"));          // U+200B zero width
+    assert_true(has_hidden_chars("a\xE2\x81\xA6" "b"));          // U+2066 isolate
+    assert_true(has_hidden_chars("a\xE2\x80\x8E" "b"));          // U+200E mark
+    assert_true(has_hidden_chars("a\xE2\x80\x8B" "b"));          // U+200B zero width
     assert_true(has_hidden_chars("a\xC2\x9B" "2J"));           // U+009B CSI (C1)
     assert_true(has_hidden_chars("a\x1B[2J"));                  // ESC
     assert_true(has_hidden_chars("a\x7F"));

@@ -65,11 +65,11 @@ const Statement kSpendChallenge{
     " RETURNING purpose, encode(binding_hash, 'hex'), COALESCE(identity_id, 0),"
     " COALESCE(encode(user_handle, 'hex'), ''), expires_at > now()"};
 
-// The password a new passkey is asked for (it is re-checked at every
-// registration: a session alone, however it was obtained, adds none).
+// The password checked before a registration challenge is issued: a
+// session alone, however it was obtained, adds no passkey.
 const Statement kPasswordHash{
     "passkey_password_hash",
-    "SELECT password_hash, email FROM extranet.identity WHERE id = $1"};
+    "SELECT password_hash FROM extranet.identity WHERE id = $1"};
 
 const Statement kUserHandle{
     "passkey_user_handle",
