@@ -81,4 +81,18 @@ is(scalar(() = $r->headers('expires')), 0, 'the upstream\'s Expires is gone');
 
 $t->error_log_ok;
 
+# nginx's "expires" in the protected location runs after the module: it
+# adds its own line, the answer stays no-store.
+$conf =~ s/(sub_filter_once on;)/$1\n            expires 1h;/;
+$t->run($conf);
+$cookie = $t->login('030000100002', 'tilleuls-0002');
+sleep 4;
+$r = $t->get('/public', cookie => $cookie);
+ok(defined $r->cookie('extranet_session'), 'with "expires 1h": refreshed');
+ok((grep { $_ eq 'private, no-store' } $r->headers('cache-control')),
+   'still private, no-store: ' . join(' | ', $r->headers('cache-control')));
+unlike(join(',', $r->headers('cache-control')), qr/public/, 'never public');
+
+$t->error_log_ok;
+
 done_testing;

@@ -82,7 +82,10 @@ ngx_http_auth_extranet_header_filter(ngx_http_request_t *r)
  * An answer that carries a session cookie is the owner's alone: whatever
  * the upstream said ("Cache-Control: public", "Expires" in the future), a
  * shared cache in front must neither keep it nor hand the cookie to the
- * next client. Every Cache-Control and Expires is replaced.
+ * next client. Every Cache-Control and Expires is dropped for "private,
+ * no-store". That line is not made the response's cache_control: nginx's
+ * "expires" (whose filter runs after this one) then adds a line of its own
+ * beside it instead of rewriting it, and "no-store" still holds.
  */
 
 static ngx_int_t
@@ -90,7 +93,7 @@ ngx_http_auth_extranet_private(ngx_http_request_t *r)
 {
     ngx_uint_t        i;
     ngx_list_part_t  *part;
-    ngx_table_elt_t  *h, *cc;
+    ngx_table_elt_t  *h;
 
     for (part = &r->headers_out.headers.part; part; part = part->next) {
         h = static_cast<ngx_table_elt_t *>(part->elts);
@@ -110,40 +113,15 @@ ngx_http_auth_extranet_private(ngx_http_request_t *r)
 
     r->headers_out.expires = NULL;
 
-    if (ngx_http_auth_extranet_add_header(r, "Cache-Control",
-                                          "private, no-store", &cc)
-        != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
-
 #if (nginx_version >= 1023000)
-    r->headers_out.cache_control = cc;
+    r->headers_out.cache_control = NULL;
 #else
-    {
-        ngx_table_elt_t  **ccp;
-
-        r->headers_out.cache_control.nelts = 0;
-
-        if (r->headers_out.cache_control.elts == NULL
-            && ngx_array_init(&r->headers_out.cache_control, r->pool, 1,
-                              sizeof(ngx_table_elt_t *))
-               != NGX_OK)
-        {
-            return NGX_ERROR;
-        }
-
-        ccp = static_cast<ngx_table_elt_t **>(
-                  ngx_array_push(&r->headers_out.cache_control));
-        if (ccp == NULL) {
-            return NGX_ERROR;
-        }
-
-        *ccp = cc;
-    }
+    r->headers_out.cache_control.elts = NULL;
+    r->headers_out.cache_control.nelts = 0;
 #endif
 
-    return NGX_OK;
+    return ngx_http_auth_extranet_add_header(r, "Cache-Control",
+                                             "private, no-store", NULL);
 }
 
 
