@@ -59,6 +59,7 @@ public:
         return false;
     }
 
+    /* the portal's one budget per minute: passkey login challenges */
     bool over_budget(std::string_view key, std::uint64_t now) override {
         (void) now;
 
