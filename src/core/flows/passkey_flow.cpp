@@ -421,6 +421,14 @@ Dispatch route_passkey_login_options(RouteContext& rc) {
     if (!rp) return {unavailable_rp(ans), {}};
     std::string ip_key = "ip:" + rc.req.client_addr;
     if (rc.limiter.locked(ip_key, rc.req.now)) return {ans.error(429, "locked", kTooMany), {}};
+    // Each answer writes a challenge row: one client may not fill the
+    // table (rows live 5 minutes, the expired ones purged at each write).
+    if (rc.limiter.over_budget("challenge:" + rc.req.client_addr, rc.req.now)) {
+        PortalResponse r = ans.error(429, "too_many_requests", kTooMany);
+        r.log_level = LogLevel::info;
+        r.log_message = "passkey login options: budget of this client address spent";
+        return {r, {}};
+    }
 
     // A fresh random value in a short cookie: the challenge is bound to it.
     std::string binding = base64url_encode(random_bytes(16));

@@ -259,6 +259,25 @@ std::string reset_link(std::string_view origin, std::string_view prefix,
            std::string(token);
 }
 
+CookieSettings reset_cookie(const Settings& s, std::string_view prefix) {
+    // "__Host-" requires Path=/: this one is scoped to the page, so it
+    // takes "__Secure-" (no Domain either way: the site's host only).
+    std::string_view base = s.cookie.name;
+    for (std::string_view p : {std::string_view("__Host-"), std::string_view("__Secure-")}) {
+        if (base.size() > p.size() && base.substr(0, p.size()) == p) base.remove_prefix(p.size());
+    }
+    CookieSettings c;
+    c.name = (s.cookie.secure ? "__Secure-" : "") + std::string(base) + "_reset";
+    c.secure = s.cookie.secure;
+    // Not Strict: the link is opened from a webmail, another site, and a
+    // Strict cookie set by the 303 would not come back with the redirected
+    // request of that same navigation: the owner would land on "ce lien
+    // n'est plus valable".
+    c.same_site = "Lax";
+    c.path = std::string(prefix) + "password/reset";
+    return c;
+}
+
 std::string reset_mail_subject() { return "Réinitialisation de votre mot de passe"; }
 
 std::string reset_mail_body(std::string_view link) {
@@ -340,14 +359,46 @@ Dispatch route_password_forgot(RouteContext& rc) {
     return {std::nullopt, std::move(work)};
 }
 
-Dispatch route_password_reset(RouteContext& rc) {
+namespace {
+
+// Every answer of password/reset: a token is in its URL, its form or its
+// cookie, and none goes to another site in a Referer.
+Dispatch without_referrer(Dispatch d) {
+    if (d.response) d.response->no_referrer = true;
+    if (d.work) {
+        d.work = [work = std::move(d.work)](Database& db) {
+            PortalResponse r = work(db);
+            r.no_referrer = true;
+            return r;
+        };
+    }
+    return d;
+}
+
+Dispatch reset_route(RouteContext& rc) {
     const PortalRequest& req = rc.req;
     const Settings& s = rc.settings;
     Answerer ans = Answerer::of(rc);
     bool post = req.method == "POST";
 
+    CookieSettings held = reset_cookie(s, req.prefix);
+    std::string clear = set_cookie(held, "", 0);
+    auto refused = [&]() {
+        PortalResponse r = invalid_link(ans);
+        r.set_cookies.push_back(clear);
+        return Dispatch{r, {}};
+    };
+
     std::string token = rc.form.value("token");
-    if (!is_reset_token(token)) return {invalid_link(ans), {}};
+    if (!post && !ans.json && !token.empty()) {
+        // The link's first load: the token leaves the URL at once.
+        if (!is_reset_token(token)) return refused();
+        PortalResponse r = redirect_response(req.prefix + "password/reset");
+        r.set_cookies.push_back(set_cookie(held, token, kResetCookieLifetime));
+        return {r, {}};
+    }
+    if (token.empty()) token = find_cookie(req.cookie, held.name).value_or("");
+    if (!is_reset_token(token)) return refused();
 
     ResetRequest q;
     q.settings = &s;
@@ -367,9 +418,13 @@ Dispatch route_password_reset(RouteContext& rc) {
     if (!post) {
         // Read only: mail scanners that open links must not spend them. A
         // link past its use says so before anything is typed.
-        BlockingWork work = [q, view](Database& db) {
+        BlockingWork work = [q, view, clear](Database& db) {
             Result r = db.exec(kValidToken, {q.key});
-            if (r.empty()) return invalid_link(q.ans);
+            if (r.empty()) {
+                PortalResponse bad = invalid_link(q.ans);
+                bad.set_cookies.push_back(clear);
+                return bad;
+            }
             PasswordResetView v = view;
             v.email = r.get(0, 1);
             return q.ans.answer(200, render_password_reset(q.ans.page, v),
@@ -396,13 +451,19 @@ Dispatch route_password_reset(RouteContext& rc) {
         r.log_message = "password reset: too many attempts from this address";
         return {r, {}};
     }
-    BlockingWork work = [q, password, ip_key](Database& db) {
+    BlockingWork work = [q, password, ip_key, clear](Database& db) {
         PortalResponse r = reset_password(db, q, *password);
         // A token that does not open counts on the client's address.
         if (r.status == 400) r.failures.push_back(ip_key);
+        // Spent or refused: the page's cookie has no more use.
+        r.set_cookies.push_back(clear);
         return r;
     };
     return {std::nullopt, std::move(work)};
 }
+
+}  // namespace
+
+Dispatch route_password_reset(RouteContext& rc) { return without_referrer(reset_route(rc)); }
 
 }  // namespace extranet
