@@ -167,11 +167,11 @@ $t->error_log_ok;
 
 # --- default cookie settings: Secure -------------------------------------------
 
-my $t2 = Extranet::Test->new;
+my $t2 = Extranet::Test->new(cookie_name => '__Host-extranet_session');
 $t2->run($t2->standard_config(cookie => ''));
 ($cookie, $res) = $t2->login('040000300001', 'monceau-0001');
 is($res->status, 303, 'default cookie settings: login 303');
-$sc = $res->set_cookie('extranet_session') // '';
+$sc = $res->set_cookie('__Host-extranet_session') // '';
 like($sc, qr/;\s*Secure/i, 'default cookie settings: Secure');
 like($sc, qr/;\s*HttpOnly/i, 'default cookie settings: HttpOnly');
 like($sc, qr/;\s*SameSite=Lax/i, 'default cookie settings: SameSite=Lax');

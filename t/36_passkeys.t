@@ -5,7 +5,7 @@
 # wrong RP ID, counter going back, unknown credential, bad signature, user
 # presence missing, a challenge of another session or browser), ES256 and
 # EdDSA (Ed25519) keys; the password keeps working and a reset leaves the
-# passkeys; removal.
+# passkeys unless asked (t/55_passkey_recovery.t); removal.
 #
 # The test is the authenticator: an EC P-256 key made with the openssl
 # command-line tool, ES256 signatures with `openssl dgst -sha256 -sign`, and
@@ -27,6 +27,8 @@ my $port = $t->port;
 my $origin = $t->origin;          # http://127.0.0.1:PORT = auth_extranet_site_url
 my $rp_id = '127.0.0.1';
 my $binding_name = $t->cookie_name . '_passkey';
+my $email = 'claire.martin@example.org';
+my $password = 'Claire-perso-2024!';
 
 # --- the authenticator ------------------------------------------------------------------
 
@@ -143,9 +145,11 @@ sub post_json {
                     defined $o{cookie} ? (cookie => $o{cookie}) : ());
 }
 
+# Adding a passkey asks for the current password (t/57_passkey_reauth.t).
 sub register_options {
     my ($cookie) = @_;
-    my $r = post_json('/auth/passkey/register/options', { csrf => $t->csrf($cookie) },
+    my $r = post_json('/auth/passkey/register/options',
+                      { csrf => $t->csrf($cookie), current_password => $password },
                       cookie => $cookie);
     return ($r, ($r->json // {})->{publicKey} // {});
 }
@@ -185,8 +189,6 @@ sub audit_since {
 
 sub count_rows { $t->psql_value("SELECT count(*) FROM $_[0]") }
 
-my $email = 'claire.martin@example.org';
-my $password = 'Claire-perso-2024!';
 my $identity = $t->add_identity($email, $password,
                                 accounts => ['030000100001', '030000100002'],
                                 default_account => '030000100002');

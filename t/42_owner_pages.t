@@ -155,8 +155,9 @@ is(scalar(() = $html =~ /<label[^>]*>Nouveau mot de passe</g), 1, 'one "Nouveau 
 is(scalar(() = $html =~ /<label[^>]*>Confirmez le nouveau mot de passe</g), 1,
    'one "Confirmez le nouveau mot de passe"');
 my @labels = $html =~ m{<label for="[^"]+">([^<]*)</label>\s*(?:<p[^>]*>[^<]*</p>\s*)*<input[^>]*type="password"}g;
-is(scalar(@labels), 3, 'three password fields');
-is(scalar(keys %{{ map { $_ => 1 } @labels }}), 3, 'each with its own label');
+# (the fourth: adding a passkey asks for the password, in the passkeys' box)
+is(scalar(@labels), 4, 'four password fields');
+is(scalar(keys %{{ map { $_ => 1 } @labels }}), 4, 'each with its own label');
 unlike($html, qr/name="action" value="(?:unlink|end_session|end_other_sessions)"/,
        'no destructive form acts at once');
 like($html, qr{<a class="button button-danger" href="/auth/manage\?confirm=unlink&amp;account=030000100001"},

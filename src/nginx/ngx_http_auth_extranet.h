@@ -75,6 +75,8 @@ typedef struct {
     ngx_uint_t                   limit_identifier;
     ngx_uint_t                   limit_address;
     ngx_uint_t                   limit_hashes;
+    ngx_uint_t                   limit_challenges;  /* per address, minute */
+    ngx_uint_t                   limit_refreshes;   /* per address, minute */
     time_t                       limit_window;
     time_t                       limit_lockout;
     ngx_shm_zone_t              *shm_zone;
@@ -285,6 +287,8 @@ void ngx_http_auth_extranet_shm_release(ngx_shm_zone_t *zone,
     const std::string &key);
 void ngx_http_auth_extranet_shm_clear(ngx_shm_zone_t *zone,
     const std::string &key);
+bool ngx_http_auth_extranet_shm_spend(ngx_shm_zone_t *zone,
+    const std::string &key, ngx_uint_t max, time_t window);
 
 /* C++ objects in nginx pools: destroyed by a pool cleanup */
 template <typename T, typename... Args>

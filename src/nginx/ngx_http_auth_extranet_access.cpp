@@ -116,12 +116,30 @@ ngx_http_auth_extranet_access_handler(ngx_http_request_t *r)
         ctx->claims = ngx_http_auth_extranet_session(r, site, &refresh_due);
 
         if (ctx->claims && refresh_due) {
-            if (ngx_time() >= ngx_http_auth_extranet_db_down_until) {
-                return ngx_http_auth_extranet_refresh(r, site, ctx);
-            }
+            if (ngx_time() < ngx_http_auth_extranet_db_down_until) {
+                ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                               "auth extranet: refresh skipped, database down");
 
-            ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                           "auth extranet: refresh skipped, database down");
+            } else if (!ngx_http_auth_extranet_shm_spend(site->shm_zone,
+                           *site->tag + "refresh:"
+                           + std::string((char *) r->connection->addr_text.data,
+                                         r->connection->addr_text.len),
+                           site->settings->refreshes_per_minute, 60))
+            {
+                return ngx_http_auth_extranet_refresh(r, site, ctx);
+
+            } else if (ctx->claims->unbound) {
+                /* a cookie sealed for no site passes only once checked */
+                ctx->claims.reset();
+
+            } else {
+                /* a client that never keeps its refreshed cookie, or a
+                 * flood: the cookie is still valid (within idle and
+                 * absolute), it passes without the database */
+                ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                               "auth extranet: refresh skipped, budget of "
+                               "the client address spent");
+            }
         }
 
         return ngx_http_auth_extranet_verdict(r, site, ctx);

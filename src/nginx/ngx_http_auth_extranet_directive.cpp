@@ -292,9 +292,11 @@ ngx_http_auth_extranet_cookie(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return static_cast<char *>(NGX_CONF_ERROR);
     }
 
-    /* set as a whole: what is not given takes its default, not the http's */
+    /* set as a whole: what is not given takes its default, not the http's;
+     * an empty name is the default one, chosen once the site is merged
+     * (with the "__Host-" prefix when the cookie may carry it) */
     if (site->cookie_name.data == NULL) {
-        ngx_str_set(&site->cookie_name, "extranet_session");
+        ngx_str_set(&site->cookie_name, "");
     }
 
     if (site->cookie_secure == NGX_CONF_UNSET) {
@@ -376,6 +378,8 @@ ngx_http_auth_extranet_limit(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     site->limit_identifier = 5;
     site->limit_address = 50;
     site->limit_hashes = 4;
+    site->limit_challenges = 30;
+    site->limit_refreshes = 120;
     site->limit_window = 15 * 60;
     site->limit_lockout = 15 * 60;
 
@@ -383,7 +387,9 @@ ngx_http_auth_extranet_limit(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
         if (ngx_http_auth_extranet_param(&value[i], "identifier", &v)
             || ngx_http_auth_extranet_param(&value[i], "address", &v)
-            || ngx_http_auth_extranet_param(&value[i], "hashes", &v))
+            || ngx_http_auth_extranet_param(&value[i], "hashes", &v)
+            || ngx_http_auth_extranet_param(&value[i], "challenges", &v)
+            || ngx_http_auth_extranet_param(&value[i], "refreshes", &v))
         {
             n = ngx_atoi(v.data, v.len);
             if (n == NGX_ERROR) {
@@ -396,6 +402,12 @@ ngx_http_auth_extranet_limit(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
                 break;
             case 'a':
                 site->limit_address = n;
+                break;
+            case 'c':
+                site->limit_challenges = n;     /* 0: no budget */
+                break;
+            case 'r':
+                site->limit_refreshes = n;      /* 0: no budget */
                 break;
             default:
                 /* at least one: 0 would refuse every login */

@@ -1,7 +1,8 @@
 /*
  * ngx_http_auth_extranet_module: what the shared zone holds. Session keys
  * revoked on this node (a logged-out cookie is refused at once, before its
- * next refresh), and the brute-force counters with the attempts in flight.
+ * next refresh), the brute-force counters with the attempts in flight, and
+ * the budgets of database work per client address.
  */
 
 #include "nginx/ngx_http_auth_extranet_shm.h"
@@ -305,3 +306,61 @@ ngx_http_auth_extranet_shm_clear(ngx_shm_zone_t *zone, const std::string &key)
 }
 
 
+
+/*
+ * A budget of work per key (a client address) and window: true when the
+ * window's budget is spent (the work is not done), otherwise the work is
+ * counted. No room for its counter counts as spent: the work could
+ * otherwise be had without limit by filling the zone first.
+ */
+
+bool
+ngx_http_auth_extranet_shm_spend(ngx_shm_zone_t *zone, const std::string &key,
+    ngx_uint_t max, time_t window)
+{
+    bool                                spent;
+    time_t                              now;
+    std::string                         k;
+    ngx_slab_pool_t                    *shpool;
+    ngx_http_auth_extranet_shm_node_t  *n;
+
+    if (max == 0 || key.size() > 512) {
+        return false;
+    }
+
+    k = "b:" + key;
+    now = ngx_time();
+    shpool = (ngx_slab_pool_t *) zone->shm.addr;
+
+    ngx_shmtx_lock(&shpool->mutex);
+
+    n = ngx_http_auth_extranet_shm_get(zone, k, true);
+
+    if (n == NULL) {
+        spent = true;
+
+    } else {
+        if (n->window_start + window <= now) {
+            n->window_start = now;
+            n->failures = 0;
+        }
+
+        spent = (n->failures >= max);
+
+        if (!spent) {
+            n->failures++;
+        }
+
+        n->expire = n->window_start + window;
+    }
+
+    if (spent) {
+        ngx_http_auth_extranet_count(
+            &static_cast<ngx_http_auth_extranet_shm_sh_t *>(zone->data)->stats,
+            limited);
+    }
+
+    ngx_shmtx_unlock(&shpool->mutex);
+
+    return spent;
+}

@@ -2,7 +2,8 @@
  * ngx_http_auth_extranet_module: the filters.
  *
  * The header filter sends a refreshed session cookie with whatever answers
- * the request (after any internal redirect). When nginx answers the 401 of
+ * the request (after any internal redirect), and makes that answer one no
+ * shared cache keeps. When nginx answers the 401 of
  * the access phase itself (no other access module let the request in, no
  * "error_page 401"), the filters turn it into the module's answer: a 302 to
  * the login page for a page view, the JSON body for an API client.
@@ -16,6 +17,7 @@ static ngx_int_t ngx_http_auth_extranet_body_filter(ngx_http_request_t *r,
     ngx_chain_t *in);
 static ngx_int_t ngx_http_auth_extranet_deny_headers(ngx_http_request_t *r,
     ngx_http_auth_extranet_ctx_t *ctx);
+static ngx_int_t ngx_http_auth_extranet_private(ngx_http_request_t *r);
 
 
 static ngx_http_output_header_filter_pt  ngx_http_next_header_filter;
@@ -59,15 +61,67 @@ ngx_http_auth_extranet_header_filter(ngx_http_request_t *r)
         }
     }
 
-    if (!ctx->set_cookie.empty()
-        && ngx_http_auth_extranet_add_header(r, "Set-Cookie", ctx->set_cookie,
+    if (!ctx->set_cookie.empty()) {
+        if (ngx_http_auth_extranet_add_header(r, "Set-Cookie", ctx->set_cookie,
                                               NULL)
-           != NGX_OK)
-    {
-        return NGX_ERROR;
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        if (ngx_http_auth_extranet_private(r) != NGX_OK) {
+            return NGX_ERROR;
+        }
     }
 
     return ngx_http_next_header_filter(r);
+}
+
+
+/*
+ * An answer that carries a session cookie is the owner's alone: whatever
+ * the upstream said ("Cache-Control: public", "Expires" in the future), a
+ * shared cache in front must neither keep it nor hand the cookie to the
+ * next client. Every Cache-Control and Expires is dropped for "private,
+ * no-store". That line is not made the response's cache_control: nginx's
+ * "expires" (whose filter runs after this one) then adds a line of its own
+ * beside it instead of rewriting it, and "no-store" still holds.
+ */
+
+static ngx_int_t
+ngx_http_auth_extranet_private(ngx_http_request_t *r)
+{
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    for (part = &r->headers_out.headers.part; part; part = part->next) {
+        h = static_cast<ngx_table_elt_t *>(part->elts);
+
+        for (i = 0; i < part->nelts; i++) {
+            if ((h[i].key.len == sizeof("Cache-Control") - 1
+                 && ngx_strncasecmp(h[i].key.data, (u_char *) "Cache-Control",
+                                    sizeof("Cache-Control") - 1) == 0)
+                || (h[i].key.len == sizeof("Expires") - 1
+                    && ngx_strncasecmp(h[i].key.data, (u_char *) "Expires",
+                                       sizeof("Expires") - 1) == 0))
+            {
+                h[i].hash = 0;
+            }
+        }
+    }
+
+    r->headers_out.expires = NULL;
+
+#if (nginx_version >= 1023000)
+    r->headers_out.cache_control = NULL;
+#else
+    r->headers_out.cache_control.elts = NULL;
+    r->headers_out.cache_control.nelts = 0;
+#endif
+
+    return ngx_http_auth_extranet_add_header(r, "Cache-Control",
+                                             "private, no-store", NULL);
 }
 
 

@@ -59,6 +59,15 @@ public:
         return false;
     }
 
+    /* the portal's one budget per minute: passkey login challenges */
+    bool over_budget(std::string_view key, std::uint64_t now) override {
+        (void) now;
+
+        return ngx_http_auth_extranet_shm_spend(site_->shm_zone,
+                   *site_->tag + std::string(key),
+                   site_->settings->challenges_per_minute, 60);
+    }
+
 private:
     ngx_http_request_t                  *r_;
     ngx_http_auth_extranet_srv_conf_t  *site_;

@@ -62,6 +62,8 @@ ngx_http_auth_extranet_create_srv_conf(ngx_conf_t *cf)
     conf->limit_identifier = NGX_CONF_UNSET_UINT;
     conf->limit_address = NGX_CONF_UNSET_UINT;
     conf->limit_hashes = NGX_CONF_UNSET_UINT;
+    conf->limit_challenges = NGX_CONF_UNSET_UINT;
+    conf->limit_refreshes = NGX_CONF_UNSET_UINT;
     conf->limit_window = NGX_CONF_UNSET;
     conf->limit_lockout = NGX_CONF_UNSET;
 
@@ -109,9 +111,46 @@ ngx_http_auth_extranet_merge_srv_conf(ngx_conf_t *cf, void *parent,
         conf->cookie_domain = prev->cookie_domain;
     }
 
-    ngx_conf_merge_str_value(conf->cookie_name, prev->cookie_name,
-                             "extranet_session");
+    ngx_conf_merge_str_value(conf->cookie_name, prev->cookie_name, "");
     ngx_conf_merge_value(conf->cookie_secure, prev->cookie_secure, 1);
+
+    /*
+     * The default name takes the "__Host-" prefix where it can (Secure, no
+     * Domain; the path is always /): browsers then refuse a cookie of that
+     * name that a sibling subdomain sets with "Domain=", or that a plain
+     * HTTP page sets, so no tossed copy can come before the owner's.
+     */
+    if (conf->cookie_name.len == 0) {
+        if (conf->cookie_secure && conf->cookie_domain.len == 0) {
+            ngx_str_set(&conf->cookie_name, "__Host-extranet_session");
+
+        } else {
+            ngx_str_set(&conf->cookie_name, "extranet_session");
+        }
+    }
+
+    if (conf->cookie_name.len > sizeof("__Secure-") - 1
+        && ngx_strncasecmp(conf->cookie_name.data, (u_char *) "__Secure-",
+                           sizeof("__Secure-") - 1) == 0
+        && !conf->cookie_secure)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "auth_extranet_cookie: a \"__Secure-\" name "
+                           "needs \"secure=on\" (browsers drop it otherwise)");
+        return static_cast<char *>(NGX_CONF_ERROR);
+    }
+
+    if (conf->cookie_name.len > sizeof("__Host-") - 1
+        && ngx_strncasecmp(conf->cookie_name.data, (u_char *) "__Host-",
+                           sizeof("__Host-") - 1) == 0
+        && (!conf->cookie_secure || conf->cookie_domain.len))
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "auth_extranet_cookie: a \"__Host-\" name needs "
+                           "\"secure=on\" and no \"domain=\" (browsers "
+                           "drop it otherwise)");
+        return static_cast<char *>(NGX_CONF_ERROR);
+    }
     ngx_conf_merge_str_value(conf->cookie_samesite, prev->cookie_samesite,
                              "Lax");
 
@@ -131,6 +170,8 @@ ngx_http_auth_extranet_merge_srv_conf(ngx_conf_t *cf, void *parent,
         conf->limit_identifier = prev->limit_identifier;
         conf->limit_address = prev->limit_address;
         conf->limit_hashes = prev->limit_hashes;
+        conf->limit_challenges = prev->limit_challenges;
+        conf->limit_refreshes = prev->limit_refreshes;
         conf->limit_window = prev->limit_window;
         conf->limit_lockout = prev->limit_lockout;
     }
@@ -138,6 +179,10 @@ ngx_http_auth_extranet_merge_srv_conf(ngx_conf_t *cf, void *parent,
     ngx_conf_merge_uint_value(conf->limit_identifier, prev->limit_identifier, 5);
     ngx_conf_merge_uint_value(conf->limit_address, prev->limit_address, 50);
     ngx_conf_merge_uint_value(conf->limit_hashes, prev->limit_hashes, 4);
+    ngx_conf_merge_uint_value(conf->limit_challenges, prev->limit_challenges,
+                              30);
+    ngx_conf_merge_uint_value(conf->limit_refreshes, prev->limit_refreshes,
+                              120);
     ngx_conf_merge_value(conf->limit_window, prev->limit_window, 15 * 60);
     ngx_conf_merge_value(conf->limit_lockout, prev->limit_lockout, 15 * 60);
 
@@ -201,6 +246,8 @@ ngx_http_auth_extranet_merge_srv_conf(ngx_conf_t *cf, void *parent,
         s->lockout.window = conf->limit_window;
         s->lockout.lockout = conf->limit_lockout;
         s->hashes_per_address = conf->limit_hashes;
+        s->challenges_per_minute = conf->limit_challenges;
+        s->refreshes_per_minute = conf->limit_refreshes;
 
         if (conf->partners) {
             s->partners = *conf->partners;
@@ -300,6 +347,31 @@ ngx_http_auth_extranet_init_site(ngx_conf_t *cf, ngx_http_core_srv_conf_t *cscf,
 
     if (site->portal_prefix.data == NULL) {
         ngx_str_set(&site->portal_prefix, "/auth/");
+    }
+
+    /*
+     * Its cookies open on this site only: servers that share a key and a
+     * database may differ in policies (legacy_login, timeouts) and must
+     * not take each other's sessions. A site is its address
+     * (auth_extranet_site_url: the nodes of a fleet, the servers that
+     * inherit it, share it), else its server name.
+     */
+    try {
+        std::string id;
+
+        if (site->site_url.len) {
+            id.assign((char *) site->site_url.data, site->site_url.len);
+
+        } else {
+            id = "server:";
+            id.append((char *) cscf->server_name.data, cscf->server_name.len);
+        }
+
+        site->settings->keys = site->settings->keys->bound_to(id);
+
+    } catch (const std::exception &e) {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, 0, "auth_extranet: %s", e.what());
+        return NGX_ERROR;
     }
 
     /* the zone and the pool exist only where the module is used */

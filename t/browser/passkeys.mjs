@@ -1,6 +1,6 @@
 // Passkeys in real headless Chromium with its virtual authenticator (DevTools
 // protocol WebAuthn domain): an owner logs in by e-mail, adds a passkey in
-// "Gérer mes comptes", logs out, logs in with the passkey (no password typed)
+// "Gérer mes comptes" (asked for the password first), logs out, logs in with the passkey (no password typed)
 // and lands on the default account (X-Extranet-Account). The portal's pages
 // are served here under a Content-Security-Policy without 'unsafe-inline'
 // (passkey.js is a static file); without JavaScript the login page shows no
@@ -197,7 +197,15 @@ async function main() {
 
         await step('passkey-added', page, async () => {
             await page.getByLabel("Nom de la clé d'accès (facultatif)").fill(KEY_NAME);
-            await clickAndLoad(page, page.getByRole('button', { name: "Ajouter une clé d'accès", exact: true }));
+            // A passkey logs in without the password: adding one asks for it.
+            const add = page.getByRole('button', { name: "Ajouter une clé d'accès", exact: true });
+            await add.click();
+            const error = page.locator('#passkey-add-error');
+            await error.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+            check((await error.innerText()).includes('mot de passe actuel'),
+                  'without the password, no passkey is added and the page asks for it');
+            await page.locator('#passkey-add').getByLabel('Votre mot de passe actuel').fill(PASSWORD);
+            await clickAndLoad(page, add);
             const url = new URL(page.url());
             equal(url.pathname + url.search, '/auth/manage?done=passkey_added', 'after adding');
             const text = await page.locator('main').innerText();

@@ -79,6 +79,105 @@ for name, mode, body in [
 ]:
     write("form", name, bytes([mode]) + body.encode())
 
+# --- webauthn: mode byte (0 clientDataJSON, 1 authenticatorData, 2 COSE key,
+# 3 attestationObject, 4 authenticatorData + signature, 5 clientDataJSON of a
+# registration), then the bytes (t/fuzz/webauthn.cpp). RP ID
+# extranet.example.org, challenge 32 bytes of 0x42, as the target has them.
+def cbor_head(major, n):
+    if n < 24:
+        return bytes([major << 5 | n])
+    if n < 256:
+        return bytes([major << 5 | 24, n])
+    return bytes([major << 5 | 25]) + struct.pack(">H", n)
+
+
+def cbor_int(v):
+    return cbor_head(0, v) if v >= 0 else cbor_head(1, -1 - v)
+
+
+def cbor_bytes(b):
+    return cbor_head(2, len(b)) + b
+
+
+def cbor_text(t):
+    return cbor_head(3, len(t)) + t.encode()
+
+
+def cbor_map(*kv):
+    return cbor_head(5, len(kv) // 2) + b"".join(kv)
+
+
+RP_HASH = hashlib.sha256(b"extranet.example.org").digest()
+CHALLENGE = base64.urlsafe_b64encode(b"\x42" * 32).rstrip(b"=").decode()
+# P-256's generator point: on the curve.
+GX = bytes.fromhex("6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296")
+GY = bytes.fromhex("4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5")
+ES256 = cbor_map(cbor_int(1), cbor_int(2), cbor_int(3), cbor_int(-7), cbor_int(-1), cbor_int(1),
+                 cbor_int(-2), cbor_bytes(GX), cbor_int(-3), cbor_bytes(GY))
+EDDSA = cbor_map(cbor_int(1), cbor_int(1), cbor_int(3), cbor_int(-8), cbor_int(-1), cbor_int(6),
+                 cbor_int(-2), cbor_bytes(bytes(range(32))))
+RS256 = cbor_map(cbor_int(1), cbor_int(3), cbor_int(3), cbor_int(-257),
+                 cbor_int(-1), cbor_bytes(((1 << 2047) | 0xC3).to_bytes(256, "big")),
+                 cbor_int(-2), cbor_bytes(b"\x01\x00\x01"))
+OFF_CURVE = ES256.replace(GY, bytes(32))
+
+
+def auth_data(flags, counter=1, key=None, ext=None):
+    out = RP_HASH + bytes([flags]) + struct.pack(">I", counter)
+    if key is not None:
+        cred = b"\x07" * 16
+        out += bytes(16) + struct.pack(">H", len(cred)) + cred + key
+    if ext is not None:
+        out += ext
+    return out
+
+
+def client_data(kind, challenge=CHALLENGE, origin="https://extranet.example.org", extra=""):
+    return ('{"type":"%s","challenge":"%s","origin":"%s","crossOrigin":false%s}'
+            % (kind, challenge, origin, extra)).encode()
+
+
+def attestation(fmt, ad, stmt=None):
+    return cbor_map(cbor_text("fmt"), cbor_text(fmt), cbor_text("attStmt"),
+                    stmt if stmt is not None else cbor_map(), cbor_text("authData"), cbor_bytes(ad))
+
+
+EXT = cbor_map(cbor_text("credProtect"), cbor_int(2))
+for name, mode, data in [
+    ("cd-create", 0, client_data("webauthn.create")),
+    ("cd-get", 0, client_data("webauthn.get")),
+    ("cd-cross", 0, client_data("webauthn.get").replace(b"false", b"true")),
+    ("cd-extra", 0, client_data("webauthn.get", extra=',"other_keys_can_be_added_here":"x"')),
+    ("cd-escapes", 0, b'{"type":"webauthn.get","challenge":"QkJC","origin":"https:\\/\\/\\u00e9.example"}'),
+    ("cd-nested", 0, b'{"type":"webauthn.get","challenge":"QkJC","origin":"o","tokenBinding":{"status":"present"}}'),
+    ("ad-plain", 1, auth_data(0x05)),
+    ("ad-es256", 1, auth_data(0x45, key=ES256)),
+    ("ad-eddsa", 1, auth_data(0x45, key=EDDSA)),
+    ("ad-rs256-ext", 1, auth_data(0xC5, key=RS256, ext=EXT)),
+    ("ad-ext-only", 1, auth_data(0x85, ext=EXT)),
+    ("ad-trailing", 1, auth_data(0x05) + b"\x00"),
+    ("ad-long-id", 1, RP_HASH + b"\x45\x00\x00\x00\x01" + bytes(16) + b"\x03\xff" + b"\x01" * 1023 + ES256),
+    ("cose-es256", 2, ES256),
+    ("cose-eddsa", 2, EDDSA),
+    ("cose-rs256", 2, RS256),
+    ("cose-off-curve", 2, OFF_CURVE),
+    ("cose-dup-keys", 2, cbor_map(cbor_int(1), cbor_int(2), cbor_int(1), cbor_int(2), cbor_int(3), cbor_int(-7))),
+    ("att-none", 3, attestation("none", auth_data(0x45, key=ES256))),
+    ("att-none-eddsa", 3, attestation("none", auth_data(0x45, key=EDDSA))),
+    ("att-packed", 3, attestation("packed", auth_data(0x45, key=ES256),
+                                  cbor_map(cbor_text("alg"), cbor_int(-7), cbor_text("sig"), cbor_bytes(b"s" * 70)))),
+    ("att-no-uv", 3, attestation("none", auth_data(0x41, key=ES256))),
+    ("att-no-at", 3, attestation("none", auth_data(0x05))),
+    ("att-huge-array", 3, b"\x9a\x10\x00\x00\x00\x01"),
+    ("att-indefinite", 3, b"\xbf" + cbor_text("fmt") + cbor_text("none") + b"\xff"),
+    ("assert", 4, auth_data(0x05, counter=7) + b"\x30\x44\x02\x20" + b"\x11" * 32 + b"\x02\x20" + b"\x22" * 32),
+    ("assert-short-sig", 4, auth_data(0x05) + b"\x30\x06\x02\x01\x01\x02\x01\x01"),
+    ("reg-cd", 5, client_data("webauthn.create")),
+    ("reg-cd-wrong-origin", 5, client_data("webauthn.create", origin="https://evil.example")),
+    ("reg-cd-wrong-type", 5, client_data("webauthn.get")),
+]:
+    write("webauthn", name, bytes([mode]) + data)
+
 # --- email
 for name, addr in [
     ("simple", "proprietaire@example.fr"),

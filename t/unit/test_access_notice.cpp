@@ -60,6 +60,8 @@ static void test_each_change_has_its_french_subject_and_sentence(void **)
          "Le compte 030000100001 a été dissocié"},
         {AccessChange::passkey_added, "Une clé d'accès a été ajoutée à votre espace",
          "Une nouvelle clé d'accès (passkey) a été ajoutée"},
+        {AccessChange::passkey_removed, "Une clé d'accès a été supprimée de votre espace",
+         "Une clé d'accès (passkey) a été supprimée de votre espace copropriétaire le"},
     };
     for (const auto& k : cases) {
         AccessNotice n = notice(k.c);
@@ -73,6 +75,19 @@ static void test_each_change_has_its_french_subject_and_sentence(void **)
         assert_false(has(body, "http"));
         assert_false(has(body, "token"));
     }
+}
+
+static void test_a_reset_says_the_passkeys_went_with_it(void **)
+{
+    AccessNotice n = notice(AccessChange::password_reset);
+    assert_false(has(access_notice_body(n), "en même temps"));
+    n.passkeys_removed = 1;
+    assert_true(has(access_notice_body(n),
+                    "Votre clé d'accès (passkey) a été supprimée en même temps"));
+    n.passkeys_removed = 3;
+    assert_true(has(access_notice_body(n), "Vos 3 clés d'accès (passkeys) ont été supprimées"));
+    // What to do if it was not them names the box of the reset form.
+    assert_true(has(access_notice_body(n), "« Supprimer aussi toutes mes clés d'accès »"));
 }
 
 static void test_client_text_never_reaches_the_mail(void **)
@@ -99,6 +114,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_paris_time_follows_winter_and_summer_time),
         cmocka_unit_test(test_each_change_has_its_french_subject_and_sentence),
+        cmocka_unit_test(test_a_reset_says_the_passkeys_went_with_it),
         cmocka_unit_test(test_client_text_never_reaches_the_mail),
     };
     return cmocka_run_group_tests_name("access_notice", tests, NULL, NULL);

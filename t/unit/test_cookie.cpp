@@ -258,6 +258,25 @@ static void test_strip_keeps_names_php_reads_otherwise(void **)
                         "extranet_sessions=1; xextranet_session=2; extranet%5Gsession=3");
 }
 
+static void test_strip_removes_the_bare_copies_of_a_prefixed_name(void **)
+{
+    // An older copy (before the prefix) or a tossed one is still a token.
+    StrippedCookies s = strip_cookie(
+        "extranet_session=old; a=1; __Host-extranet_session=new; extranet%5Fsession=x",
+        "__Host-extranet_session");
+    assert_true(s.removed);
+    assert_string_equal(s.value.c_str(), "a=1");
+    assert_true(has_cookie("extranet_session=old", "__Host-extranet_session"));
+    assert_true(has_cookie("session=old", "__Secure-session"));
+    // Only the session name's bare copy: others keep theirs.
+    assert_false(has_cookie("Host-extranet_session=1; __Host-other=2",
+                            "__Host-extranet_session"));
+    // An unprefixed name has no bare copy to look for.
+    assert_false(has_cookie("session=1", "extranet_session"));
+    // Reading stays exact: a bare copy never opens a session.
+    assert_false(find_cookie("extranet_session=old", "__Host-extranet_session").has_value());
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -283,6 +302,7 @@ int main(void)
         cmocka_unit_test(test_set_cookie_round_trips_through_find_cookie),
         cmocka_unit_test(test_strip_removes_the_copies_php_would_read_as_the_session),
         cmocka_unit_test(test_strip_keeps_names_php_reads_otherwise),
+        cmocka_unit_test(test_strip_removes_the_bare_copies_of_a_prefixed_name),
     };
     return cmocka_run_group_tests_name("cookie", tests, NULL, NULL);
 }

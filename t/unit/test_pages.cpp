@@ -593,7 +593,9 @@ static void test_manage_profile_and_password_autocomplete(void **state)
     assert_int_equal(count(html, ">Mot de passe actuel</label>"), 1);
     assert_int_equal(count(html, ">Nouveau mot de passe</label>"), 1);
     assert_int_equal(count(html, ">Confirmez le nouveau mot de passe</label>"), 1);
-    assert_int_equal(count(html, "type=\"password\""), 3);
+    // the fourth: adding a passkey asks for the password (in its own box)
+    assert_int_equal(count(html, "type=\"password\""), 4);
+    assert_int_equal(count(html, ">Votre mot de passe actuel</label>"), 1);
 }
 
 static void test_manage_default_account_radios(void **state)

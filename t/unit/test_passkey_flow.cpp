@@ -132,9 +132,50 @@ static void test_register_needs_an_email_session_and_csrf(void **)
     assert_int_equal(d.response->status, 403);
     assert_true(has(d.response->body, "email_only"));
 
+    // The current password first: without it, no work at all.
     d = dispatch(s, post("passkey/register/options", csrf_json(s), email_claims()), l);
+    assert_true(d.response.has_value());
+    assert_int_equal(d.response->status, 400);
+    assert_true(has(d.response->body, "missing_password"));
+    assert_true(has(d.response->body, "current_password"));
+
+    d = dispatch(s, post("passkey/register/options",
+                         csrf_json(s, ",\"current_password\":\"Claire-perso-2024!\""),
+                         email_claims()),
+                 l);
     assert_false(d.response.has_value());
-    assert_true(static_cast<bool>(d.work));  // the challenge is stored in the pool
+    assert_true(static_cast<bool>(d.work));  // checked, then the challenge stored, in the pool
+    assert_true(d.hashes);                   // in the hashing pool
+}
+
+static void test_hidden_characters_in_names(void **)
+{
+    assert_false(has_hidden_chars("Mon téléphone"));
+    assert_false(has_hidden_chars("Clé d'accès — bureau 😀"));
+    assert_true(has_hidden_chars("\xE2\x80\xAEgnp.exe"));    // U+202E right-to-left override
+    assert_true(has_hidden_chars("a\xE2\x81\xA6" "b"));          // U+2066 isolate
+    assert_true(has_hidden_chars("a\xE2\x80\x8E" "b"));          // U+200E mark
+    assert_true(has_hidden_chars("a\xE2\x80\x8B" "b"));          // U+200B zero width
+    assert_true(has_hidden_chars("a\xC2\x9B" "2J"));           // U+009B CSI (C1)
+    assert_true(has_hidden_chars("a\x1B[2J"));                  // ESC
+    assert_true(has_hidden_chars("a\x7F"));
+    assert_true(has_hidden_chars("a\xEF\xBB\xBF"));           // U+FEFF
+    assert_true(has_hidden_chars("a\xF3\xA0\x80\x81"));       // U+E0001 tag
+    assert_true(has_hidden_chars("a\xC3"));                     // truncated UTF-8
+    // A default name from a user agent that hides characters is not taken.
+    assert_string_equal(passkey_name("", "Evil\xE2\x80\xAE")->c_str(), "Clé d'accès");
+
+    Settings s = settings();
+    Limiter l;
+    std::string cd = base64url_encode(
+        "{\"type\":\"webauthn.create\",\"challenge\":\"AAAA\",\"origin\":\"https://extranet.example.org\"}");
+    Dispatch d = dispatch(s, post("passkey/register",
+                                  csrf_json(s, ",\"clientDataJSON\":\"" + cd +
+                                                   "\",\"attestationObject\":\"oA\",\"name\":\"\\u202egnp.exe\""),
+                                  email_claims()),
+                          l);
+    assert_int_equal(d.response->status, 400);
+    assert_true(has(d.response->body, "name_invalid"));
 }
 
 static void test_register_refuses_malformed_responses_on_the_event_loop(void **)
@@ -221,6 +262,7 @@ int main(void)
         cmocka_unit_test(test_notices),
         cmocka_unit_test(test_script_is_a_static_file),
         cmocka_unit_test(test_register_needs_an_email_session_and_csrf),
+        cmocka_unit_test(test_hidden_characters_in_names),
         cmocka_unit_test(test_register_refuses_malformed_responses_on_the_event_loop),
         cmocka_unit_test(test_login_refusals_before_the_database),
         cmocka_unit_test(test_login_options_work_needs_a_site_url),

@@ -8,12 +8,14 @@ extern "C" {
 #include <cmocka.h>
 }
 
+#include <cstring>
 #include <set>
 #include <string>
 
 #include "core/primitives/crypto.h"
 #include "core/views/pages.h"
 #include "core/flows/password_reset.h"
+#include "core/flows/settings.h"
 
 using namespace extranet;
 
@@ -88,6 +90,8 @@ static void test_mail_holds_the_link_in_french(void **)
     assert_true(contains(body, "\n" + link + "\n"));
     assert_true(contains(body, "Bonjour"));
     assert_true(contains(body, "une seule fois"));
+    // A lost device's passkey: the mail names the box of the reset form.
+    assert_true(contains(body, "« Supprimer aussi toutes mes clés d'accès (passkeys) »"));
     assert_string_equal(reset_mail_subject().c_str(), "Réinitialisation de votre mot de passe");
 }
 
@@ -138,12 +142,46 @@ static void test_reset_page_has_token_and_new_password_fields(void **)
     assert_true(contains(html, "minlength=\"14\""));
     assert_true(contains(html, "autocomplete=\"username\" value=\"marie@example.org\""));
     assert_true(contains(html, "Les mots de passe ne correspondent pas."));
+    // Every passkey may go with the reset: the box is ticked at first.
+    assert_true(contains(html, "<input type=\"checkbox\" name=\"remove_passkeys\" "
+                               "id=\"reset-remove-passkeys\" value=\"1\" "
+                               "aria-describedby=\"reset-passkeys-hint\" checked>"));
+    assert_true(contains(html, "<label for=\"reset-remove-passkeys\">Supprimer aussi toutes mes "
+                               "clés d'accès (passkeys)</label>"));
+    v.remove_passkeys = false;  // as sent back with an error
+    assert_false(contains(render_password_reset(ctx, v), "checked"));
+}
+
+static void test_reset_cookie_is_for_the_reset_page_only(void **)
+{
+    Settings s;
+    s.cookie.name = "__Host-extranet_session";
+    CookieSettings c = reset_cookie(s, "/auth/");
+    // "__Host-" needs Path=/: a page-scoped cookie takes "__Secure-".
+    assert_string_equal(c.name.c_str(), "__Secure-extranet_session_reset");
+    assert_string_equal(c.path.c_str(), "/auth/password/reset");
+    assert_true(c.secure);
+    assert_true(c.domain.empty());
+    assert_string_equal(c.same_site.c_str(), "Lax");
+    std::string line = set_cookie(c, "TOKEN", kResetCookieLifetime);
+    assert_non_null(strstr(line.c_str(), "; HttpOnly"));
+    assert_non_null(strstr(line.c_str(), "; Max-Age=900;"));
+
+    s.cookie.name = "copro";
+    s.cookie.secure = false;
+    s.cookie.domain = "example.org";
+    c = reset_cookie(s, "/connexion/");
+    assert_string_equal(c.name.c_str(), "copro_reset");
+    assert_false(c.secure);
+    assert_true(c.domain.empty());
+    assert_string_equal(c.path.c_str(), "/connexion/password/reset");
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_token_carries_256_random_bits),
+        cmocka_unit_test(test_reset_cookie_is_for_the_reset_page_only),
         cmocka_unit_test(test_tokens_differ),
         cmocka_unit_test(test_fresh_token_is_well_formed),
         cmocka_unit_test(test_malformed_tokens_are_refused),

@@ -107,12 +107,31 @@ static void test_pages_hold_no_inline_script_handler_or_style(void **)
     assert_nothing_inline(render_message(ctx, MessageView()));
 }
 
+static void test_an_answer_that_sets_a_cookie_is_never_stored(void **)
+{
+    PortalResponse asset;
+    asset.no_store = false;
+    asset.cache_control = "public, max-age=300";
+    asset.set_cookies.push_back("a=b; Path=/");
+    assert_string_equal(header(asset, "Cache-Control").c_str(), "no-store");
+}
+
+static void test_a_page_holding_a_secret_sends_no_referrer(void **)
+{
+    PortalResponse page;
+    assert_string_equal(header(page, "Referrer-Policy").c_str(), "same-origin");
+    page.no_referrer = true;
+    assert_string_equal(header(page, "Referrer-Policy").c_str(), "no-referrer");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pages_are_not_stored_static_files_are),
         cmocka_unit_test(test_policy_never_allows_inline_script),
         cmocka_unit_test(test_pages_hold_no_inline_script_handler_or_style),
+        cmocka_unit_test(test_an_answer_that_sets_a_cookie_is_never_stored),
+        cmocka_unit_test(test_a_page_holding_a_secret_sends_no_referrer),
     };
     return cmocka_run_group_tests_name("response", tests, NULL, NULL);
 }

@@ -464,6 +464,49 @@ static void test_csrf_token_holds_across_key_rotation_only(void **state)
     assert_true(rotated.csrf_valid("session-one", rotated.csrf_token("session-one")));
 }
 
+static void test_a_site_bound_cookie_opens_on_its_site_only(void **)
+{
+    KeyRing ring({kKeyA});
+    auto a = ring.bound_to("https://a.example");
+    auto b = ring.bound_to("https://b.example");
+    std::string token = a->seal(code_claims());
+
+    auto opened = a->open(token);
+    assert_true(opened.has_value());
+    assert_true(same_claims(*opened, code_claims()));
+    assert_false(opened->unbound);
+    // Same key, same claims: another site refuses it, and so does the
+    // unbound ring.
+    assert_false(b->open(token).has_value());
+    assert_false(ring.open(token).has_value());
+    assert_false(a->open(b->seal(code_claims())).has_value());
+    // What the ring binds is the site: its keys still verify its CSRF tokens.
+    assert_true(a->csrf_valid("sid", ring.csrf_token("sid")));
+    assert_true(a->shares_key_with(*b));
+}
+
+static void test_a_bound_ring_opens_the_cookies_of_before_marked_unbound(void **)
+{
+    KeyRing ring({kKeyA, kKeyB});
+    auto site = ring.bound_to("https://a.example");
+    auto opened = site->open(ring.seal(email_claims()));
+    assert_true(opened.has_value());
+    assert_true(same_claims(*opened, email_claims()));
+    assert_true(opened->unbound);
+    // Re-sealed, it is bound.
+    std::string again = site->seal(*opened);
+    assert_false(ring.open(again).has_value());
+    assert_false(site->open(again)->unbound);
+}
+
+static void test_a_site_bound_cookie_holds_across_key_rotation(void **)
+{
+    auto old_site = KeyRing({kKeyA}).bound_to("s");
+    auto new_site = KeyRing({kKeyB, kKeyA}).bound_to("s");
+    assert_true(new_site->open(old_site->seal(code_claims())).has_value());
+    assert_false(KeyRing({kKeyB}).bound_to("s")->open(old_site->seal(code_claims())).has_value());
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -490,6 +533,9 @@ int main(void)
         cmocka_unit_test(test_token_state_survives_extreme_values),
         cmocka_unit_test(test_csrf_token_is_bound_to_the_session),
         cmocka_unit_test(test_csrf_token_holds_across_key_rotation_only),
+        cmocka_unit_test(test_a_site_bound_cookie_opens_on_its_site_only),
+        cmocka_unit_test(test_a_bound_ring_opens_the_cookies_of_before_marked_unbound),
+        cmocka_unit_test(test_a_site_bound_cookie_holds_across_key_rotation),
     };
     return cmocka_run_group_tests_name("session_token", tests, nullptr, nullptr);
 }

@@ -94,7 +94,12 @@
     button.addEventListener('click', function () {
       button.disabled = true;
       show(error, '');
-      post(prefix + 'passkey/register/options', { csrf: csrf }).then(function (options) {
+      var password = document.getElementById('passkey-current-password');
+      post(prefix + 'passkey/register/options', {
+        csrf: csrf,
+        current_password: password ? password.value : ''
+      }).then(function (options) {
+        if (password) { password.value = ''; }
         var pk = options.publicKey;
         pk.challenge = toBytes(pk.challenge);
         pk.user.id = toBytes(pk.user.id);

@@ -7,8 +7,10 @@
 #include "core/primitives/cookie.h"
 #include "core/primitives/crypto.h"
 #include "core/primitives/escape.h"
+#include "core/primitives/password.h"
 #include "core/flows/link_flow.h"
 #include "core/flows/manage_flow.h"
+#include "core/storage/access_notice.h"
 #include "core/storage/session_store.h"
 #include "core/primitives/webauthn.h"
 
@@ -19,7 +21,6 @@ namespace {
 constexpr std::uint64_t kChallengeLifetime = 300;  // seconds, also the browser's timeout
 constexpr std::size_t kChallengeBytes = 32;        // 256 bits
 constexpr std::size_t kMaxPasskeys = 20;           // per identity
-constexpr std::size_t kMaxNameChars = 60;
 constexpr std::string_view kRpName = "Extranet copropriétaires";
 
 constexpr std::string_view kEmailOnly =
@@ -34,6 +35,11 @@ constexpr std::string_view kExpired =
 constexpr std::string_view kTooMany =
     "Trop de tentatives. Veuillez patienter quelques minutes avant de réessayer.";
 constexpr std::string_view kBadResponse = "La réponse de votre appareil est illisible.";
+constexpr std::string_view kMissingPassword =
+    "Pour ajouter une clé d'accès, veuillez entrer votre mot de passe actuel.";
+constexpr std::string_view kWrongPassword = "Mot de passe incorrect.";
+constexpr std::string_view kHiddenChars =
+    "Ce nom contient des caractères invisibles ou de contrôle. Veuillez le retaper.";
 
 // Expired challenges go at each new one: the table stays small.
 const Statement kPurgeChallenges{
@@ -58,6 +64,12 @@ const Statement kSpendChallenge{
     "DELETE FROM extranet.passkey_challenge WHERE challenge_hash = decode($1, 'hex')"
     " RETURNING purpose, encode(binding_hash, 'hex'), COALESCE(identity_id, 0),"
     " COALESCE(encode(user_handle, 'hex'), ''), expires_at > now()"};
+
+// The password checked before a registration challenge is issued: a
+// session alone, however it was obtained, adds no passkey.
+const Statement kPasswordHash{
+    "passkey_password_hash",
+    "SELECT password_hash FROM extranet.identity WHERE id = $1"};
 
 const Statement kUserHandle{
     "passkey_user_handle",
@@ -192,6 +204,17 @@ std::optional<std::string> b64_field(const Form& form, std::string_view name) {
     return base64url_decode(*v);
 }
 
+// The owner's mail about a passkey added or removed, in its transaction.
+void notify(Database& db, std::string_view email, AccessChange change,
+            std::string_view client_addr, std::string_view user_agent, std::uint64_t now) {
+    AccessNotice n;
+    n.change = change;
+    n.client_addr = std::string(client_addr);
+    n.user_agent = std::string(user_agent);
+    n.at = now;
+    queue_access_notice(db, email, n);
+}
+
 std::string rp_json(const RelyingParty& rp) {
     return "{\"id\":" + json_string(rp.id) + ",\"name\":" + json_string(kRpName) + "}";
 }
@@ -229,30 +252,6 @@ std::vector<PasskeyItem> list_passkeys(Database& db, std::uint64_t identity_id) 
     return out;
 }
 
-std::optional<std::string> passkey_name(std::string_view typed, std::string_view user_agent) {
-    std::size_t first = typed.find_first_not_of(" \t");
-    std::size_t last = typed.find_last_not_of(" \t");
-    std::string name = first == std::string_view::npos
-                           ? std::string()
-                           : std::string(typed.substr(first, last - first + 1));
-    std::size_t chars = std::count_if(name.begin(), name.end(), [](char c) {
-        return (static_cast<unsigned char>(c) & 0xC0) != 0x80;  // not a continuation byte
-    });
-    if (chars > kMaxNameChars) return std::nullopt;
-    if (name.empty()) name = device_name(user_agent);  // already short
-    if (name.empty()) name = "Clé d'accès";
-    return name;
-}
-
-std::string_view passkey_notice(std::string_view done) {
-    if (done == "passkey_added") {
-        return "Votre clé d'accès a été ajoutée. Vous pourrez l'utiliser à votre prochaine "
-               "connexion.";
-    }
-    if (done == "passkey_deleted") return "La clé d'accès a été supprimée.";
-    return {};
-}
-
 Dispatch route_passkey_register_options(RouteContext& rc) {
     Answerer ans = Answerer::of(rc);
     ans.json = true;  // called by passkey.js only
@@ -261,12 +260,51 @@ Dispatch route_passkey_register_options(RouteContext& rc) {
     if (!email_session(claims)) return {ans.error(403, "email_only", kEmailOnly), {}};
     std::optional<RelyingParty> rp = relying_party(rc.settings.site_url);
     if (!rp) return {unavailable_rp(ans), {}};
+    // A passkey logs in without the password, for as long as it exists:
+    // adding one asks for the current password, as a password change and
+    // an unlink do. Without it no challenge is issued, and a registration
+    // without a challenge of this session is refused: the form route
+    // (passkey/register) is covered too.
+    auto password = std::make_shared<const Secret>(rc.form.value("current_password"));
+    if (password->value.empty()) {
+        return {ans.error(400, "missing_password", kMissingPassword, "current_password"), {}};
+    }
+    std::string id_key = "id:" + claims.email;
+    std::string ip_key = "ip:" + rc.req.client_addr;
+    bool locked = rc.limiter.locked(id_key, rc.req.now) || rc.limiter.locked(ip_key, rc.req.now);
+    std::string addr = rc.req.client_addr;
 
     const Settings& s = rc.settings;
-    BlockingWork work = [&s, ans, claims, rp = *rp](Database& db) {
+    BlockingWork work = [&s, ans, claims, rp = *rp, password, locked, id_key, ip_key,
+                         addr](Database& db) {
+        std::string id = std::to_string(claims.identity_id);
+        // Tens of milliseconds by design: before the transaction, not in it.
+        Result who = db.exec(kPasswordHash, {id});
+        if (who.empty()) return ans.login_required();
+        std::string why;
+        if (locked) {
+            verify_dummy_password(password->value, s.hash);
+            why = "locked out";
+        } else {
+            VerifyResult v = verify_password(password->value, who.get(0, 0), s.hash);
+            if (v.status != VerifyStatus::match) {
+                why = v.status == VerifyStatus::unknown_format ? "unknown password hash format"
+                                                               : "wrong password";
+            }
+        }
+        if (!why.empty()) {
+            audit_event(db, "passkey_add", false, claims.identity_id, claims.email, addr,
+                        "password: " + why);
+            PortalResponse r = ans.error(401, "invalid_password", kWrongPassword,
+                                         "current_password");
+            r.failures = {id_key, ip_key};
+            r.log_level = LogLevel::error;
+            r.log_message = "passkey registration for \"" + claims.email + "\" refused: " + why;
+            return r;
+        }
+
         Transaction tx(db);
         if (!lock_open_session(db, s, claims)) return ans.login_required();
-        std::string id = std::to_string(claims.identity_id);
         Result handle = db.exec(kUserHandle, {id});
         std::string user_handle = handle.empty() ? random_bytes(32)
                                                  : from_hex(handle.get(0, 0)).value_or("");
@@ -293,9 +331,11 @@ Dispatch route_passkey_register_options(RouteContext& rc) {
             ",\"authenticatorSelection\":{\"residentKey\":\"required\","
             "\"requireResidentKey\":true,\"userVerification\":\"required\"},"
             "\"attestation\":\"none\",\"excludeCredentials\":[" + exclude + "]}}";
-        return json_response(200, std::move(body));
+        PortalResponse r = json_response(200, std::move(body));
+        r.successes.push_back(id_key);
+        return r;
     };
-    return {std::nullopt, std::move(work)};
+    return {std::nullopt, std::move(work)};  // the router sends it to the hashing pool
 }
 
 Dispatch route_passkey_register(RouteContext& rc) {
@@ -315,6 +355,9 @@ Dispatch route_passkey_register(RouteContext& rc) {
         r.log_message = "passkey registration: missing or malformed response";
         return {r, {}};
     }
+    if (has_hidden_chars(rc.form.value("name"))) {
+        return {ans.error(400, "name_invalid", kHiddenChars, "name"), {}};
+    }
     std::optional<std::string> name = passkey_name(rc.form.value("name"), rc.req.user_agent);
     if (!name) {
         return {ans.error(400, "name_too_long", "Ce nom est trop long (60 caractères au plus).",
@@ -325,9 +368,11 @@ Dispatch route_passkey_register(RouteContext& rc) {
 
     const Settings& s = rc.settings;
     std::string addr = rc.req.client_addr;
+    std::string ua = rc.req.user_agent;
+    std::uint64_t now = rc.req.now;
     std::string challenge = cd->challenge;
     BlockingWork work = [&s, ans, claims, rp = *rp, cdj = *cdj, att = *att, challenge,
-                         name = *name, sent_id, addr](Database& db) {
+                         name = *name, sent_id, addr, ua, now](Database& db) {
         std::optional<SpentChallenge> c = spend_challenge(db, challenge);
         if (!c || c->purpose != "register" || !c->live || c->identity_id != claims.identity_id ||
             !constant_time_equal(c->binding_hex, session_key(claims.session_id))) {
@@ -357,6 +402,7 @@ Dispatch route_passkey_register(RouteContext& rc) {
             return ans.error(409, "passkey_known", "Cette clé d'accès est déjà enregistrée.");
         }
         audit_event(db, "passkey_add", true, claims.identity_id, claims.email, addr, name);
+        notify(db, claims.email, AccessChange::passkey_added, addr, ua, now);
         tx.commit();
         if (ans.json) {
             return json_response(200, "{\"ok\":true,\"done\":\"passkey_added\",\"name\":" +
@@ -375,6 +421,14 @@ Dispatch route_passkey_login_options(RouteContext& rc) {
     if (!rp) return {unavailable_rp(ans), {}};
     std::string ip_key = "ip:" + rc.req.client_addr;
     if (rc.limiter.locked(ip_key, rc.req.now)) return {ans.error(429, "locked", kTooMany), {}};
+    // Each answer writes a challenge row: one client may not fill the
+    // table (rows live 5 minutes, the expired ones purged at each write).
+    if (rc.limiter.over_budget("challenge:" + rc.req.client_addr, rc.req.now)) {
+        PortalResponse r = ans.error(429, "too_many_requests", kTooMany);
+        r.log_level = LogLevel::info;
+        r.log_message = "passkey login options: budget of this client address spent";
+        return {r, {}};
+    }
 
     // A fresh random value in a short cookie: the challenge is bound to it.
     std::string binding = base64url_encode(random_bytes(16));
@@ -543,7 +597,9 @@ Dispatch route_passkey_delete(RouteContext& rc) {
 
     const Settings& s = rc.settings;
     std::string addr = rc.req.client_addr;
-    BlockingWork work = [&s, ans, claims, id = *id, addr](Database& db) {
+    std::string ua = rc.req.user_agent;
+    std::uint64_t now = rc.req.now;
+    BlockingWork work = [&s, ans, claims, id = *id, addr, ua, now](Database& db) {
         Transaction tx(db);
         if (!lock_open_session(db, s, claims)) return ans.login_required();
         Result r = db.exec(kDeletePasskey, {hex_encode(id), std::to_string(claims.identity_id)});
@@ -553,6 +609,7 @@ Dispatch route_passkey_delete(RouteContext& rc) {
         }
         audit_event(db, "passkey_delete", true, claims.identity_id, claims.email, addr,
                       r.get(0, 0));
+        notify(db, claims.email, AccessChange::passkey_removed, addr, ua, now);
         tx.commit();
         if (ans.json) return json_response(200, "{\"ok\":true,\"done\":\"passkey_deleted\"}");
         return redirect_response(ans.page.prefix + "manage?done=passkey_deleted#passkeys");

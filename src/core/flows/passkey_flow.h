@@ -19,19 +19,12 @@
 #include "core/storage/database.h"
 #include "core/views/pages.h"
 #include "core/router/portal.h"
+#include "core/flows/passkey_name.h"
 
 namespace extranet {
 
 // The identity's passkeys, newest first, as "Gérer mes comptes" lists them.
 std::vector<PasskeyItem> list_passkeys(Database& db, std::uint64_t identity_id);
-
-// The name a new passkey is stored under: the typed one trimmed, else the
-// device's name (from the user agent), else "Clé d'accès"; nullopt when the
-// typed one is over 60 characters. typed is valid UTF-8 (the form parser's).
-std::optional<std::string> passkey_name(std::string_view typed, std::string_view user_agent);
-
-// manage?done=<action> for the passkey actions, "" for any other.
-std::string_view passkey_notice(std::string_view done);
 
 Dispatch route_passkey_register_options(RouteContext& rc);
 Dispatch route_passkey_register(RouteContext& rc);

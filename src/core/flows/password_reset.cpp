@@ -71,6 +71,16 @@ const Statement kSpendAll{
     "UPDATE extranet.password_reset SET used_at = now()"
     " WHERE identity_id = $1 AND used_at IS NULL"};
 
+// A lost or stolen device may hold a passkey: when the owner asks, every
+// one goes, with the registrations under way.
+const Statement kRemovePasskeys{
+    "reset_remove_passkeys",
+    "DELETE FROM extranet.passkey WHERE identity_id = $1 RETURNING 1"};
+
+const Statement kDropPasskeyChallenges{
+    "reset_drop_passkey_challenges",
+    "DELETE FROM extranet.passkey_challenge WHERE identity_id = $1"};
+
 // Whoever knew the old password may hold a session: every one ends.
 const Statement kRevokeAll{
     "reset_revoke_sessions",
@@ -163,7 +173,13 @@ struct ResetRequest {
     std::string client_addr;
     std::string user_agent;
     std::uint64_t now = 0;
+    bool remove_passkeys = false;  // the form's checkbox
 };
+
+// "1" from the form's checkbox; JSON clients may send true.
+bool checked(std::string_view value) {
+    return value == "1" || value == "true" || value == "on";
+}
 
 PortalResponse reset_password(Database& db, const ResetRequest& q, const Secret& password) {
     // A link that cannot be used costs no hash.
@@ -187,12 +203,21 @@ PortalResponse reset_password(Database& db, const ResetRequest& q, const Secret&
     std::vector<std::string> revoked;
     for (int i = 0; i < sessions.rows(); i++) revoked.push_back(sessions.get(i, 0));
     std::vector<std::string> code = revoke_identity_code_sessions(db, *q.settings, identity);
+    std::size_t passkeys = 0;
+    if (q.remove_passkeys) {
+        passkeys = static_cast<std::size_t>(db.exec(kRemovePasskeys, {id}).rows());
+        db.exec(kDropPasskeyChallenges, {id});
+    }
     audit_event(db, "password_reset", true, identity, email, q.client_addr,
                 std::to_string(revoked.size()) + " session(s) revoked, " +
-                    std::to_string(code.size()) + " numeric-code session(s)");
+                    std::to_string(code.size()) + " numeric-code session(s)" +
+                    (q.remove_passkeys
+                         ? ", " + std::to_string(passkeys) + " passkey(s) removed"
+                         : std::string()));
     revoked.insert(revoked.end(), code.begin(), code.end());
     AccessNotice n;
     n.change = AccessChange::password_reset;
+    n.passkeys_removed = passkeys;
     n.client_addr = q.client_addr;
     n.user_agent = q.user_agent;
     n.at = q.now;
@@ -234,6 +259,25 @@ std::string reset_link(std::string_view origin, std::string_view prefix,
            std::string(token);
 }
 
+CookieSettings reset_cookie(const Settings& s, std::string_view prefix) {
+    // "__Host-" requires Path=/: this one is scoped to the page, so it
+    // takes "__Secure-" (no Domain either way: the site's host only).
+    std::string_view base = s.cookie.name;
+    for (std::string_view p : {std::string_view("__Host-"), std::string_view("__Secure-")}) {
+        if (base.size() > p.size() && base.substr(0, p.size()) == p) base.remove_prefix(p.size());
+    }
+    CookieSettings c;
+    c.name = (s.cookie.secure ? "__Secure-" : "") + std::string(base) + "_reset";
+    c.secure = s.cookie.secure;
+    // Not Strict: the link is opened from a webmail, another site, and a
+    // Strict cookie set by the 303 would not come back with the redirected
+    // request of that same navigation: the owner would land on "ce lien
+    // n'est plus valable".
+    c.same_site = "Lax";
+    c.path = std::string(prefix) + "password/reset";
+    return c;
+}
+
 std::string reset_mail_subject() { return "Réinitialisation de votre mot de passe"; }
 
 std::string reset_mail_body(std::string_view link) {
@@ -245,6 +289,9 @@ std::string reset_mail_body(std::string_view link) {
            "\n\n"
            "Ce lien ne peut servir qu'une seule fois. Une fois le nouveau mot de passe "
            "enregistré, toutes vos sessions ouvertes seront fermées.\n\n"
+           "Si vous avez perdu un téléphone ou un ordinateur, ou si quelqu'un d'autre a pu "
+           "utiliser votre espace, laissez cochée la case « Supprimer aussi toutes mes clés "
+           "d'accès (passkeys) » : une clé d'accès permet de se connecter sans mot de passe.\n\n"
            "Si vous n'avez rien demandé, ignorez ce message : votre mot de passe actuel reste "
            "valable.\n";
 }
@@ -313,14 +360,46 @@ Dispatch route_password_forgot(RouteContext& rc) {
     return {std::nullopt, std::move(work)};
 }
 
-Dispatch route_password_reset(RouteContext& rc) {
+namespace {
+
+// Every answer of password/reset: a token is in its URL, its form or its
+// cookie, and none goes to another site in a Referer.
+Dispatch without_referrer(Dispatch d) {
+    if (d.response) d.response->no_referrer = true;
+    if (d.work) {
+        d.work = [work = std::move(d.work)](Database& db) {
+            PortalResponse r = work(db);
+            r.no_referrer = true;
+            return r;
+        };
+    }
+    return d;
+}
+
+Dispatch reset_route(RouteContext& rc) {
     const PortalRequest& req = rc.req;
     const Settings& s = rc.settings;
     Answerer ans = Answerer::of(rc);
     bool post = req.method == "POST";
 
+    CookieSettings held = reset_cookie(s, req.prefix);
+    std::string clear = set_cookie(held, "", 0);
+    auto refused = [&]() {
+        PortalResponse r = invalid_link(ans);
+        r.set_cookies.push_back(clear);
+        return Dispatch{r, {}};
+    };
+
     std::string token = rc.form.value("token");
-    if (!is_reset_token(token)) return {invalid_link(ans), {}};
+    if (!post && !ans.json && !token.empty()) {
+        // The link's first load: the token leaves the URL at once.
+        if (!is_reset_token(token)) return refused();
+        PortalResponse r = redirect_response(req.prefix + "password/reset");
+        r.set_cookies.push_back(set_cookie(held, token, kResetCookieLifetime));
+        return {r, {}};
+    }
+    if (token.empty()) token = find_cookie(req.cookie, held.name).value_or("");
+    if (!is_reset_token(token)) return refused();
 
     ResetRequest q;
     q.settings = &s;
@@ -329,17 +408,24 @@ Dispatch route_password_reset(RouteContext& rc) {
     q.client_addr = req.client_addr;
     q.user_agent = req.user_agent;
     q.now = req.now;
+    q.remove_passkeys = checked(rc.form.value("remove_passkeys"));
 
     PasswordResetView view;
     view.token = token;
     view.min_length = s.password_min_length;
+    // The box stays as it was sent when the form comes back with errors.
+    if (post) view.remove_passkeys = q.remove_passkeys;
 
     if (!post) {
         // Read only: mail scanners that open links must not spend them. A
         // link past its use says so before anything is typed.
-        BlockingWork work = [q, view](Database& db) {
+        BlockingWork work = [q, view, clear](Database& db) {
             Result r = db.exec(kValidToken, {q.key});
-            if (r.empty()) return invalid_link(q.ans);
+            if (r.empty()) {
+                PortalResponse bad = invalid_link(q.ans);
+                bad.set_cookies.push_back(clear);
+                return bad;
+            }
             PasswordResetView v = view;
             v.email = r.get(0, 1);
             return q.ans.answer(200, render_password_reset(q.ans.page, v),
@@ -366,13 +452,19 @@ Dispatch route_password_reset(RouteContext& rc) {
         r.log_message = "password reset: too many attempts from this address";
         return {r, {}};
     }
-    BlockingWork work = [q, password, ip_key](Database& db) {
+    BlockingWork work = [q, password, ip_key, clear](Database& db) {
         PortalResponse r = reset_password(db, q, *password);
         // A token that does not open counts on the client's address.
         if (r.status == 400) r.failures.push_back(ip_key);
+        // Spent or refused: the page's cookie has no more use.
+        r.set_cookies.push_back(clear);
         return r;
     };
     return {std::nullopt, std::move(work)};
 }
+
+}  // namespace
+
+Dispatch route_password_reset(RouteContext& rc) { return without_referrer(reset_route(rc)); }
 
 }  // namespace extranet

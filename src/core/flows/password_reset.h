@@ -5,10 +5,12 @@
 // syndic.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
 #include "core/flows/route.h"
+#include "core/primitives/cookie.h"
 
 namespace extranet {
 
@@ -27,6 +29,14 @@ std::string reset_token_key(std::string_view token);
 // auth_extranet_site_url ("https://host[:port]"), never the request's Host
 std::string reset_link(std::string_view origin, std::string_view prefix,
                        std::string_view token);
+
+// The cookie that holds a link's token once it is out of the URL (the
+// link's first load answers 303 to password/reset without it, so that the
+// token is not left in the address bar, the history, a Referer or later
+// access_log lines): for the reset page only (Path=<prefix>password/reset),
+// HttpOnly, SameSite=Lax, a quarter of an hour.
+CookieSettings reset_cookie(const Settings& s, std::string_view prefix);
+constexpr std::uint64_t kResetCookieLifetime = 15 * 60;
 
 // The French mail around the link.
 std::string reset_mail_subject();

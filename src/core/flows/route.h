@@ -28,6 +28,13 @@ public:
     // flight; otherwise this request counts as one attempt in flight until
     // it ends, so that parallel attempts cannot overrun the limit.
     virtual bool locked(std::string_view key, std::uint64_t now) = 0;
+    // True when the key's budget of work for this minute is spent;
+    // otherwise this request is counted in it (done or not).
+    virtual bool over_budget(std::string_view key, std::uint64_t now) {
+        (void)key;
+        (void)now;
+        return false;
+    }
 };
 
 struct PortalRequest {

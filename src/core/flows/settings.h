@@ -45,6 +45,12 @@ struct Settings {
     LockoutRules lockout;
     unsigned link_check_limit = 10;
     unsigned hashes_per_address = 4;
+    // Database work per client address and minute that asks no password
+    // (auth_extranet_limit challenges= refreshes=): passkey login
+    // challenges (past it, 429), cookie refreshes (past it, the still
+    // valid cookie passes without its row being read).
+    unsigned challenges_per_minute = 30;
+    unsigned refreshes_per_minute = 120;
     // The site's pages, stylesheet, menu look and texts
     // (auth_extranet_theme); the built-in theme when none is named.
     std::shared_ptr<const Theme> theme;

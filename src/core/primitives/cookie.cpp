@@ -78,6 +78,27 @@ bool app_reads_as(std::string_view raw, std::string_view name)
     return matched == name.size();
 }
 
+// The name without its "__Host-" or "__Secure-" prefix ("" without one).
+// A cookie of that bare name is a copy of the session cookie too: one from
+// before the prefix was taken (still a valid token until it expires), or
+// one a sibling subdomain tossed. Neither is read, both are kept from the
+// upstream.
+std::string_view bare_name(std::string_view name)
+{
+    for (std::string_view prefix : {std::string_view("__Host-"),
+                                    std::string_view("__Secure-")}) {
+        if (name.size() > prefix.size() && name.substr(0, prefix.size()) == prefix) {
+            return name.substr(prefix.size());
+        }
+    }
+    return {};
+}
+
+bool is_session_copy(std::string_view raw, std::string_view name, std::string_view bare)
+{
+    return app_reads_as(raw, name) || (!bare.empty() && app_reads_as(raw, bare));
+}
+
 // RFC 6265 5.4 leniently: ';' separated pairs, blanks around them allowed
 // (some clients omit the space after ';' or add more). Calls f(pair) for
 // each in order until f returns false; nothing is allocated (every
@@ -197,9 +218,10 @@ std::vector<std::string> find_cookies(std::string_view header, std::string_view 
 
 bool has_cookie(std::string_view header, std::string_view name)
 {
+    std::string_view bare = bare_name(name);
     bool found = false;
     for_each_cookie(header, [&](const CookiePair& p) {
-        found = p.has_value && app_reads_as(p.name, name);
+        found = p.has_value && is_session_copy(p.name, name, bare);
         return !found;
     });
     return found;
@@ -207,9 +229,10 @@ bool has_cookie(std::string_view header, std::string_view name)
 
 StrippedCookies strip_cookie(std::string_view header, std::string_view name)
 {
+    std::string_view bare = bare_name(name);
     StrippedCookies out;
     for_each_cookie(header, [&](const CookiePair& p) {
-        if (p.has_value && app_reads_as(p.name, name)) {
+        if (p.has_value && is_session_copy(p.name, name, bare)) {
             out.removed = true;
             return true;
         }

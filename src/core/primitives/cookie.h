@@ -31,6 +31,8 @@ struct StrippedCookies {
 };
 
 // The header value without any cookie called name ("" if nothing is left),
+// nor one called name without its "__Host-"/"__Secure-" prefix (an older
+// or a tossed copy of the session cookie),
 // and whether anything was removed: never judge that from the lengths, a
 // re-spaced header may be as long as the original.
 StrippedCookies strip_cookie(std::string_view header, std::string_view name);

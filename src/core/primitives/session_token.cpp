@@ -1,7 +1,7 @@
 // The session cookie. Layout (all integers big-endian):
 //
-//   version        1 byte  (1)
-//   key id         4 bytes (start of sha256 of the signing key)
+//   version        1 byte  (2 bound to a site; 1 before, unbound)
+//   key id         4 bytes (start of sha256 of the MAC key)
 //   session id     1-byte length + bytes
 //   issued_at      8 bytes
 //   refreshed_at   8 bytes
@@ -12,6 +12,9 @@
 //   syndic         1-byte length + bytes
 //   accounts       1-byte count, then each 1-byte length + bytes
 //   mac           32 bytes HMAC-SHA256 over all of the above
+//
+// Version 2's MAC key is the site's: HMAC-SHA256(secret, "extranet site:"
+// + site id); version 1's was the secret itself.
 //
 // then base64url without padding.
 #include "core/primitives/session_token.h"
@@ -25,7 +28,8 @@ namespace extranet {
 
 namespace {
 
-constexpr std::uint8_t kVersion = 1;
+constexpr std::uint8_t kVersionUnbound = 1;
+constexpr std::uint8_t kVersionBound = 2;
 constexpr std::size_t kKeyIdBytes = 4;
 constexpr std::size_t kMacBytes = 32;
 constexpr std::size_t kMinKeyBytes = 32;
@@ -144,6 +148,13 @@ std::optional<SessionClaims> parse_claims(std::string_view body)
     return c;
 }
 
+std::string site_secret(std::string_view secret, std::string_view site)
+{
+    std::string label = "extranet site:";
+    label.append(site.data(), site.size());
+    return hmac_sha256(secret, label);
+}
+
 std::string csrf_for(const HmacSha256Key& key, std::string_view session_id)
 {
     std::string data = "csrf:";
@@ -187,8 +198,12 @@ KeyRing::KeyRing(std::vector<std::string> keys)
                 "session key ring: key " + std::to_string(i) + " is " +
                 std::to_string(size) + " bytes, at least 32 are required");
         }
+        std::string derived = site_secret(keys[i], "");
         keys_.push_back(Key{keys[i], sha256(keys[i]).substr(0, kKeyIdBytes),
-                            HmacSha256Key(keys[i])});
+                            HmacSha256Key(keys[i]),
+                            sha256(derived).substr(0, kKeyIdBytes),
+                            HmacSha256Key(derived)});
+        secure_wipe(derived);
         secure_wipe(keys[i]);
     }
 }
@@ -201,6 +216,19 @@ KeyRing::~KeyRing()
     }
 }
 
+std::shared_ptr<const KeyRing> KeyRing::bound_to(std::string_view site) const
+{
+    auto ring = std::make_shared<KeyRing>(*this);
+    for (auto& k : ring->keys_) {
+        std::string derived = site_secret(k.secret, site);
+        k.site_id = sha256(derived).substr(0, kKeyIdBytes);
+        k.site_hmac = HmacSha256Key(derived);
+        secure_wipe(derived);
+    }
+    ring->bound_ = true;
+    return ring;
+}
+
 std::string KeyRing::seal(const SessionClaims& claims) const
 {
     if (claims.accounts.size() > kMaxField) {
@@ -209,8 +237,8 @@ std::string KeyRing::seal(const SessionClaims& claims) const
 
     const Key& key = keys_.front();
     Writer out;
-    out.byte(kVersion);
-    out.raw(key.id);
+    out.byte(bound_ ? kVersionBound : kVersionUnbound);
+    out.raw(bound_ ? key.site_id : key.id);
     out.text(claims.session_id, "session id");
     out.u64(claims.issued_at);
     out.u64(claims.refreshed_at);
@@ -224,7 +252,7 @@ std::string KeyRing::seal(const SessionClaims& claims) const
         out.text(a, "linked account");
     }
 
-    std::string mac = key.hmac.mac(out.str());
+    std::string mac = (bound_ ? key.site_hmac : key.hmac).mac(out.str());
     out.raw(mac);
     std::string token = base64url_encode(out.str());
     // open() would refuse it, and browsers drop such cookies anyway.
@@ -249,7 +277,11 @@ std::optional<SessionClaims> KeyRing::open(std::string_view token) const
     }
 
     std::string_view data(buf, *size);
-    if (static_cast<std::uint8_t>(data[0]) != kVersion) {
+    std::uint8_t version = static_cast<std::uint8_t>(data[0]);
+    // An unbound ring (no site) seals and opens version 1 only; a bound
+    // one opens version 1 as well, sealed before the upgrade, marked so.
+    bool bound = version == kVersionBound;
+    if (!(version == kVersionUnbound || (bound && bound_))) {
         return std::nullopt;
     }
     std::string_view id = data.substr(1, kKeyIdBytes);
@@ -261,10 +293,10 @@ std::optional<SessionClaims> KeyRing::open(std::string_view token) const
     bool authentic = false;
     unsigned char expected[kMacBytes];
     for (const auto& key : keys_) {
-        if (key.id != id) {
+        if ((bound ? key.site_id : key.id) != id) {
             continue;
         }
-        key.hmac.mac(signed_part, expected);
+        (bound ? key.site_hmac : key.hmac).mac(signed_part, expected);
         if (constant_time_equal(
                 std::string_view(reinterpret_cast<char*>(expected), kMacBytes), mac)) {
             authentic = true;
@@ -275,7 +307,9 @@ std::optional<SessionClaims> KeyRing::open(std::string_view token) const
         return std::nullopt;
     }
 
-    return parse_claims(signed_part.substr(1 + kKeyIdBytes));
+    std::optional<SessionClaims> claims = parse_claims(signed_part.substr(1 + kKeyIdBytes));
+    if (claims) claims->unbound = bound_ && !bound;
+    return claims;
 }
 
 std::string KeyRing::csrf_token(std::string_view session_id) const

@@ -5,6 +5,7 @@
 #include "core/primitives/crypto.h"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,6 +25,10 @@ struct SessionClaims {
     std::string account;             // active account code
     std::string syndic;              // its syndic code
     std::vector<std::string> accounts;  // linked account codes
+    // Not sealed: set by KeyRing::open() for a cookie sealed before cookies
+    // were bound to their site (it opens on every site of the key; the
+    // caller re-seals it at once, bound).
+    bool unbound = false;
 };
 
 struct SessionTimeouts {
@@ -45,6 +50,14 @@ public:
     // otherwise, naming the index). The first key signs; all verify.
     explicit KeyRing(std::vector<std::string> keys);
     ~KeyRing();
+    KeyRing(const KeyRing&) = default;
+
+    // The same keys bound to one site: what it seals opens on that site
+    // only (its MAC key is derived from each key and the site's id), so
+    // that sites sharing a key and a database, each with its own policies,
+    // refuse each other's cookies. It still opens the unbound cookies of
+    // before, marked unbound.
+    std::shared_ptr<const KeyRing> bound_to(std::string_view site) const;
 
     // Cookie value: base64url, well under 4 KB for up to 100 accounts.
     std::string seal(const SessionClaims& claims) const;
@@ -66,8 +79,11 @@ private:
         std::string secret;
         std::string id;  // 4 bytes: start of sha256(secret)
         HmacSha256Key hmac;  // keyed with secret, states computed once
+        std::string site_id;  // the same for the site's derived key
+        HmacSha256Key site_hmac;
     };
     std::vector<Key> keys_;
+    bool bound_ = false;
 };
 
 }  // namespace extranet

@@ -42,7 +42,7 @@ const Route kRoutes[] = {
     {"password/forgot", route_password_forgot, false, false},
     {"password/reset", route_password_reset, false, false, true},
     // passkeys (passkey_flow): JSON routes called by passkey.js
-    {"passkey/register/options", route_passkey_register_options, true, true},
+    {"passkey/register/options", route_passkey_register_options, true, true, true},
     {"passkey/register", route_passkey_register, true, true},
     {"passkey/login/options", route_passkey_login_options, false, false},
     {"passkey/login", route_passkey_login, false, false},

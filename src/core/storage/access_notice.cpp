@@ -84,6 +84,7 @@ std::string access_notice_subject(const AccessNotice& n) {
     case AccessChange::account_linked: return "Un compte a été associé à votre adresse e-mail";
     case AccessChange::account_unlinked: return "Un compte a été dissocié de votre adresse e-mail";
     case AccessChange::passkey_added: return "Une clé d'accès a été ajoutée à votre espace";
+    case AccessChange::passkey_removed: return "Une clé d'accès a été supprimée de votre espace";
     }
     return "Votre espace copropriétaire a été modifié";
 }
@@ -108,16 +109,28 @@ std::string access_notice_body(const AccessNotice& n) {
     case AccessChange::passkey_added:
         what = "Une nouvelle clé d'accès (passkey) a été ajoutée à votre espace copropriétaire";
         break;
+    case AccessChange::passkey_removed:
+        what = "Une clé d'accès (passkey) a été supprimée de votre espace copropriétaire";
+        break;
+    }
+    std::string passkeys;
+    if (n.change == AccessChange::password_reset && n.passkeys_removed > 0) {
+        passkeys = n.passkeys_removed == 1
+                       ? "Votre clé d'accès (passkey) a été supprimée en même temps : elle ne "
+                         "permet plus de vous connecter.\n\n"
+                       : "Vos " + std::to_string(n.passkeys_removed) +
+                             " clés d'accès (passkeys) ont été supprimées en même temps : elles "
+                             "ne permettent plus de vous connecter.\n\n";
     }
     return "Bonjour,\n\n" + what + " le " + paris_time(n.at) +
            ".\n\n"
            "Depuis l'adresse IP " + address_text(n.client_addr) + ", navigateur " +
-           browser_text(n.user_agent) +
-           ".\n\n"
+           browser_text(n.user_agent) + ".\n\n" + passkeys +
            "Si c'est bien vous, vous n'avez rien à faire.\n\n"
            "Si ce n'est pas vous, quelqu'un a peut-être accès à votre espace : sur la page de "
            "connexion de votre espace copropriétaire, choisissez « Mot de passe oublié ? » pour "
-           "choisir un nouveau mot de passe, puis vérifiez vos comptes associés et vos sessions "
+           "choisir un nouveau mot de passe en cochant « Supprimer aussi toutes mes clés "
+           "d'accès », puis vérifiez vos comptes associés, vos clés d'accès et vos sessions "
            "ouvertes dans « Gérer mes comptes ». En cas de doute, contactez votre syndic.\n\n"
            "Ce message est envoyé automatiquement et ne contient aucun lien ; ne répondez pas à "
            "un message qui vous demanderait votre mot de passe.\n";

@@ -2,7 +2,7 @@
 // make does not go unnoticed: a French mail, through
 // extranet.mail_outbox, to the identity's address when its password is
 // changed or reset, an account is linked to it or unlinked, or a passkey is
-// added. It says when, from which address and browser, and what to do if it
+// added or removed. It says when, from which address and browser, and what to do if it
 // was not them. It never holds a secret nor a link (no link that logs in,
 // and no text a client chose that a mail reader could turn into one).
 #pragma once
@@ -16,11 +16,12 @@
 namespace extranet {
 
 enum class AccessChange { password_changed, password_reset, account_linked, account_unlinked,
-                          passkey_added };
+                          passkey_added, passkey_removed };
 
 struct AccessNotice {
     AccessChange change = AccessChange::password_changed;
     std::string account;      // linked or unlinked account code
+    std::size_t passkeys_removed = 0;  // password_reset: passkeys removed with it
     std::string client_addr;  // who did it
     std::string user_agent;
     std::uint64_t at = 0;     // unix seconds
@@ -35,8 +36,7 @@ std::string access_notice_body(const AccessNotice& n);
 std::string paris_time(std::uint64_t unix_seconds);
 
 // Queues the mail to `recipient`, in the caller's transaction: it goes out
-// if and only if the change is committed. Also for the passkey helper
-// (AccessChange::passkey_added).
+// if and only if the change is committed.
 void queue_access_notice(Database& db, std::string_view recipient, const AccessNotice& n);
 
 }  // namespace extranet

@@ -278,6 +278,7 @@ std::string render_password_reset(const PageContext& ctx, const PasswordResetVie
                                          {"password_confirm", "reset-password-confirm"}}));
     set(d, N("TOKEN"), v.token);
     set_shown(d, N("EMAIL"), v.email, N("HAS_EMAIL"));
+    show_if(d, N("REMOVE_PASSKEYS"), v.remove_passkeys);
     add_new_password_fields(p, d, N("FIELD_NEW_PASSWORD"), "reset-new-password", "new_password",
                             p.msg("field.new_password"), "reset-password-confirm",
                             p.msg("field.new_password_confirm"), v.errors, v.min_length);

@@ -149,6 +149,7 @@ struct PasswordResetView {
     std::string email;   // lets password managers file the new password ("" if unknown)
     FieldErrors errors;  // keys: new_password, password_confirm
     unsigned min_length = 12;
+    bool remove_passkeys = true;  // the "remove_passkeys" checkbox, checked at first
 };
 
 // A page with a title and a message (errors, 503, "contactez votre syndic").

@@ -11,13 +11,15 @@ const char* const kContentSecurityPolicy =
 
 std::vector<HeaderLine> security_headers(const PortalResponse& r) {
     return {
-        {"Cache-Control", r.no_store                ? std::string("no-store")
+        // An answer that sets a cookie is never kept by any cache.
+        {"Cache-Control", r.no_store || !r.set_cookies.empty()
+                                                    ? std::string("no-store")
                           : r.cache_control.empty() ? std::string("max-age=300")
                                                     : r.cache_control},
         {"Content-Security-Policy", kContentSecurityPolicy},
         {"X-Content-Type-Options", "nosniff"},
         {"X-Frame-Options", "DENY"},
-        {"Referrer-Policy", "same-origin"},
+        {"Referrer-Policy", r.no_referrer ? "no-referrer" : "same-origin"},
     };
 }
 

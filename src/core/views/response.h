@@ -19,6 +19,9 @@ struct PortalResponse {
     bool no_store = true;                 // Cache-Control: no-store
     std::string cache_control;            // else this ("" : max-age=300)
     std::string etag;                     // ETag, quoted ("" : none)
+    // A page whose URL or form holds a secret (a reset link's token):
+    // "Referrer-Policy: no-referrer" instead of "same-origin".
+    bool no_referrer = false;
 
     // Side effects, applied on the event loop by the nginx layer.
     std::vector<std::string> revoke;      // session keys (session_key()) to refuse at once

@@ -28,6 +28,11 @@
 <p class="hint" id="passkey-name-hint">${passkey.name_hint}</p>
 <input type="text" id="passkey-name" name="name" maxlength="60" autocomplete="off" aria-describedby="passkey-name-hint">
 </div>
+{{!A passkey logs in without the password: adding one asks for it.}}
+<div class="field">
+<label for="passkey-current-password">${passkey.current_password}</label>
+<input type="password" id="passkey-current-password" name="current_password" autocomplete="current-password" required>
+</div>
 <button type="button" id="passkey-add-button">${passkey.add}</button>
 <p class="error" id="passkey-add-error" hidden></p>
 </div>
