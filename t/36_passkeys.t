@@ -202,7 +202,7 @@ like($r->body, qr/PublicKeyCredential/, 'passkey.js checks for WebAuthn');
 is($t->post('/auth/passkey.js', headers => $json)->status, 405, 'POST passkey.js: 405');
 
 $r = $t->get('/auth/login');
-like($r->body, qr{<script src="/auth/passkey\.js\?v=[0-9a-f]{16}" defer></script>}, 'login page loads passkey.js (the theme's, versioned)');
+like($r->body, qr{<script src="/auth/passkey\.js\?v=[0-9a-f]{16}" defer></script>}, "login page loads passkey.js (the theme's, versioned)");
 like($r->body, qr{<div class="passkey-login" id="passkey-login"[^>]* hidden>},
      'the passkey button is hidden until the script finds WebAuthn');
 unlike($r->body, qr{<script>}, 'no inline script on the login page');
