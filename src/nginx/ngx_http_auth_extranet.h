@@ -179,7 +179,9 @@ typedef struct {
     std::shared_ptr<const ngx_http_auth_extranet_session_t>  session;
     const extranet::SessionClaims          *claims = nullptr;
     const std::string                      *header_values = nullptr;
-    std::optional<extranet::SessionClaims>  refreshed;
+    /* by the refresh's thread; behind a pointer: the request's pool
+     * holds this, its first block must not overflow for it */
+    std::unique_ptr<extranet::SessionClaims>  refreshed;
     std::string                             set_cookie;
     std::string                             refresh_error;
     std::string                             deny_location;

@@ -176,8 +176,14 @@ ngx_http_auth_extranet_refresh(ngx_http_request_t *r,
             extranet::Database &db = extranet::site_database(*settings);
             db.check_connection();
 
-            ctx->refreshed = extranet::refresh_session(db, *settings, claims,
-                                                       now);
+            std::optional<extranet::SessionClaims> refreshed =
+                extranet::refresh_session(db, *settings, claims, now);
+
+            if (refreshed) {
+                ctx->refreshed.reset(
+                    new extranet::SessionClaims(std::move(*refreshed)));
+            }
+
             ctx->refresh_revoked = !ctx->refreshed;
 
         } catch (const std::exception &e) {

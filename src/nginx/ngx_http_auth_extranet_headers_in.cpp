@@ -288,7 +288,8 @@ static ngx_int_t
 ngx_http_auth_extranet_strip_cookie(ngx_http_request_t *r, ngx_table_elt_t *h,
     const extranet::Settings &s)
 {
-    u_char  *p;
+    u_char   *p, buf[2048];
+    size_t    capacity;
 
     std::string_view value((char *) h->value.data, h->value.len);
 
@@ -298,10 +299,18 @@ ngx_http_auth_extranet_strip_cookie(ngx_http_request_t *r, ngx_table_elt_t *h,
         return NGX_OK;
     }
 
-    p = static_cast<u_char *>(ngx_pnalloc(r->pool,
-                                  extranet::strip_cookie_capacity(value)));
-    if (p == NULL) {
-        return NGX_ERROR;
+    /* on the stack first: the usual header holds the session cookie alone,
+     * and nothing of the request's pool is spent on it */
+    capacity = extranet::strip_cookie_capacity(value);
+
+    if (capacity <= sizeof(buf)) {
+        p = buf;
+
+    } else {
+        p = static_cast<u_char *>(ngx_pnalloc(r->pool, capacity));
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
     }
 
     std::optional<std::size_t> size =
@@ -309,6 +318,15 @@ ngx_http_auth_extranet_strip_cookie(ngx_http_request_t *r, ngx_table_elt_t *h,
 
     if (!size || *size == 0) {
         return NGX_DECLINED;
+    }
+
+    if (p == buf) {
+        p = static_cast<u_char *>(ngx_pnalloc(r->pool, *size));
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_memcpy(p, buf, *size);
     }
 
     h->value.data = p;

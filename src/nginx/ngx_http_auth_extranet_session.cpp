@@ -8,6 +8,7 @@
 
 #include "nginx/ngx_http_auth_extranet.h"
 
+#include <new>
 #include <vector>
 
 #include "core/primitives/cookie.h"
@@ -23,11 +24,45 @@ static bool ngx_http_auth_extranet_usable(ngx_http_request_t *r,
     bool *refresh_due);
 
 
+/*
+ * The requests' states are recycled by the worker (the event loop only):
+ * a request takes one, its pool's cleanup gives it back. In the steady
+ * state nothing is allocated for them, and the request's pool holds only
+ * the cleanup's link, so that the module does not make it grow a block.
+ */
+
+#define NGX_HTTP_AUTH_EXTRANET_CTX_KEPT  4096
+
+typedef union ngx_http_auth_extranet_ctx_slot_u  ngx_http_auth_extranet_ctx_slot_t;
+
+union ngx_http_auth_extranet_ctx_slot_u {
+    ngx_http_auth_extranet_ctx_slot_t  *next;
+    alignas(ngx_http_auth_extranet_ctx_t) u_char
+                                        ctx[sizeof(ngx_http_auth_extranet_ctx_t)];
+};
+
+static ngx_http_auth_extranet_ctx_slot_t  *ngx_http_auth_extranet_ctx_free;
+static ngx_uint_t                          ngx_http_auth_extranet_ctx_kept;
+
+
 static void
 ngx_http_auth_extranet_ctx_cleanup(void *data)
 {
+    ngx_http_auth_extranet_ctx_slot_t  *slot;
+
     static_cast<ngx_http_auth_extranet_ctx_t *>(data)
         ->~ngx_http_auth_extranet_ctx_t();
+
+    slot = static_cast<ngx_http_auth_extranet_ctx_slot_t *>(data);
+
+    if (ngx_http_auth_extranet_ctx_kept >= NGX_HTTP_AUTH_EXTRANET_CTX_KEPT) {
+        delete slot;
+        return;
+    }
+
+    slot->next = ngx_http_auth_extranet_ctx_free;
+    ngx_http_auth_extranet_ctx_free = slot;
+    ngx_http_auth_extranet_ctx_kept++;
 }
 
 
@@ -74,12 +109,27 @@ ngx_http_auth_extranet_get_ctx(ngx_http_request_t *r)
         return ctx;
     }
 
-    cln = ngx_pool_cleanup_add(r->pool, sizeof(ngx_http_auth_extranet_ctx_t));
+    cln = ngx_pool_cleanup_add(r->pool, 0);
     if (cln == NULL) {
         return NULL;
     }
 
-    ctx = new (cln->data) ngx_http_auth_extranet_ctx_t();
+    ngx_http_auth_extranet_ctx_slot_t *slot = ngx_http_auth_extranet_ctx_free;
+
+    if (slot) {
+        ngx_http_auth_extranet_ctx_free = slot->next;
+        ngx_http_auth_extranet_ctx_kept--;
+
+    } else {
+        slot = new (std::nothrow) ngx_http_auth_extranet_ctx_slot_t;
+        if (slot == NULL) {
+            return NULL;
+        }
+    }
+
+    ctx = new (slot->ctx) ngx_http_auth_extranet_ctx_t();
+
+    cln->data = ctx;
     cln->handler = ngx_http_auth_extranet_ctx_cleanup;
 
     ngx_http_set_ctx(r, ctx, ngx_http_auth_extranet_module);
