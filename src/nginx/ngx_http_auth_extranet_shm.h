@@ -45,7 +45,7 @@ typedef struct {
 
 /* the entry for key, or NULL; called with the mutex held */
 ngx_http_auth_extranet_shm_node_t *ngx_http_auth_extranet_shm_lookup(
-    ngx_shm_zone_t *zone, const std::string &key);
+    ngx_shm_zone_t *zone, std::string_view key);
 
 /* the entry for key, created if missing (a counter, or a revocation); NULL
  * when no room can be made; called with the mutex held */
