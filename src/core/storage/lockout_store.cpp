@@ -8,9 +8,10 @@ namespace {
 // attempt that reaches the limit sets the lockout's end.
 const Statement kCountAttempt{
     "lockout_count_attempt",
-    "INSERT INTO extranet.login_lockout AS l (key, until, failures)"
-    " VALUES ($1, now() + make_interval(secs => $2), 1)"
+    "INSERT INTO extranet.login_lockout AS l (key, until, failures, lim)"
+    " VALUES ($1, now() + make_interval(secs => $2), 1, $4)"
     " ON CONFLICT (key) DO UPDATE SET"
+    " lim = $4,"
     " failures = CASE WHEN l.until <= now() THEN 1 ELSE l.failures + 1 END,"
     " until = CASE"
     "  WHEN l.until <= now() THEN now() + make_interval(secs => $2)"
