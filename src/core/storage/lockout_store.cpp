@@ -45,7 +45,11 @@ unsigned LockoutRules::limit_for(std::string_view key) const {
 }
 
 LockoutState count_attempt(Database& db, const LockoutRules& rules, std::string_view key) {
-    unsigned limit = rules.limit_for(key);
+    return count_attempt(db, rules, key, rules.limit_for(key));
+}
+
+LockoutState count_attempt(Database& db, const LockoutRules& rules, std::string_view key,
+                           unsigned limit) {
     std::string window = std::to_string(rules.window);
     std::string lockout = std::to_string(rules.lockout);
     std::string lim = std::to_string(limit);
@@ -55,6 +59,22 @@ LockoutState count_attempt(Database& db, const LockoutRules& rules, std::string_
     // `limit` failures are allowed; the attempt after them is locked out.
     st.locked = st.failures > limit && r.boolean(0, 1);
     return st;
+}
+
+bool count_attempts(Database& db, const LockoutRules& rules,
+                    const std::vector<AttemptBudget>& budgets) {
+    bool locked = false;
+    for (const AttemptBudget& b : budgets) {
+        if (b.limit == 0) continue;  // no limit set: nothing to count
+        locked = count_attempt(db, rules, b.key, b.limit).locked || locked;
+    }
+    return locked;
+}
+
+void attempt_succeeded(Database& db, const LockoutRules& rules, std::string_view id_key,
+                       std::string_view ip_key) {
+    clear_lockout(db, id_key);
+    refund_attempt(db, rules, ip_key);
 }
 
 void refund_attempt(Database& db, const LockoutRules& rules, std::string_view key) {
