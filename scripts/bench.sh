@@ -50,6 +50,7 @@ if [ ! -x "$hash_rate" ] || [ tools/hash_rate.cpp -nt "$hash_rate" ] \
     ${CXX:-g++} -O2 -std=c++17 -Isrc -o "$hash_rate" tools/hash_rate.cpp \
         src/core/primitives/password.cpp src/core/primitives/crypto.cpp -lcrypto -lcrypt -lpthread
 fi
+TEST_EXTRANET_MODULE="$(realpath "$module")" nice -n "${BENCH_NICE:-0}" timeout --kill-after=20 300 perl -I t/lib t/bench/fleet.pl
 # The Perl side stops itself well before; the timeout is a last resort that
 # still lets it clean up (SIGTERM runs its END blocks).
 TEST_EXTRANET_MODULE="$(realpath "$module")" BENCH_MODULE_BEFORE="$before" \
