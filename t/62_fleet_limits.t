@@ -5,8 +5,8 @@
 # link/password and manage are counted in PostgreSQL where login attempts
 # are, so two nodes give him no more than one. And a flood of new keys in a
 # node's zone no longer resets a guess counter: 4 guesses, 150 new keys, 4
-# guesses, then the right password is refused (the zone,
-# full of counters it may not drop, refuses new ones rather than forget).
+# guesses, then the right password is refused (the zone may drop a counter
+# to make room, PostgreSQL does not).
 
 use strict;
 use warnings;

@@ -5,9 +5,8 @@
  *
  * A flood of new identifiers must not flush what protects owners: counters
  * may take at most half of the zone; to make room, only expired entries and
- * then counters that neither lock anything out, nor count failures inside
- * their window, nor an attempt in flight are dropped, never a revocation or
- * an active lockout. When no room
+ * then counters that neither lock anything out nor count an attempt in
+ * flight are dropped, never a revocation or an active lockout. When no room
  * can be made, a new counter is refused and so is its request.
  */
 
@@ -246,8 +245,7 @@ ngx_http_auth_extranet_shm_lookup(ngx_shm_zone_t *zone, const std::string &key)
 
 
 /* what is never dropped to make room: a revocation or a lockout still in
- * force, an attempt still in flight, failures still inside their window (a
- * flood of new keys must not reset a guess counter) */
+ * force, an attempt still in flight */
 
 static bool
 ngx_http_auth_extranet_shm_protected(ngx_http_auth_extranet_shm_node_t *n,
@@ -257,8 +255,7 @@ ngx_http_auth_extranet_shm_protected(ngx_http_auth_extranet_shm_node_t *n,
         return false;
     }
 
-    return n->revoked || n->locked_until > now || n->in_flight
-           || (n->failures && n->expire > now);
+    return n->revoked || n->locked_until > now || n->in_flight;
 }
 
 
