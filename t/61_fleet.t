@@ -148,8 +148,8 @@ refused_on($nb, $c7, 'a login replacing the session on A', sub {
 
 # the desk's revoke
 my $c8 = $nb->login($email, $password);
-my $desk = time;
-refused_on($na, $c8, 'the desk revokes', sub { admin('revoke', $email); undef });
+my $desk;
+refused_on($na, $c8, 'the desk revokes', sub { admin('revoke', $email); $desk = time; undef });
 my $on_b = $fleet->refused_after($nb, $c8, $desk, 3);
 ok(defined $on_b && $on_b < 1, 'and on B');
 
@@ -174,16 +174,11 @@ my ($rc, $out) = admin('find', $locked);
 like($out, qr/LOCKED/, 'find says LOCKED') or diag($out);
 ($rc, $out) = admin('unlock', $locked);
 is($rc, 0, 'the desk unlocks') or diag($out);
-my $t0 = time;
-my $back;
-# an owner tries again now and then (each try while the node still holds
-# the lock counts as a failure, as a guess would)
-until ($back || time - $t0 > 3) {
-    sleep 0.3;
-    ($back) = $nb->login($locked, 'Locked-owner-2024!');
-}
-ok($back && time - $t0 < 1, sprintf('the owner logs in on B %.0f ms after the unlock',
-                                    (time - $t0) * 1000));
+# the owner is told to wait a second and try once: that one try must pass
+# (a try while a node still holds the lock would count as a failure)
+sleep 0.9;
+my ($back) = $nb->login($locked, 'Locked-owner-2024!');
+ok($back, 'the owner logs in on B at the first try, 0.9 s after the unlock');
 
 # one failure is no lockout: find tells the truth
 $na->add_identity('fleet.once@example.org', 'Once-owner-2024!', accounts => ['030000100005']);
@@ -247,7 +242,8 @@ $na->error_log_ok(crit => [qr/database/, qr/could not/]);
 $nb->error_log_ok(crit => [qr/database/, qr/could not/]);
 $lb->error_log_ok;
 my $total = time - $started;
-cmp_ok($total, '<', 90, sprintf('the test took %.1f s', $total));
+# about 60 s on an idle machine; the bound leaves room for a loaded one
+cmp_ok($total, '<', 180, sprintf('the test took %.1f s', $total));
 
 done_testing;
 
