@@ -67,6 +67,7 @@ rm -f "$summary"
 
 export TEST_EXTRANET_MODULE="$(realpath "$module")"
 
+TEST_EXTRANET_MODULE="$(realpath "$module")" nice -n "${BENCH_NICE:-0}" timeout --kill-after=20 300 perl -I t/lib t/bench/fleet.pl
 # The Perl side stops itself well before; the timeout is a last resort that
 # still lets it clean up (SIGTERM runs its END blocks).
 case "${BENCH_ONLY:-}" in

@@ -18,6 +18,7 @@
  *   _shm.cpp        the shared memory zone (and _shm.h, its entries)
  *   _entries.cpp    what the zone holds: revocations, brute-force counters
  *   _status.cpp     the metrics (auth_extranet_status)
+ *   _feed.cpp       the fleet's revocation feed, read into the zone
  */
 
 #ifndef _NGX_HTTP_AUTH_EXTRANET_H_INCLUDED_
@@ -324,6 +325,9 @@ void ngx_http_auth_extranet_shm_clear(ngx_shm_zone_t *zone,
     const std::string &key);
 bool ngx_http_auth_extranet_shm_spend(ngx_shm_zone_t *zone,
     const std::string &key, ngx_uint_t max, time_t window);
+
+/* the fleet's revocation feed (ngx_http_auth_extranet_feed.cpp) */
+ngx_int_t ngx_http_auth_extranet_feed_init_process(ngx_cycle_t *cycle);
 
 /* C++ objects in nginx pools: destroyed by a pool cleanup */
 template <typename T, typename... Args>
