@@ -131,7 +131,7 @@ ngx_http_auth_extranet_access_handler(ngx_http_request_t *r)
 
             } else if (ctx->claims->unbound) {
                 /* a cookie sealed for no site passes only once checked */
-                ctx->claims.reset();
+                ngx_http_auth_extranet_hold(ctx, nullptr);
 
             } else {
                 /* a client that never keeps its refreshed cookie, or a
