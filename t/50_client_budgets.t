@@ -35,6 +35,9 @@ is($r->status, 200, 'another account has its own budget');
 
 # --- 7b: reset mails for many addresses from one client -----------------------------
 
+# the lookups above were counted on this address in PostgreSQL, which a
+# restart does not forget: start this part from no count
+$t->psql('DELETE FROM extranet.login_lockout');
 $t->run($t->standard_config(
     http => 'auth_extranet_limit identifier=5 address=6 window=15m lockout=15m;'));
 my @status;

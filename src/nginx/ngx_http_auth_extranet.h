@@ -18,6 +18,7 @@
  *   _shm.cpp        the shared memory zone (and _shm.h, its entries)
  *   _entries.cpp    what the zone holds: revocations, brute-force counters
  *   _status.cpp     the metrics (auth_extranet_status)
+ *   _feed.cpp       the fleet's revocation feed, read into the zone
  */
 
 #ifndef _NGX_HTTP_AUTH_EXTRANET_H_INCLUDED_
@@ -34,6 +35,7 @@ extern "C" {
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/primitives/metrics.h"
 #include "core/router/portal.h"
@@ -152,6 +154,24 @@ enum class ngx_http_auth_extranet_deny_e {
 
 
 /*
+ * A session cookie this worker verified, and what the upstream gets for it,
+ * built once: a worker keeps the last ones it saw (_session.cpp), so that
+ * the next request of the same cookie neither opens it again nor allocates.
+ * Immutable once built; a request holds it for its own life.
+ */
+typedef struct {
+    const extranet::Settings    *site;
+    std::shared_ptr<const extranet::KeyRing>  keys;   /* that verified it */
+    std::string                  token;
+    extranet::SessionClaims      claims;
+    std::string                  revoked_key;   /* its key in the zone */
+    std::string                  header_values[NGX_HTTP_AUTH_EXTRANET_HEADERS];
+    ngx_table_elt_t              headers[NGX_HTTP_AUTH_EXTRANET_HEADERS];
+    ngx_uint_t                   nheaders;
+} ngx_http_auth_extranet_session_t;
+
+
+/*
  * Per request, on the main request: the session the access phase found and
  * what it awaits; on a portal request, the portal's own state. It lives in a
  * pool cleanup, so that it is found again after an internal redirect (which
@@ -159,16 +179,21 @@ enum class ngx_http_auth_extranet_deny_e {
  * without a second check.
  */
 typedef struct {
-    std::optional<extranet::SessionClaims>  claims;
-    std::optional<extranet::SessionClaims>  refreshed;
+    /* the session, held; claims and header_values point into it */
+    std::shared_ptr<const ngx_http_auth_extranet_session_t>  session;
+    const extranet::SessionClaims          *claims = nullptr;
+    const std::string                      *header_values = nullptr;
+    /* by the refresh's thread; behind a pointer: the request's pool
+     * holds this, its first block must not overflow for it */
+    std::unique_ptr<extranet::SessionClaims>  refreshed;
     std::string                             set_cookie;
     std::string                             refresh_error;
-    std::string                             header_values[6];
     std::string                             deny_location;
     std::string                             deny_body;
     ngx_http_auth_extranet_deny_e           deny =
                                             ngx_http_auth_extranet_deny_e::none;
     bool                                    checked = false;
+    bool                                    headers_set = false;  /* main's */
     bool                                    refresh_done = false;
     bool                                    refresh_revoked = false;
     bool                                    pending = false;
@@ -238,11 +263,23 @@ ngx_http_auth_extranet_ctx_t *ngx_http_auth_extranet_get_ctx(
 std::optional<extranet::SessionClaims> ngx_http_auth_extranet_session(
     ngx_http_request_t *r, ngx_http_auth_extranet_srv_conf_t *site,
     bool *refresh_due);
+std::shared_ptr<const ngx_http_auth_extranet_session_t>
+    ngx_http_auth_extranet_find_session(ngx_http_request_t *r,
+    ngx_http_auth_extranet_srv_conf_t *site, bool *refresh_due);
+std::shared_ptr<const ngx_http_auth_extranet_session_t>
+    ngx_http_auth_extranet_new_session(const extranet::Settings &s,
+    std::string token, extranet::SessionClaims claims);
+void ngx_http_auth_extranet_hold(ngx_http_auth_extranet_ctx_t *ctx,
+    std::shared_ptr<const ngx_http_auth_extranet_session_t> session);
 
 /* header rewrite (ngx_http_auth_extranet_headers_in.cpp) */
 ngx_int_t ngx_http_auth_extranet_set_headers(ngx_http_request_t *r,
     ngx_http_auth_extranet_srv_conf_t *site,
     ngx_http_auth_extranet_ctx_t *ctx, bool with_claims);
+ngx_int_t ngx_http_auth_extranet_strip_prefix(ngx_http_request_t *r,
+    ngx_http_auth_extranet_srv_conf_t *site);
+void ngx_http_auth_extranet_header_names(const std::string &prefix,
+    ngx_table_elt_t *headers);
 
 /* filters (ngx_http_auth_extranet_filter.cpp) */
 ngx_int_t ngx_http_auth_extranet_filter_init(ngx_conf_t *cf);
@@ -276,7 +313,7 @@ ngx_int_t ngx_http_auth_extranet_shm_init(ngx_shm_zone_t *shm_zone, void *data);
 bool ngx_http_auth_extranet_shm_revoke(ngx_shm_zone_t *zone,
     const std::string &key, time_t until);
 bool ngx_http_auth_extranet_shm_revoked(ngx_shm_zone_t *zone,
-    const std::string &key);
+    std::string_view key);
 void ngx_http_auth_extranet_shm_fail(ngx_shm_zone_t *zone,
     const std::string &key, ngx_uint_t max, time_t window, time_t lockout);
 bool ngx_http_auth_extranet_shm_locked(ngx_shm_zone_t *zone,
@@ -289,6 +326,9 @@ void ngx_http_auth_extranet_shm_clear(ngx_shm_zone_t *zone,
     const std::string &key);
 bool ngx_http_auth_extranet_shm_spend(ngx_shm_zone_t *zone,
     const std::string &key, ngx_uint_t max, time_t window);
+
+/* the fleet's revocation feed (ngx_http_auth_extranet_feed.cpp) */
+ngx_int_t ngx_http_auth_extranet_feed_init_process(ngx_cycle_t *cycle);
 
 /* C++ objects in nginx pools: destroyed by a pool cleanup */
 template <typename T, typename... Args>

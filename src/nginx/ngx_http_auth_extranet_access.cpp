@@ -14,8 +14,6 @@
 
 #include "nginx/ngx_http_auth_extranet.h"
 
-#include <vector>
-
 #include "core/primitives/escape.h"
 #include "core/views/response.h"
 #include "core/storage/session_store.h"
@@ -83,15 +81,17 @@ ngx_http_auth_extranet_access_handler(ngx_http_request_t *r)
             if (ctx->refresh_revoked) {
                 ngx_http_auth_extranet_count(stats, revoked);
                 ngx_http_auth_extranet_shm_revoke(site->shm_zone,
-                    extranet::session_key(ctx->claims->session_id),
+                    ctx->session->revoked_key,
                     ngx_time() + site->settings->timeouts.absolute);
-                ctx->claims.reset();
+                ngx_http_auth_extranet_hold(ctx, nullptr);
 
             } else if (ctx->refreshed) {
                 ngx_http_auth_extranet_count(stats, refreshed);
-                ctx->claims = ctx->refreshed;
                 ctx->set_cookie = extranet::session_cookie(*site->settings,
-                                                           *ctx->claims);
+                                                           *ctx->refreshed);
+                ngx_http_auth_extranet_hold(ctx,
+                    ngx_http_auth_extranet_new_session(*site->settings, "",
+                                                       *ctx->refreshed));
             }
 
             return ngx_http_auth_extranet_verdict(r, site, ctx);
@@ -102,7 +102,7 @@ ngx_http_auth_extranet_access_handler(ngx_http_request_t *r)
              * given; no second check, no second task */
             ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                            "auth extranet: checked before redirect, "
-                           "session: %d", ctx->claims.has_value());
+                           "session: %d", ctx->claims != nullptr);
 
             if (ctx->claims) {
                 return NGX_OK;
@@ -113,7 +113,8 @@ ngx_http_auth_extranet_access_handler(ngx_http_request_t *r)
 
         bool refresh_due;
 
-        ctx->claims = ngx_http_auth_extranet_session(r, site, &refresh_due);
+        ngx_http_auth_extranet_hold(ctx,
+            ngx_http_auth_extranet_find_session(r, site, &refresh_due));
 
         if (ctx->claims && refresh_due) {
             if (ngx_time() < ngx_http_auth_extranet_db_down_until) {
@@ -130,7 +131,7 @@ ngx_http_auth_extranet_access_handler(ngx_http_request_t *r)
 
             } else if (ctx->claims->unbound) {
                 /* a cookie sealed for no site passes only once checked */
-                ctx->claims.reset();
+                ngx_http_auth_extranet_hold(ctx, nullptr);
 
             } else {
                 /* a client that never keeps its refreshed cookie, or a
@@ -159,8 +160,9 @@ ngx_http_auth_extranet_verdict(ngx_http_request_t *r,
     ngx_http_auth_extranet_srv_conf_t *site, ngx_http_auth_extranet_ctx_t *ctx)
 {
     ctx->checked = true;
+    ctx->headers_set = true;
 
-    if (ngx_http_auth_extranet_set_headers(r, site, ctx, ctx->claims.has_value())
+    if (ngx_http_auth_extranet_set_headers(r, site, ctx, ctx->claims != nullptr)
         != NGX_OK)
     {
         return NGX_ERROR;
@@ -192,8 +194,14 @@ ngx_http_auth_extranet_refresh(ngx_http_request_t *r,
             extranet::Database &db = extranet::site_database(*settings);
             db.check_connection();
 
-            ctx->refreshed = extranet::refresh_session(db, *settings, claims,
-                                                       now);
+            std::optional<extranet::SessionClaims> refreshed =
+                extranet::refresh_session(db, *settings, claims, now);
+
+            if (refreshed) {
+                ctx->refreshed.reset(
+                    new extranet::SessionClaims(std::move(*refreshed)));
+            }
+
             ctx->refresh_revoked = !ctx->refreshed;
 
         } catch (const std::exception &e) {
@@ -357,10 +365,19 @@ ngx_http_auth_extranet_has_error_page(ngx_http_request_t *r, ngx_int_t status)
 
 
 /*
- * Before content. For the main request, the access phase has let it in:
- * a 401 that another access module overrode is no longer ours to answer.
- * Subrequests (SSI, addition, auth_request...) skip the access phase: one
- * to a protected location takes the main request's session, checked once.
+ * Before content: what the upstream gets, whatever the configuration's
+ * shape. For the main request, the access phase has let it in: a 401 that
+ * another access module overrode is no longer ours to answer. A main
+ * request whose session a subrequest checked (auth_request to a protected
+ * location) gets the session's headers; one of an unprotected location
+ * keeps none of the client's headers of the prefix (a mirror or addition
+ * subrequest to a protected location runs after it has gone upstream).
+ *
+ * Subrequests (SSI, addition, mirror, auth_request...) skip the access
+ * phase: one to a protected location takes the main request's session,
+ * checked once; every one is given the session's headers or none of the
+ * prefix, as the main request's session stands when it runs (its headers
+ * were copied from the main request's, maybe before they were rewritten).
  */
 
 ngx_int_t
@@ -371,46 +388,61 @@ ngx_http_auth_extranet_precontent_handler(ngx_http_request_t *r)
     ngx_http_auth_extranet_loc_conf_t  *alcf;
     ngx_http_auth_extranet_srv_conf_t  *site;
 
-    if (r == r->main) {
-        ctx = ngx_http_auth_extranet_find_ctx(r);
+    ctx = ngx_http_auth_extranet_find_ctx(r->main);
 
-        if (ctx) {
-            ctx->deny = ngx_http_auth_extranet_deny_e::none;
+    if (r == r->main && ctx) {
+        ctx->deny = ngx_http_auth_extranet_deny_e::none;
+
+        if (ctx->headers_set) {
+            /* the protected request's usual way: done in the access phase */
+            return NGX_DECLINED;
         }
-
-        return NGX_DECLINED;
     }
 
     alcf = ngx_http_auth_extranet_loc(r);
+    site = ngx_http_auth_extranet_site(r);
 
-    if (!alcf->enabled || alcf->portal) {
+    if (!site->used || site->settings == NULL || alcf->portal) {
         return NGX_DECLINED;
     }
 
-    site = ngx_http_auth_extranet_site(r);
-
     try {
-        ctx = ngx_http_auth_extranet_get_ctx(r->main);
-        if (ctx == NULL) {
-            return NGX_ERROR;
+        if (ctx == NULL || !ctx->checked) {
+
+            if (!alcf->enabled) {
+                return (ngx_http_auth_extranet_strip_prefix(r, site) == NGX_OK)
+                       ? NGX_DECLINED : NGX_ERROR;
+            }
+
+            /* a protected location no access phase checked: a subrequest
+             * (the main request's location is not protected), or a main
+             * request another access module let in first. A refresh that is
+             * due waits for the next main request. */
+
+            ctx = ngx_http_auth_extranet_get_ctx(r->main);
+            if (ctx == NULL) {
+                return NGX_ERROR;
+            }
+
+            ngx_http_auth_extranet_hold(ctx,
+                ngx_http_auth_extranet_find_session(r, site, &refresh_due));
+            ctx->checked = true;
         }
-
-        if (ctx->checked) {
-            /* the main request's headers, copied into the subrequest */
-            return ctx->claims ? NGX_DECLINED : NGX_HTTP_UNAUTHORIZED;
-        }
-
-        /* the main request's location is not protected: this subrequest's
-         * is. A refresh that is due waits for the next main request. */
-
-        ctx->claims = ngx_http_auth_extranet_session(r, site, &refresh_due);
-        ctx->checked = true;
 
         if (ngx_http_auth_extranet_set_headers(r, site, ctx,
-                                               ctx->claims.has_value())
+                                               ctx->claims != nullptr)
             != NGX_OK)
         {
             return NGX_ERROR;
+        }
+
+        if (r == r->main) {
+            ctx->headers_set = true;
+            return NGX_DECLINED;
+        }
+
+        if (!alcf->enabled) {
+            return NGX_DECLINED;
         }
 
         return ctx->claims ? NGX_DECLINED : NGX_HTTP_UNAUTHORIZED;

@@ -13,7 +13,7 @@
 static void ngx_http_auth_extranet_shm_revoke_locally(const std::string &k,
     time_t until);
 static bool ngx_http_auth_extranet_shm_peek(ngx_shm_zone_t *zone,
-    const std::string &k, ngx_http_auth_extranet_shm_node_t *copy);
+    std::string_view k, ngx_http_auth_extranet_shm_node_t *copy);
 
 
 bool
@@ -97,7 +97,7 @@ ngx_http_auth_extranet_shm_revoke_locally(const std::string &k, time_t until)
 /* a copy of the entry for key, read under the lock; false if none */
 
 static bool
-ngx_http_auth_extranet_shm_peek(ngx_shm_zone_t *zone, const std::string &k,
+ngx_http_auth_extranet_shm_peek(ngx_shm_zone_t *zone, std::string_view k,
     ngx_http_auth_extranet_shm_node_t *copy)
 {
     ngx_slab_pool_t                    *shpool;
@@ -118,12 +118,23 @@ ngx_http_auth_extranet_shm_peek(ngx_shm_zone_t *zone, const std::string &k,
 }
 
 
-bool
-ngx_http_auth_extranet_shm_revoked(ngx_shm_zone_t *zone, const std::string &key)
-{
-    ngx_http_auth_extranet_shm_node_t  n;
+/* every protected request asks: the key is built on the stack */
 
-    std::string  k = "r:" + key;
+bool
+ngx_http_auth_extranet_shm_revoked(ngx_shm_zone_t *zone, std::string_view key)
+{
+    u_char                              buf[2 + 512];
+    ngx_http_auth_extranet_shm_node_t   n;
+
+    if (key.size() > 512) {
+        return false;   /* never stored (ngx_http_auth_extranet_shm_revoke) */
+    }
+
+    buf[0] = 'r';
+    buf[1] = ':';
+    ngx_memcpy(buf + 2, key.data(), key.size());
+
+    std::string_view  k((char *) buf, 2 + key.size());
 
     if (ngx_http_auth_extranet_shm_peek(zone, k, &n) && n.revoked) {
         return true;
@@ -135,7 +146,7 @@ ngx_http_auth_extranet_shm_revoked(ngx_shm_zone_t *zone, const std::string &key)
         return false;
     }
 
-    auto it = local.find(k);
+    auto it = local.find(std::string(k));
 
     return it != local.end() && it->second > ngx_time();
 }

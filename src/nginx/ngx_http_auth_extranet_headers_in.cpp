@@ -2,7 +2,9 @@
  * ngx_http_auth_extranet_module: the request headers the upstream gets. In
  * a protected location every client header of the site's prefix is removed
  * and so is the session cookie (from Cookie, $http_cookie and $cookie_*);
- * then the session's headers are added, once.
+ * then the session's headers are added, once. Elsewhere in a site of the
+ * module, the client's headers of the prefix are removed: an upstream
+ * behind the module gets the module's identity or nothing of the prefix.
  */
 
 #include "nginx/ngx_http_auth_extranet.h"
@@ -19,17 +21,16 @@ static bool ngx_http_auth_extranet_is_cookie(ngx_table_elt_t *h);
 static ngx_int_t ngx_http_auth_extranet_strip_cookie(ngx_http_request_t *r,
     ngx_table_elt_t *h, const extranet::Settings &s);
 static ngx_int_t ngx_http_auth_extranet_rebuild(ngx_http_request_t *r,
-    const extranet::Settings &s, ngx_uint_t n);
+    const extranet::Settings &s, ngx_uint_t n, bool cookies);
 static ngx_int_t ngx_http_auth_extranet_relink_cookies(ngx_http_request_t *r);
 
 
 /* header names after the prefix, in the order of ctx->header_values */
-static const char  *ngx_http_auth_extranet_header_names[] = {
+static const char  *ngx_http_auth_extranet_header_suffixes[] = {
     "Account", "Syndic", "Login", "Email", "Identity", "Accounts"
 };
 
 
-/* the session's header names of one prefix: key, lowercase key and hash */
 typedef struct {
     std::string  key[NGX_HTTP_AUTH_EXTRANET_HEADERS];
     std::string  lowcase[NGX_HTTP_AUTH_EXTRANET_HEADERS];
@@ -38,13 +39,15 @@ typedef struct {
 
 
 /*
- * Computed once per prefix (the event loop only calls this): requests
- * point their header names at them, so they are kept for the process's
- * life, one entry per prefix ever configured.
+ * The session's header names of a prefix: key, lowercase key and hash,
+ * computed once per prefix (the event loop only calls this). Requests
+ * point their header names at them: they are kept for the process's life,
+ * one entry per prefix ever configured.
  */
 
-static const ngx_http_auth_extranet_names_t &
-ngx_http_auth_extranet_names(const std::string &prefix)
+void
+ngx_http_auth_extranet_header_names(const std::string &prefix,
+    ngx_table_elt_t *headers)
 {
     static std::map<std::string,
                     std::unique_ptr<ngx_http_auth_extranet_names_t>>  cache;
@@ -58,15 +61,24 @@ ngx_http_auth_extranet_names(const std::string &prefix)
             std::string &key = names->key[i];
             std::string &low = names->lowcase[i];
 
-            key = prefix + ngx_http_auth_extranet_header_names[i];
+            key = prefix + ngx_http_auth_extranet_header_suffixes[i];
             low.assign(key.size(), '\0');
             names->hash[i] = ngx_hash_strlow((u_char *) &low[0],
                                              (u_char *) &key[0], key.size());
         }
     }
 
-    return *names;
+    for (ngx_uint_t i = 0; i < NGX_HTTP_AUTH_EXTRANET_HEADERS; i++) {
+        ngx_table_elt_t *h = &headers[i];
+
+        ngx_memzero(h, sizeof(ngx_table_elt_t));
+        h->key.len = names->key[i].size();
+        h->key.data = (u_char *) names->key[i].data();
+        h->lowcase_key = (u_char *) names->lowcase[i].data();
+        h->hash = names->hash[i];
+    }
 }
+
 
 /*
  * Whether a header name starts with the prefix, ignoring case and taking
@@ -115,14 +127,17 @@ ngx_http_auth_extranet_is_cookie(ngx_table_elt_t *h)
 
 /*
  * Removes every client header of the prefix and the session cookie, then
- * (with_claims) adds the session's headers.
+ * (with_claims) adds the session's headers, built once per session.
  *
- * The usual protected request has no header of the prefix and a Cookie
- * header that keeps other cookies (the legacy app's): its Cookie values are
- * rewritten in place and the session's headers appended to the list as it
- * is. The list is rebuilt only when a header must go (one of the prefix, a
- * Cookie header left empty), and always for a subrequest, whose list shares
- * its parts with the main request's.
+ * The usual protected request has a Cookie header and no header of the
+ * prefix: its Cookie value is rewritten in place when other cookies remain
+ * (the legacy app's), and a header that must go (one of the prefix, a
+ * Cookie header left empty) gives its place in the list to one of the
+ * session's headers; the others are appended. Nothing is allocated but
+ * from the request's pool, and the list is not rebuilt. It is rebuilt only
+ * when more headers go than come (a client sending copies of the prefix,
+ * no session), and always for a subrequest, whose list shares its parts
+ * with the main request's.
  */
 
 ngx_int_t
@@ -130,14 +145,20 @@ ngx_http_auth_extranet_set_headers(ngx_http_request_t *r,
     ngx_http_auth_extranet_srv_conf_t *site,
     ngx_http_auth_extranet_ctx_t *ctx, bool with_claims)
 {
-    bool              rebuild;
-    ngx_uint_t        i, n;
+    bool              rebuild, cookies;
+    ngx_uint_t        i, k, n, nfree, nadd;
     ngx_list_part_t  *part;
-    ngx_table_elt_t  *h;
+    ngx_table_elt_t  *h, *add, *free[NGX_HTTP_AUTH_EXTRANET_HEADERS];
 
     const extranet::Settings &s = *site->settings;
 
+    add = (with_claims && ctx->session) ? (ngx_table_elt_t *) ctx->session->headers
+                                        : NULL;
+    nadd = add ? ctx->session->nheaders : 0;
+
     rebuild = (r != r->main);
+    cookies = false;
+    nfree = 0;
     n = 0;
 
     for (part = &r->headers_in.headers.part; part; part = part->next) {
@@ -147,8 +168,13 @@ ngx_http_auth_extranet_set_headers(ngx_http_request_t *r,
         for (i = 0; i < part->nelts && !rebuild; i++) {
 
             if (ngx_http_auth_extranet_prefixed(&h[i].key, s.header_prefix)) {
-                rebuild = true;
-                break;
+                if (nfree == nadd) {
+                    rebuild = true;
+                    break;
+                }
+
+                free[nfree++] = &h[i];
+                continue;
             }
 
             if (!ngx_http_auth_extranet_is_cookie(&h[i])) {
@@ -158,75 +184,97 @@ ngx_http_auth_extranet_set_headers(ngx_http_request_t *r,
             switch (ngx_http_auth_extranet_strip_cookie(r, &h[i], s)) {
             case NGX_OK:          /* nothing to remove, or rewritten */
                 break;
+
             case NGX_DECLINED:    /* nothing left: the header goes */
-                rebuild = true;
+                cookies = true;
+
+                if (nfree == nadd) {
+                    rebuild = true;
+                    break;
+                }
+
+                free[nfree++] = &h[i];
                 break;
+
             default:
                 return NGX_ERROR;
             }
         }
     }
 
-    if (rebuild && ngx_http_auth_extranet_rebuild(r, s, n) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    if (!with_claims) {
-        return NGX_OK;
-    }
-
-    const extranet::SessionClaims &c = *ctx->claims;
-    bool email = (c.method == extranet::LoginMethod::email);
-
-    ctx->header_values[0] = c.account;
-    ctx->header_values[1] = c.syndic;
-    ctx->header_values[2] = email ? "email" : "code";
-    ctx->header_values[3] = email ? c.email : "";
-    ctx->header_values[4] = c.identity_id ? std::to_string(c.identity_id) : "";
-    ctx->header_values[5].clear();
-
-    for (const std::string &a : c.accounts) {
-        if (!ctx->header_values[5].empty()) {
-            ctx->header_values[5] += ',';
-        }
-        ctx->header_values[5] += a;
-    }
-
-    const ngx_http_auth_extranet_names_t &names =
-        ngx_http_auth_extranet_names(s.header_prefix);
-
-    for (i = 0; i < NGX_HTTP_AUTH_EXTRANET_HEADERS; i++) {
-        const std::string &value = ctx->header_values[i];
-
-        if (value.empty()) {
-            continue;
-        }
-
-        h = static_cast<ngx_table_elt_t *>(
-                ngx_list_push(&r->headers_in.headers));
-        if (h == NULL) {
+    if (rebuild) {
+        if (ngx_http_auth_extranet_rebuild(r, s, n, true) != NGX_OK) {
             return NGX_ERROR;
         }
 
-        h->key.len = names.key[i].size();
-        h->key.data = (u_char *) names.key[i].data();
-        h->lowcase_key = (u_char *) names.lowcase[i].data();
-        h->hash = names.hash[i];
+        nfree = 0;
+        cookies = false;
+    }
 
-        h->value.len = value.size();
-        h->value.data = static_cast<u_char *>(ngx_pnalloc(r->pool,
-                                                          value.size()));
-        if (h->value.data == NULL) {
-            return NGX_ERROR;
+    /* the places of the headers that go, then the list's end */
+
+    for (k = 0; k < nadd; k++) {
+        if (k < nfree) {
+            h = free[k];
+
+        } else {
+            h = static_cast<ngx_table_elt_t *>(
+                    ngx_list_push(&r->headers_in.headers));
+            if (h == NULL) {
+                return NGX_ERROR;
+            }
         }
 
-        ngx_memcpy(h->value.data, value.data(), value.size());
-#if (nginx_version >= 1023000)
-        h->next = NULL;
-#endif
+        *h = add[k];
+
+        ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "auth extranet: header \"%V: %V\"", &h->key, &h->value);
+    }
+
+    /* a Cookie header gave its place: $http_cookie, $cookie_* */
+    if (cookies) {
+        return ngx_http_auth_extranet_relink_cookies(r);
     }
 
     return NGX_OK;
+}
+
+
+/*
+ * Outside a protected location of a site: the client's headers of the
+ * prefix are removed (the list rebuilt, only when there is one).
+ */
+
+ngx_int_t
+ngx_http_auth_extranet_strip_prefix(ngx_http_request_t *r,
+    ngx_http_auth_extranet_srv_conf_t *site)
+{
+    ngx_uint_t        i, n;
+    bool              found;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    const extranet::Settings &s = *site->settings;
+
+    found = false;
+    n = 0;
+
+    for (part = &r->headers_in.headers.part; part; part = part->next) {
+        h = static_cast<ngx_table_elt_t *>(part->elts);
+        n += part->nelts;
+
+        for (i = 0; i < part->nelts; i++) {
+            if (ngx_http_auth_extranet_prefixed(&h[i].key, s.header_prefix)) {
+                found = true;
+            }
+        }
+    }
+
+    if (!found) {
+        return NGX_OK;
+    }
+
+    return ngx_http_auth_extranet_rebuild(r, s, n, false);
 }
 
 
@@ -240,6 +288,9 @@ static ngx_int_t
 ngx_http_auth_extranet_strip_cookie(ngx_http_request_t *r, ngx_table_elt_t *h,
     const extranet::Settings &s)
 {
+    u_char   *p, buf[2048];
+    size_t    capacity;
+
     std::string_view value((char *) h->value.data, h->value.len);
 
     /* decided by what is removed (the session cookie under any name the
@@ -248,19 +299,38 @@ ngx_http_auth_extranet_strip_cookie(ngx_http_request_t *r, ngx_table_elt_t *h,
         return NGX_OK;
     }
 
-    std::string cookies = extranet::strip_cookie(value, s.cookie.name).value;
+    /* on the stack first: the usual header holds the session cookie alone,
+     * and nothing of the request's pool is spent on it */
+    capacity = extranet::strip_cookie_capacity(value);
 
-    if (cookies.empty()) {
+    if (capacity <= sizeof(buf)) {
+        p = buf;
+
+    } else {
+        p = static_cast<u_char *>(ngx_pnalloc(r->pool, capacity));
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+    }
+
+    std::optional<std::size_t> size =
+        extranet::strip_cookie_into(value, s.cookie.name, (char *) p);
+
+    if (!size || *size == 0) {
         return NGX_DECLINED;
     }
 
-    h->value.data = static_cast<u_char *>(ngx_pnalloc(r->pool, cookies.size()));
-    if (h->value.data == NULL) {
-        return NGX_ERROR;
+    if (p == buf) {
+        p = static_cast<u_char *>(ngx_pnalloc(r->pool, *size));
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_memcpy(p, buf, *size);
     }
 
-    ngx_memcpy(h->value.data, cookies.data(), cookies.size());
-    h->value.len = cookies.size();
+    h->value.data = p;
+    h->value.len = *size;
 
     return NGX_OK;
 }
@@ -270,7 +340,7 @@ ngx_http_auth_extranet_strip_cookie(ngx_http_request_t *r, ngx_table_elt_t *h,
 
 static ngx_int_t
 ngx_http_auth_extranet_rebuild(ngx_http_request_t *r,
-    const extranet::Settings &s, ngx_uint_t n)
+    const extranet::Settings &s, ngx_uint_t n, bool cookies)
 {
     ngx_uint_t        i;
     ngx_list_t        old;
@@ -308,7 +378,7 @@ ngx_http_auth_extranet_rebuild(ngx_http_request_t *r,
 
             *nh = h[i];
 
-            if (!ngx_http_auth_extranet_is_cookie(nh)) {
+            if (!cookies || !ngx_http_auth_extranet_is_cookie(nh)) {
                 continue;
             }
 

@@ -257,7 +257,7 @@ ngx_http_auth_extranet_init_process(ngx_cycle_t *cycle)
                       "hashes' memory in the pool threads' arenas");
     }
 
-    return NGX_OK;
+    return ngx_http_auth_extranet_feed_init_process(cycle);
 }
 
 

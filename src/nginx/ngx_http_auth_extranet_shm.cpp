@@ -200,7 +200,7 @@ ngx_http_auth_extranet_shm_insert(ngx_rbtree_node_t *temp,
 
 
 ngx_http_auth_extranet_shm_node_t *
-ngx_http_auth_extranet_shm_lookup(ngx_shm_zone_t *zone, const std::string &key)
+ngx_http_auth_extranet_shm_lookup(ngx_shm_zone_t *zone, std::string_view key)
 {
     uint32_t                            hash;
     ngx_int_t                           rc;

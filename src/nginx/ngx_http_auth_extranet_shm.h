@@ -24,6 +24,17 @@ typedef struct {
 } ngx_http_auth_extranet_shm_node_t;
 
 
+/* where the zone stands in one database's revocation feed (_feed.cpp):
+ * kept in the zone so that a reload's new workers go on from there */
+typedef struct {
+    uint32_t                     db;         /* crc32 of the conninfo */
+    int64_t                      last_id;
+    double                       since;      /* the server's clock */
+} ngx_http_auth_extranet_feed_cursor_t;
+
+#define NGX_HTTP_AUTH_EXTRANET_FEEDS             16
+
+
 typedef struct {
     ngx_rbtree_t                 rbtree;
     ngx_rbtree_node_t            sentinel;
@@ -32,6 +43,7 @@ typedef struct {
     ngx_uint_t                   max_counters;
     time_t                       created;
     ngx_http_auth_extranet_stats_t  stats;
+    ngx_http_auth_extranet_feed_cursor_t  feeds[NGX_HTTP_AUTH_EXTRANET_FEEDS];
 } ngx_http_auth_extranet_shm_sh_t;
 
 
@@ -45,7 +57,7 @@ typedef struct {
 
 /* the entry for key, or NULL; called with the mutex held */
 ngx_http_auth_extranet_shm_node_t *ngx_http_auth_extranet_shm_lookup(
-    ngx_shm_zone_t *zone, const std::string &key);
+    ngx_shm_zone_t *zone, std::string_view key);
 
 /* the entry for key, created if missing (a counter, or a revocation); NULL
  * when no room can be made; called with the mutex held */

@@ -1,5 +1,7 @@
 #!/usr/bin/perl
-# make bench: the module measured side by side with itself and with a build
+# make bench, second part (the first, t/bench/compare.pl, compares nginx
+# without the module against nginx with it; its summary is printed first):
+# the module's own cost, measured side by side with itself and with a build
 # of an earlier commit ("before", scripts/bench.sh builds it), in one run,
 # on the loopback, with a throwaway PostgreSQL and nginx instances
 # (t/lib/Extranet/Test.pm) that are stopped and removed at the end. Speed is
@@ -350,6 +352,12 @@ for my $cond (@conds) {
 }
 
 print "\n";
+# The user's comparison (t/bench/compare.pl, run just before) comes first.
+if (my $file = $ENV{BENCH_COMPARE_SUMMARY}) {
+    print Extranet::Test->read_file($file), "\n" if -f $file;
+}
+print "==== the module's own cost: one nginx with the module loaded, protected locations vs\n",
+      "     locations without auth_extranet (same_headers.conf sends the same headers)\n";
 print "==== ngx_http_auth_extranet_module benchmark: loopback; after = this tree's module",
       ($tb ? ", before = $BEFORE_SO" : ' (no before build: BENCH_BASE=none)'), "\n",
       "     proxied: 1 worker, wrk -t1 -c$P{wrk_conns}, $P{wrk_rounds} adjacent auth/plain pairs of $P{wrk_seconds} s per case; ",

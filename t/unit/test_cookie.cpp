@@ -68,6 +68,32 @@ static void test_find_cookie_keeps_equals_inside_the_value(void **)
     assert_string_equal(find_cookie("s=", "s")->c_str(), "");
 }
 
+// The request path's versions agree with the allocating ones, and the
+// capacity is always enough (a header with no space after its ';' grows).
+static void test_view_versions_agree(void **)
+{
+    const char *headers[] = {"s=1; a=x; s=2; b=y; s=3", "a=1;b=2;s=3;c=4", "s=1",
+                             " s=1 ; s=2 ", "", "a=\"q v\";s=tok;  b=%41%42==;c",
+                             "extranet%5Fsession=1;x=2", "a;b;c;s=\"v\""};
+    for (const char *h : headers) {
+        std::vector<std::string> all = find_cookies(h, "s");
+        std::string_view views[2];
+        std::size_t n = find_cookie_views(h, "s", views, 2);
+        assert_int_equal(n, all.size());
+        for (std::size_t i = 0; i < n && i < 2; i++) {
+            assert_true(views[i] == all[i]);
+        }
+        std::string buf(strip_cookie_capacity(h), '\0');
+        std::optional<std::size_t> size = strip_cookie_into(h, "s", &buf[0]);
+        StrippedCookies ref = strip_cookie(h, "s");
+        assert_int_equal(size.has_value(), ref.removed);
+        if (size) {
+            assert_true(*size <= buf.size());
+            assert_string_equal(buf.substr(0, *size).c_str(), ref.value.c_str());
+        }
+    }
+}
+
 static void test_strip_cookie_removes_every_occurrence(void **)
 {
     StrippedCookies h = strip_cookie("s=1; a=x; s=2; b=y; s=3", "s");
@@ -300,6 +326,7 @@ int main(void)
         cmocka_unit_test(test_set_cookie_with_zero_max_age_clears_the_cookie),
         cmocka_unit_test(test_set_cookie_refuses_header_injection),
         cmocka_unit_test(test_set_cookie_round_trips_through_find_cookie),
+        cmocka_unit_test(test_view_versions_agree),
         cmocka_unit_test(test_strip_removes_the_copies_php_would_read_as_the_session),
         cmocka_unit_test(test_strip_keeps_names_php_reads_otherwise),
         cmocka_unit_test(test_strip_removes_the_bare_copies_of_a_prefixed_name),

@@ -106,6 +106,14 @@ std::optional<PortalResponse> refuse_step(const Answerer& ans, const RouteContex
 // again for each new batch of addresses to try.
 std::string link_budget_key(const SessionClaims& claims) { return "link:" + claims.account; }
 
+// One lookup of an address counted in PostgreSQL on the account's budget
+// and the client address's: true when either is spent.
+bool count_lookup(Database& db, const Settings& s, const std::string& link_key,
+                  const std::string& ip_key) {
+    return count_attempts(db, s.lockout, {{ip_key, s.lockout.address},
+                                          {link_key, s.link_check_limit}});
+}
+
 PortalResponse too_many_lookups(const Answerer& ans) {
     PortalResponse r = ans.error(429, "too_many_requests", kTooManyLookups);
     r.log_level = LogLevel::info;
@@ -403,7 +411,11 @@ Dispatch route_link(RouteContext& rc) {
         return {too_many_lookups(ans), {}};
     }
 
-    BlockingWork work = [ans, account, email = *email, link_key, ip_key](Database& db) {
+    const Settings* settings = &rc.settings;
+    BlockingWork work = [settings, ans, account, email = *email, link_key, ip_key](Database& db) {
+        // Counted where login attempts are, so that the budget holds on
+        // every node of a fleet and across restarts, not per zone.
+        if (count_lookup(db, *settings, link_key, ip_key)) return too_many_lookups(ans);
         PortalResponse r;
         if (std::optional<PortalResponse> refused =
                 refuse_account(ans, find_account(db, account))) {
@@ -472,6 +484,7 @@ Dispatch route_link_profile(RouteContext& rc) {
     std::uint64_t now = req.now;
     BlockingWork work = [settings, ans, session, n, password, link_key, ip_key,
                          now](Database& db) {
+        if (count_lookup(db, *settings, link_key, ip_key)) return too_many_lookups(ans);
         // Tens of milliseconds by design: before the transaction, not in it.
         std::string hash = hash_password(password->value, settings->hash);
         PortalResponse r = unless_raced(ans, "link/profile", "conflict", kRace, [&] {
@@ -528,12 +541,25 @@ Dispatch route_link_password(RouteContext& rc) {
     const Settings* settings = &s;
     SessionClaims session = claims;
     std::uint64_t now = req.now;
-    BlockingWork work = [settings, ans, session, k, password, wrong, id_key, now](Database& db) {
+    BlockingWork work = [settings, ans, session, k, password, wrong, id_key, ip_key,
+                         now](Database& db) {
+        // A guess here is a login attempt on the address: counted where
+        // those are, before the password is checked; over the limit, it
+        // fails after the same work as a wrong password.
+        const LockoutRules& rules = settings->lockout;
+        KnownIdentity counted = k;
+        counted.locked = count_attempts(db, rules, {{id_key, rules.identifier},
+                                                    {ip_key, rules.address}}) ||
+                         k.locked;
         PortalResponse r =
             unless_raced(ans, "link/password", "linked_elsewhere", kLinkedElsewhere, [&] {
-                return link_to_identity(db, *settings, ans, session, k, *password, wrong, now);
+                return link_to_identity(db, *settings, ans, session, counted, *password, wrong,
+                                        now);
             });
-        if (r.failures.empty()) r.successes.push_back(id_key);
+        if (r.failures.empty()) {
+            r.successes.push_back(id_key);
+            if (r.status < 400) attempt_succeeded(db, rules, id_key, ip_key);
+        }
         return r;
     };
     return {std::nullopt, std::move(work)};

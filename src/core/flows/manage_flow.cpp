@@ -103,6 +103,9 @@ struct ManageRequest {
     std::string user_agent;
     std::uint64_t now = 0;
     std::string action;  // the form posted ("" for a GET)
+    // The identifier or the address is over its limit in PostgreSQL: the
+    // current password is refused after the same work as a wrong one.
+    bool locked = false;
 
     std::string id() const { return std::to_string(claims.identity_id); }
     std::string id_key() const { return "id:" + claims.email; }
@@ -239,6 +242,32 @@ Dispatch in_transaction(
         Transaction tx(db);
         if (!lock_open_session(db, *m.settings, m.claims)) return m.ans.login_required();
         return action(db, m, tx);
+    };
+    return {std::nullopt, std::move(work)};
+}
+
+// The same for an action that checks the current password: the attempt is
+// counted in PostgreSQL first, where login attempts are (each count
+// committed at once, outside the transaction), so that guesses spread over
+// the nodes of a fleet or across a restart meet one limit; the right
+// password ends the identifier's count and gives the address's back.
+Dispatch in_checked_transaction(
+    const ManageRequest& m,
+    std::function<PortalResponse(Database&, const ManageRequest&, Transaction&)> action) {
+    BlockingWork work = [m, action](Database& db) {
+        const LockoutRules& rules = m.settings->lockout;
+        ManageRequest counted = m;
+        counted.locked = count_attempts(db, rules,
+                                        {{m.id_key(), rules.identifier},
+                                         {m.ip_key(), rules.address}});
+        PortalResponse r;
+        {
+            Transaction tx(db);
+            if (!lock_open_session(db, *m.settings, m.claims)) return m.ans.login_required();
+            r = action(db, counted, tx);
+        }
+        if (r.status < 400) attempt_succeeded(db, rules, m.id_key(), m.ip_key());
+        return r;
     };
     return {std::nullopt, std::move(work)};
 }
@@ -535,9 +564,10 @@ Dispatch route_manage(RouteContext& rc) {
             return refuse(m, 400, "invalid_fields", std::string(kFixFields), errors);
         }
         bool lock = locked();
-        return in_transaction(m, [current, fresh, lock](Database& db, const ManageRequest& mr,
-                                                        Transaction& tx) {
-            return change_password(db, mr, tx, *current, *fresh, lock);
+        return in_checked_transaction(m, [current, fresh, lock](Database& db,
+                                                                const ManageRequest& mr,
+                                                                Transaction& tx) {
+            return change_password(db, mr, tx, *current, *fresh, lock || mr.locked);
         });
     }
 
@@ -558,9 +588,10 @@ Dispatch route_manage(RouteContext& rc) {
         }
         bool confirmed = rc.form.value("confirm") == "1";
         bool lock = locked();
-        return in_transaction(m, [code, current, confirmed, lock](
-                                     Database& db, const ManageRequest& mr, Transaction& tx) {
-            return unlink_account(db, mr, tx, code, *current, confirmed, lock);
+        return in_checked_transaction(m, [code, current, confirmed, lock](
+                                             Database& db, const ManageRequest& mr,
+                                             Transaction& tx) {
+            return unlink_account(db, mr, tx, code, *current, confirmed, lock || mr.locked);
         });
     }
 

@@ -356,7 +356,19 @@ Dispatch route_password_forgot(RouteContext& rc) {
     f.origin = rc.settings.site_url;
     f.prefix = req.prefix;
     f.client_addr = req.client_addr;
-    BlockingWork work = [f, sent](Database& db) { return request_reset(db, f, sent); };
+    PortalResponse too_many = ans.error(429, "too_many_requests", kTooMany);
+    too_many.log_level = LogLevel::info;
+    too_many.log_message = "password reset: too many requests for \"" + id.value + "\"";
+    const Settings* settings = &rc.settings;
+    BlockingWork work = [f, sent, too_many, settings, key, ip_key](Database& db) {
+        // Counted where login attempts are: the same budgets on every
+        // node of a fleet and across restarts.
+        const LockoutRules& rules = settings->lockout;
+        if (count_attempts(db, rules, {{ip_key, rules.address}, {key, rules.identifier}})) {
+            return too_many;
+        }
+        return request_reset(db, f, sent);
+    };
     return {std::nullopt, std::move(work)};
 }
 

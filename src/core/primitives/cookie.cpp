@@ -216,6 +216,22 @@ std::vector<std::string> find_cookies(std::string_view header, std::string_view 
     return values;
 }
 
+std::size_t find_cookie_views(std::string_view header, std::string_view name,
+                              std::string_view* out, std::size_t max)
+{
+    std::size_t n = 0;
+    for_each_cookie(header, [&](const CookiePair& p) {
+        if (p.has_value && p.name == name) {
+            if (n < max) {
+                out[n] = cookie_value(p);
+            }
+            n++;
+        }
+        return true;
+    });
+    return n;
+}
+
 bool has_cookie(std::string_view header, std::string_view name)
 {
     std::string_view bare = bare_name(name);
@@ -229,20 +245,58 @@ bool has_cookie(std::string_view header, std::string_view name)
 
 StrippedCookies strip_cookie(std::string_view header, std::string_view name)
 {
-    std::string_view bare = bare_name(name);
     StrippedCookies out;
+    std::string buf(strip_cookie_capacity(header), '\0');
+    if (auto size = strip_cookie_into(header, name, &buf[0])) {
+        buf.resize(*size);
+        out.value = std::move(buf);
+        out.removed = true;
+    } else {
+        // nothing removed: the pairs as they were, re-joined
+        for_each_cookie(header, [&](const CookiePair& p) {
+            if (!out.value.empty()) {
+                out.value += "; ";
+            }
+            out.value.append(p.text);
+            return true;
+        });
+    }
+    return out;
+}
+
+// Each pair is kept as it was; between two, "; ": at most one byte more
+// per ';' of the header.
+std::size_t strip_cookie_capacity(std::string_view header)
+{
+    std::size_t n = header.size();
+    for (char c : header) {
+        n += (c == ';');
+    }
+    return n;
+}
+
+std::optional<std::size_t> strip_cookie_into(std::string_view header, std::string_view name,
+                                             char* out)
+{
+    if (!has_cookie(header, name)) {
+        return std::nullopt;
+    }
+    std::string_view bare = bare_name(name);
+    std::size_t size = 0;
     for_each_cookie(header, [&](const CookiePair& p) {
         if (p.has_value && is_session_copy(p.name, name, bare)) {
-            out.removed = true;
             return true;
         }
-        if (!out.value.empty()) {
-            out.value += "; ";
+        if (size) {
+            out[size++] = ';';
+            out[size++] = ' ';
         }
-        out.value.append(p.text);
+        for (char c : p.text) {
+            out[size++] = c;
+        }
         return true;
     });
-    return out;
+    return size;
 }
 
 std::string set_cookie(const CookieSettings& s, std::string_view value, std::uint64_t max_age)

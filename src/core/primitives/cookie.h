@@ -40,6 +40,18 @@ StrippedCookies strip_cookie(std::string_view header, std::string_view name);
 // Whether strip_cookie() would remove anything (nothing allocated).
 bool has_cookie(std::string_view header, std::string_view name);
 
+// The request path's versions, nothing allocated. find_cookies() as views
+// into header: the first `max` values in out, and how many there are.
+std::size_t find_cookie_views(std::string_view header, std::string_view name,
+                              std::string_view* out, std::size_t max);
+
+// strip_cookie() into a caller's buffer of at least
+// strip_cookie_capacity(header) bytes: the size written, or nullopt when
+// nothing was removed (the buffer untouched).
+std::size_t strip_cookie_capacity(std::string_view header);
+std::optional<std::size_t> strip_cookie_into(std::string_view header, std::string_view name,
+                                             char* out);
+
 // "name=value; Path=/; Max-Age=N; HttpOnly; Secure; SameSite=Lax"; a
 // max_age of 0 clears the cookie.
 std::string set_cookie(const CookieSettings& s, std::string_view value,

@@ -8,9 +8,10 @@ namespace {
 // attempt that reaches the limit sets the lockout's end.
 const Statement kCountAttempt{
     "lockout_count_attempt",
-    "INSERT INTO extranet.login_lockout AS l (key, until, failures)"
-    " VALUES ($1, now() + make_interval(secs => $2), 1)"
+    "INSERT INTO extranet.login_lockout AS l (key, until, failures, lim)"
+    " VALUES ($1, now() + make_interval(secs => $2), 1, $4)"
     " ON CONFLICT (key) DO UPDATE SET"
+    " lim = $4,"
     " failures = CASE WHEN l.until <= now() THEN 1 ELSE l.failures + 1 END,"
     " until = CASE"
     "  WHEN l.until <= now() THEN now() + make_interval(secs => $2)"
@@ -44,7 +45,11 @@ unsigned LockoutRules::limit_for(std::string_view key) const {
 }
 
 LockoutState count_attempt(Database& db, const LockoutRules& rules, std::string_view key) {
-    unsigned limit = rules.limit_for(key);
+    return count_attempt(db, rules, key, rules.limit_for(key));
+}
+
+LockoutState count_attempt(Database& db, const LockoutRules& rules, std::string_view key,
+                           unsigned limit) {
     std::string window = std::to_string(rules.window);
     std::string lockout = std::to_string(rules.lockout);
     std::string lim = std::to_string(limit);
@@ -54,6 +59,22 @@ LockoutState count_attempt(Database& db, const LockoutRules& rules, std::string_
     // `limit` failures are allowed; the attempt after them is locked out.
     st.locked = st.failures > limit && r.boolean(0, 1);
     return st;
+}
+
+bool count_attempts(Database& db, const LockoutRules& rules,
+                    const std::vector<AttemptBudget>& budgets) {
+    bool locked = false;
+    for (const AttemptBudget& b : budgets) {
+        if (b.limit == 0) continue;  // no limit set: nothing to count
+        locked = count_attempt(db, rules, b.key, b.limit).locked || locked;
+    }
+    return locked;
+}
+
+void attempt_succeeded(Database& db, const LockoutRules& rules, std::string_view id_key,
+                       std::string_view ip_key) {
+    clear_lockout(db, id_key);
+    refund_attempt(db, rules, ip_key);
 }
 
 void refund_attempt(Database& db, const LockoutRules& rules, std::string_view key) {

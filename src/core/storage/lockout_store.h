@@ -40,6 +40,27 @@ struct LockoutState {
 // work; an address may be refused at once).
 LockoutState count_attempt(Database& db, const LockoutRules& rules, std::string_view key);
 
+// The same with the key's own limit (a link lookup's budget, a reset
+// request's), for the routes other than login: their counts too hold on
+// every node of a fleet and across restarts.
+LockoutState count_attempt(Database& db, const LockoutRules& rules, std::string_view key,
+                           unsigned limit);
+
+// One attempt of each key counted (each committed at once): true when one
+// of them is over its limit. Every key is counted, so that a refused
+// attempt still spends the budgets it touched.
+struct AttemptBudget {
+    std::string key;
+    unsigned limit = 0;
+};
+bool count_attempts(Database& db, const LockoutRules& rules,
+                    const std::vector<AttemptBudget>& budgets);
+
+// A password proven right: the identifier's count ends (its lockout too),
+// the address's attempt is given back.
+void attempt_succeeded(Database& db, const LockoutRules& rules, std::string_view id_key,
+                       std::string_view ip_key);
+
 // A successful attempt gives back its count (an address, where many owners
 // may share one office or carrier address); never once the key is locked.
 void refund_attempt(Database& db, const LockoutRules& rules, std::string_view key);

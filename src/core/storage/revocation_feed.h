@@ -1,0 +1,52 @@
+// The fleet's revocation feed (extranet.revocation_feed, migration 009):
+// sessions ended and lockouts lifted anywhere in the fleet, which each node
+// applies to its shared memory zone. Pool threads only.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/storage/database.h"
+
+namespace extranet {
+
+struct FeedEntry {
+    enum class Kind { session, unlock };
+    long long id = 0;
+    Kind kind = Kind::session;
+    std::string key;          // session key (hex) or lockout key
+    std::uint64_t until = 0;  // epoch seconds: the entry matters until then
+};
+
+// Where a node stands in the feed: the last id it applied, and the server's
+// clock at its last complete read (0: none yet).
+struct FeedCursor {
+    long long last_id = 0;
+    double since = 0;
+};
+
+struct FeedRead {
+    std::vector<FeedEntry> entries;  // by id
+    FeedCursor next;                 // the cursor for the next read
+    bool complete = true;            // false: a page was full, read again at once
+};
+
+// Rows read at most per round trip.
+constexpr int kFeedPage = 5000;
+
+// Seconds re-read before the last read's clock: a row inserted before a
+// row already read may commit after it; on a failover, the promoted standby
+// may hand out again the ids of rows the old primary lost.
+constexpr int kFeedOverlap = 3;
+
+// One round trip: the entries after the cursor still in force (by id, and
+// by time from `since - kFeedOverlap`), and the cursor that follows them.
+// A cursor of 0 (a new zone) reads every entry still in force. An entry may
+// come twice: applying one is idempotent.
+FeedRead read_feed(Database& db, const FeedCursor& cursor);
+
+// Deletes a few entries past their end.
+void purge_feed(Database& db);
+
+}  // namespace extranet
