@@ -10,7 +10,7 @@
 </head>
 <body>
 <header class="site-header">
-<p class="site-name">{{#LOGO}}<img class="site-logo" src="{{PREFIX}}{{LOGO_FILE}}?v={{VERSION}}" alt="" width="40" height="40"> {{/LOGO}}${product.name}</p>
+<p class="site-name">{{#LOGO}}<img class="site-logo" src="{{PREFIX}}{{LOGO_FILE}}?v={{VERSION}}" alt="" width="28" height="28"> {{/LOGO}}${product.name}</p>
 {{!Elderly users get lost easily: a way back and a way out, always.}}
 {{#LOGGED_IN}}
 <nav class="site-nav" aria-label="${nav.label}">
