@@ -473,6 +473,17 @@ sub http {
 }
 
 sub get  { my ($self, $path, %o) = @_; $self->http(GET => $path, %o) }
+
+# A reset link opened as a browser does: its first load answers 303 to the
+# page without the token, which then comes from a cookie for that page
+# (the session cookie's name with "_reset", here without a prefix).
+sub open_reset_link {
+    my ($self, $token) = @_;
+    my $r = $self->get("/auth/password/reset?token=$token");
+    return $r unless $r->status == 303;
+    my $held = $r->cookie('extranet_session_reset') // '';
+    return $self->get($r->location_path, headers => [['Cookie', "extranet_session_reset=$held"]]);
+}
 sub post { my ($self, $path, %o) = @_; $self->http(POST => $path, %o) }
 
 sub http_raw {
