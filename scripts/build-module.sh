@@ -16,7 +16,7 @@ fi
 # configure again when the addon scripts change or a source file comes or
 # goes (config lists the core's files when it runs)
 stamp="$dir/.configured"
-sources="$(cd "$module" && ls src/*/*.cpp)"
+sources="$(cd "$module" && ls src/*/*.cpp src/core/*/*.cpp)"
 if [ ! -f "$stamp" ] || [ "$module/config" -nt "$stamp" ] || [ "$module/config.make" -nt "$stamp" ] \
    || [ "$(cat "$stamp")" != "$sources" ]; then
     rm -rf "$dir"

@@ -6,6 +6,7 @@
 
 #include "core/storage/access_notice.h"
 #include "core/primitives/account_code.h"
+#include "core/storage/address_claim.h"
 #include "core/primitives/crypto.h"
 #include "core/primitives/escape.h"
 #include "core/flows/identity_rules.h"
@@ -35,9 +36,13 @@ constexpr std::string_view kInvalidLink =
     "Ce lien n'est plus valable. Demandez un nouveau lien.";
 constexpr std::string_view kFixFields = "Veuillez corriger les champs indiqués.";
 
+// The proven identity of the address; else its newest claim still waiting,
+// so that the mailbox's owner can take the address from a claimant.
 const Statement kFindIdentity{
     "reset_find_identity",
-    "SELECT id FROM extranet.identity WHERE email = $1"};
+    "SELECT id FROM extranet.identity WHERE email = $1"
+    " AND (email_confirmed_at IS NOT NULL OR " EXTRANET_SQL_CLAIM_LIVE ")"
+    " ORDER BY email_confirmed_at IS NULL, created_at DESC, id DESC LIMIT 1"};
 
 const Statement kCreateReset{
     "reset_create",
@@ -181,6 +186,14 @@ PortalResponse reset_password(Database& db, const ResetRequest& q, const Secret&
     std::uint64_t identity = static_cast<std::uint64_t>(r.integer(0, 0));
     std::string email = r.get(0, 1);
     std::string id = std::to_string(identity);
+    // The mailbox is proven: a claim becomes the address's identity, bare
+    // of what its claimant attached; other claims of the address go.
+    std::optional<std::vector<std::string>> taken =
+        take_address(db, identity, email, MailboxProof::password_reset, q.client_addr);
+    if (!taken) {
+        tx.commit();
+        return invalid_link(q.ans);
+    }
     set_new_password(db, identity, hash);
     db.exec(kSpendAll, {id});
     Result sessions = db.exec(kRevokeAll, {id});
@@ -191,6 +204,7 @@ PortalResponse reset_password(Database& db, const ResetRequest& q, const Secret&
                 std::to_string(revoked.size()) + " session(s) revoked, " +
                     std::to_string(code.size()) + " numeric-code session(s)");
     revoked.insert(revoked.end(), code.begin(), code.end());
+    revoked.insert(revoked.end(), taken->begin(), taken->end());
     AccessNotice n;
     n.change = AccessChange::password_reset;
     n.client_addr = q.client_addr;

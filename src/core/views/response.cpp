@@ -17,7 +17,7 @@ std::vector<HeaderLine> security_headers(const PortalResponse& r) {
         {"Content-Security-Policy", kContentSecurityPolicy},
         {"X-Content-Type-Options", "nosniff"},
         {"X-Frame-Options", "DENY"},
-        {"Referrer-Policy", "same-origin"},
+        {"Referrer-Policy", r.no_referrer ? "no-referrer" : "same-origin"},
     };
 }
 

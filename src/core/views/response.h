@@ -19,6 +19,7 @@ struct PortalResponse {
     bool no_store = true;                 // Cache-Control: no-store
     std::string cache_control;            // else this ("" : max-age=300)
     std::string etag;                     // ETag, quoted ("" : none)
+    bool no_referrer = false;             // Referrer-Policy: no-referrer (a token in the URL or page)
 
     // Side effects, applied on the event loop by the nginx layer.
     std::vector<std::string> revoke;      // session keys (session_key()) to refuse at once
