@@ -56,6 +56,10 @@ const Statement kClaimAccounts{
 
 #undef EXTRANET_SQL_CONFIRM_LIVE
 
+// For the answers to a URL that holds the token (the mailed link): no
+// Referer may carry it anywhere. The page with the button has a clean URL
+// and keeps the default policy: under no-referrer a browser sends
+// "Origin: null" with the form, which the origin check rightly refuses.
 PortalResponse no_referrer(PortalResponse r) {
     r.no_referrer = true;
     return r;
@@ -69,12 +73,13 @@ PortalResponse message(const Answerer& ans, int status, std::string_view title,
     v.message = std::string(text);
     v.link_href = ans.page.prefix + std::string(route);
     v.link_text = std::string(link_text);
-    return no_referrer(ans.answer(status, render_message(ans.page, v), std::move(json)));
+    return ans.answer(status, render_message(ans.page, v), std::move(json));
 }
 
 PortalResponse invalid_link(const Answerer& ans, const std::string& clear) {
-    PortalResponse r = message(ans, 400, "Ce lien n'est plus valable", kInvalidLink, "login",
-                               "Aller à la connexion", json_error("invalid_token", kInvalidLink));
+    PortalResponse r =
+        no_referrer(message(ans, 400, "Ce lien n'est plus valable", kInvalidLink, "login",
+                            "Aller à la connexion", json_error("invalid_token", kInvalidLink)));
     r.set_cookies.push_back(clear);
     r.log_level = LogLevel::info;
     r.log_message = "address confirmation: unknown, used or expired token";
@@ -103,7 +108,7 @@ PortalResponse show(Database& db, const ConfirmWork& w) {
         v.accounts.emplace_back(accounts.get(i, 0), accounts.get(i, 1));
         json += (i ? "," : "") + json_string(accounts.get(i, 0));
     }
-    return no_referrer(w.ans.answer(200, render_confirm_address(w.ans.page, v), json + "]}"));
+    return w.ans.answer(200, render_confirm_address(w.ans.page, v), json + "]}");
 }
 
 PortalResponse confirm(Database& db, const ConfirmWork& w) {
@@ -215,7 +220,7 @@ Dispatch route_link_confirm(RouteContext& rc) {
     CookieSettings cookie = confirm_cookie(rc.settings, req.prefix);
     std::string clear = set_cookie(cookie, "", 0);
     if (req.method != "GET" && req.method != "HEAD" && req.method != "POST") {
-        return {no_referrer(ans.error(405, "method", "Méthode non autorisée.")), {}};
+        return {ans.error(405, "method", "Méthode non autorisée."), {}};
     }
     ConfirmRequest c = read_confirm_request(req.method, rc.form, req.cookie, cookie.name);
     if (c.kind == ConfirmRequest::Kind::bad_token) return {invalid_link(ans, clear), {}};

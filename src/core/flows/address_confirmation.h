@@ -3,7 +3,10 @@
 // takes it. The token never stays in the address bar: the first GET moves
 // it into a short cookie bound to link/confirm and redirects; the page then
 // asks for a button press (a POST), so that a mail scanner that opens the
-// link confirms nothing. Every answer of the route sends no Referer.
+// link confirms nothing. The answers to the URL that holds the token (the
+// redirect, a refused link) send no Referer; the page and its result have
+// clean URLs and keep the site's policy, so that the form's POST carries
+// its Origin.
 #pragma once
 
 #include <cstdint>
