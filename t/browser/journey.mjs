@@ -676,6 +676,9 @@ async function walk(f) {
         await clickAndLoad(page, await expectButton(page, 'Confirmer mon adresse e-mail'));
         await expectHeading(page, 'Adresse e-mail confirmée');
         await axeCheck(page, 'the address confirmed');
+        // On to the login page, where the journey goes on.
+        await clickAndLoad(page, page.getByRole('link', { name: 'Se connecter', exact: true }));
+        equal(pathOf(page), '/auth/login', '"Se connecter" leads to');
     });
 
     // --- Mode d'emploi 2: group the other accounts under the e-mail -------
