@@ -103,7 +103,7 @@ deb: deps
 	@scripts/deps.sh $(DEB_PACKAGES)
 	@scripts/build-deb.sh "$(BUILD)"
 
-.SECONDARY: $(FUZZ_CORE) $(SAN_CORE)
+.SECONDARY: $(CORE_OBJS) $(FUZZ_CORE) $(SAN_CORE)
 
 fuzz-deps: deps
 	@scripts/deps.sh $(FUZZ_PACKAGES)

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "core/flows/account_switch.h"
+#include "core/flows/address_confirmation.h"
 #include "core/primitives/escape.h"
 #include "core/flows/link_flow.h"
 #include "core/flows/login_flow.h"
@@ -36,6 +37,9 @@ const Route kRoutes[] = {
     {"link/profile", route_link_profile, true, true, true},
     {"link/password", route_link_password, true, true, true},
     {"link/done", route_link_done, true, true},
+    // Opened from a mail, often on another device: no session needed; the
+    // token is the proof, and POSTs still come from the site's origin.
+    {"link/confirm", route_link_confirm, false, false},
     {"accounts", route_accounts, true, true},
     {"switch", route_switch, true, true},
     {"manage", route_manage, true, true, true},

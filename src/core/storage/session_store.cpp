@@ -16,7 +16,9 @@ const Statement kFindAccount{
     "SELECT la.code, la.syndic_code, la.syndic_name, la.label, la.password_hash,"
     " la.active, ia.identity_id"
     " FROM extranet.legacy_account la"
-    " LEFT JOIN extranet.identity_account ia ON ia.account_code = la.code"
+    " LEFT JOIN (extranet.identity_account ia JOIN extranet.identity i"
+    "  ON i.id = ia.identity_id AND i.email_confirmed_at IS NOT NULL)"
+    " ON ia.account_code = la.code"
     " WHERE la.code = $1"};
 
 const Statement kLinkedAccounts{

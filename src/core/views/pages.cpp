@@ -608,6 +608,10 @@ std::string render_link_done(const PageContext& ctx, const LinkDoneView& v)
     body += "<p>Pour vos prochaines connexions, utilisez cette adresse e-mail et votre mot de passe personnel. "
             "Vos autres comptes se rattachent de la même façon : connectez-vous avec leur code client, puis "
             "choisissez « Associer mon compte » et entrez cette même adresse e-mail.</p>\n";
+    if (v.confirmation_sent) {
+        body += "<p class=\"notice\" id=\"confirm-notice\">Un message vient d'être envoyé à cette adresse : "
+                "ouvrez-le et suivez son lien pour pouvoir vous connecter avec cette adresse e-mail.</p>\n";
+    }
     body += "<ul class=\"actions\">\n<li><a class=\"button\" href=\"/\">Accéder à l'extranet</a></li>\n"
             "<li><a href=\"" + esc(ctx.prefix) + "manage\">Gérer mes comptes</a></li>\n</ul>\n";
     return layout(ctx, "Ce compte est associé", body);
@@ -931,6 +935,33 @@ std::string render_message(const PageContext& ctx, const MessageView& v)
                 + (v.link_text.empty() ? std::string("Continuer") : esc(v.link_text)) + "</a></p>\n";
     }
     return layout(ctx, v.title, body);
+}
+
+std::string render_confirm_address(const PageContext& ctx, const ConfirmAddressView& v)
+{
+    std::string body = "<h1>Confirmer votre adresse e-mail</h1>\n";
+    body += "<p>Adresse e-mail : <strong class=\"address\">" + esc(v.email) + "</strong></p>\n";
+    if (!v.claimant.empty()) {
+        body += "<p>Demande faite au nom de : <strong>" + esc(v.claimant) + "</strong></p>\n";
+    }
+    if (!v.accounts.empty()) {
+        body += "<p>Compte qui sera associé à cette adresse :</p>\n<ul>\n";
+        for (const auto& [code, label] : v.accounts) {
+            body += "<li><strong>" + esc(code) + "</strong>";
+            if (!label.empty()) {
+                body += " — " + esc(label);
+            }
+            body += "</li>\n";
+        }
+        body += "</ul>\n";
+    }
+    body += "<p>Confirmez seulement si cette demande vient de vous. Sinon, ne confirmez pas : "
+            "personne ne pourra utiliser votre adresse sans cette confirmation.</p>\n";
+    body += form_open(ctx, "link/confirm", {}, "confirm-form");
+    body += hidden("token", v.token);
+    body += submit("Confirmer mon adresse e-mail");
+    body += "</form>\n";
+    return layout(ctx, "Confirmer votre adresse e-mail", body);
 }
 
 std::string_view stylesheet()

@@ -653,6 +653,21 @@ sub add_identity {
     return wantarray ? ($id, $row{password_hash}) : $id;
 }
 
+# Proves an address as its owner would after a link to a new address: the
+# newest confirmation link mailed to it (extranet.mail_outbox), its button
+# pressed (POST link/confirm). Returns the answer (200 when confirmed).
+# Option: prefix (default '/auth/').
+sub confirm_address {
+    my ($self, $email, %o) = @_;
+    my $prefix = $o{prefix} // '/auth/';
+    my $token = $self->psql_value(
+        "SELECT substring(body from 'link/confirm[?]token=([A-Za-z0-9_-]{43})')"
+      . ' FROM extranet.mail_outbox WHERE recipient = ' . $self->sql_quote($email)
+      . " AND body LIKE '%link/confirm?token=%' ORDER BY id DESC LIMIT 1");
+    return $self->post("${prefix}link/confirm", form => [token => $token // ''],
+                       headers => { Origin => $self->origin });
+}
+
 # "$pbkdf2-sha256$i=N$salt$hash" (unpadded standard base64), as the module
 # writes with auth_extranet_password_hash pbkdf2-sha256.
 sub pbkdf2_hash {
