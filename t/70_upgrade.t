@@ -103,7 +103,9 @@ case "\$2" in
 esac
 EOF
 chmod 0755, "$dir/bin/invoke-rc.d";
-local $ENV{PATH} = "$dir/bin:$ENV{PATH}";
+# apt gives dpkg, and so the maintainer scripts, a PATH of its own
+# (DPkg::Path): the stand-in goes first in it
+push @APT, '-o', "DPkg::Path=$dir/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 sub status_version {
     my $r = $t->get('/metrics');
