@@ -1,3 +1,5 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
 #include "core/router/portal.h"
 
 #include <algorithm>
@@ -78,7 +80,9 @@ bool same_origin(const PortalRequest& req) {
         return req.origin != "null" && ieq(url_authority(req.origin), req.host);
     }
     if (!req.referer.empty()) return ieq(url_authority(req.referer), req.host);
-    return true;  // neither sent (old browsers, privacy settings): the token decides
+    // Neither sent: every current browser sends Origin with a POST, so this
+    // is no browser's form, and a login has no token that could decide.
+    return false;
 }
 
 // menu.js and style.css: a strong ETag (nginx answers 304 to a matching

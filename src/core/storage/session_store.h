@@ -1,3 +1,5 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
 // Rows behind a session: the session itself, the accounts it may reach,
 // and the audit log. Pool threads only (every call is a round trip).
 #pragma once

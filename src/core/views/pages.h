@@ -1,3 +1,5 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
 // The portal's French pages, its stylesheet and menu.js. Pure rendering:
 // view structs in, HTML out; every dynamic text is escaped here.
 #pragma once

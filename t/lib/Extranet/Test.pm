@@ -431,7 +431,8 @@ sub error_log { $_[0]->read_file('error.log') }
 # $t->http(METHOD => '/path', headers => {..} or [[k, v], ..], body => '..',
 #          cookie => 'session value', json => {..}, form => [k => v, ..],
 #          timeout => s, port => n, raw => 'whole request',
-#          from => '127.0.0.2' (the client's address))
+#          from => '127.0.0.2' (the client's address),
+#          no_origin => 1 (a POST without the Origin added by default))
 sub http {
     my ($self, $method, $path, %o) = @_;
     my $port = $o{port} // $self->{port};
@@ -442,6 +443,14 @@ sub http {
     $hdr = [map { [$_, $hdr->{$_}] } sort keys %$hdr] if ref $hdr eq 'HASH';
     @h = () if grep { lc $_->[0] eq 'host' } @$hdr;
     push @h, @$hdr;
+    # A browser's POST carries Origin, and the portal refuses a POST with
+    # neither Origin nor Referer: the site's own origin unless the test
+    # names one (or says no_origin => 1).
+    if ($method eq 'POST' && !$o{no_origin} && !$o{raw}
+        && !grep { lc($_->[0]) =~ /^(origin|referer)$/ } @h) {
+        my ($host) = map { $_->[1] } grep { lc $_->[0] eq 'host' } @h;
+        push @h, ['Origin', "http://$host"];
+    }
 
     my $body = $o{body};
     if ($o{json}) {
