@@ -19,15 +19,18 @@ UNIT_BINS     = $(patsubst t/unit/%.cpp,$(BUILD)/unit/%,$(UNIT_SRCS))
 # The built-in theme, embedded into the module (scripts/embed-theme.sh).
 THEME_FILES   = $(shell find themes/default -type f)
 THEME_INC     = $(BUILD)/gen/default_theme.inc
-SOURCES       = config config.make scripts/embed-theme.sh $(wildcard src/nginx/*.cpp src/nginx/*.h) $(CORE_SRCS) \
+SOURCES       = config config.make debian/changelog scripts/embed-theme.sh $(wildcard src/nginx/*.cpp src/nginx/*.h) $(CORE_SRCS) \
                 $(CORE_HDRS) $(THEME_FILES)
 
 # Debian packages to build the module and run the demo (make run) ...
 PACKAGES      = build-essential nginx nginx-dev libpq-dev libssl-dev        \
                 libcrypt-dev libcbor-dev postgresql-15 libnginx-mod-http-js   \
                 perl libdbd-pg-perl libctemplate-dev
-# ... those that build the Debian package (make deb) ...
-DEB_PACKAGES  = debhelper dpkg-dev lintian
+# ... those that build the Debian package (make deb): debian/control's
+# Build-Depends and the tools, nothing that runs (no PostgreSQL server, no
+# njs; nginx comes with nginx-dev, whose dh_nginx loads the module with it) ...
+DEB_PACKAGES  = build-essential nginx-dev libpq-dev libssl-dev libcrypt-dev   \
+                libcbor-dev libctemplate-dev debhelper dpkg-dev lintian
 # ... and those the tests and the benchmark add (make test, make bench).
 TEST_PACKAGES = libcmocka-dev procps openssl curl wrk chromium nodejs npm     \
                 exim4-daemon-light pgbouncer php8.2-fpm linux-perf $(DEB_PACKAGES)
@@ -117,11 +120,11 @@ bench: test-deps build
 
 # libnginx-mod-http-auth-extranet_<version>_<arch>.deb into $(BUILD)/, the
 # version from debian/changelog; the tree is built in a copy, then lintian.
-deb: deps
+deb:
 	@scripts/deps.sh $(DEB_PACKAGES)
 	@scripts/build-deb.sh "$(BUILD)"
 
-.SECONDARY: $(FUZZ_CORE) $(SAN_CORE)
+.SECONDARY: $(CORE_OBJS) $(FUZZ_CORE) $(SAN_CORE)
 
 fuzz-deps: deps
 	@scripts/deps.sh $(FUZZ_PACKAGES)

@@ -118,6 +118,10 @@ done
 
 # The demo's folder, for its logs in case of failure.
 demo_dir="$(sed -n 's/^  Logs: \(.*\)\/error\.log,.*/\1/p' "$demo_log" | head -n 1)"
+# Its PostgreSQL ("<dir> <port>"), where the tests read the mails the demo
+# does not send (the confirmation link of a new address).
+EXTRANET_DEMO_PG="$(sed -n 's/^  Mails: .*pg\.sh psql \([^ ]*\) \([0-9]*\) .*/\1 \2/p' "$demo_log" | head -n 1)"
+export EXTRANET_DEMO_PG
 
 # Two sites, two themes (t/browser/themes.mjs), first: it leaves the demo
 # accounts as it found them.

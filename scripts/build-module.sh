@@ -13,11 +13,13 @@ if [ ! -x "$src/configure" ] && [ ! -x "$src/auto/configure" ]; then
     exit 1
 fi
 
-# configure again when the addon scripts change or a source file comes or
-# goes (config lists the core's files when it runs)
+# configure again when the addon scripts change, a source file comes or
+# goes (config lists the core's files when it runs) or the version changes
+# (config writes debian/changelog's into objs/)
 stamp="$dir/.configured"
 sources="$(cd "$module" && ls src/*/*.cpp src/core/*/*.cpp)"
 if [ ! -f "$stamp" ] || [ "$module/config" -nt "$stamp" ] || [ "$module/config.make" -nt "$stamp" ] \
+   || [ "$module/debian/changelog" -nt "$stamp" ] \
    || [ "$(cat "$stamp")" != "$sources" ]; then
     rm -rf "$dir"
     mkdir -p "$dir"

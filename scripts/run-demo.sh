@@ -139,6 +139,9 @@ cat <<MSG
   linked to one e-mail; 0400's cannot be grouped with them.
   The legacy app alone: http://127.0.0.1:$legacy_port/ (no headers there).
   Logs: $dir/error.log, $dir/access.log. Ctrl-C stops the demo.
+  The demo sends no mail: a new address is confirmed, and a password reset
+  done, with the link of its mail, read from the outbox:
+  Mails: $here/scripts/pg.sh psql $dir/pg $pg_port -c "SELECT recipient, body FROM extranet.mail_outbox ORDER BY id"
 
 MSG
 

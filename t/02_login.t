@@ -110,6 +110,17 @@ is($res->status, 403, 'login POST with a foreign Referer: 403');
 (undef, $res) = $t->login('030000100001', 'tilleuls-0001',
                           headers => { Origin => $t->origin });
 is($res->status, 303, 'login POST from its own origin: 303');
+my $mark = $t->audit_mark;
+(undef, $res) = $t->login('030000100001', 'tilleuls-0001', no_origin => 1,
+                          headers => { Accept => 'application/json' });
+is($res->status, 403, 'login POST with neither Origin nor Referer: 403');
+is(($res->json // {})->{error}, 'origin', '... error origin');
+ok(!$res->cookie('extranet_session'), '... no cookie');
+is($t->psql_value("SELECT count(*) FROM extranet.audit_log WHERE id > $mark AND event = 'login'"),
+   0, '... no login recorded');
+(undef, $res) = $t->login('030000100001', 'tilleuls-0001',
+                          headers => { Referer => $t->origin . '/auth/login' });
+is($res->status, 303, 'login POST with a same-origin Referer only: 303');
 
 # --- e-mail login --------------------------------------------------------------
 

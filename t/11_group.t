@@ -42,6 +42,8 @@ $r = $t->post_as($c1, '/auth/link/profile',
 is($r->status, 303, '030000100001 linked to a new e-mail') or diag($r->dump);
 my $id = $t->psql_value("SELECT id FROM extranet.identity WHERE email = '$email'");
 ok($id, 'identity created');
+# A claimed address receives no other account until its mailbox is proven.
+is($t->confirm_address($email)->status, 200, 'the address is confirmed from the mail');
 
 # --- 2. 030000100002 grouped (same syndic) -------------------------------------------------
 
@@ -154,6 +156,7 @@ $r = $t2->post_as($paul, '/auth/link/profile',
              [email => 'paul@example.org', last_name => 'Martin', first_name => 'Paul',
               phone => '', password => 'Paul-perso-2024!', password_confirm => 'Paul-perso-2024!']);
 is($r->status, 303, '040000300001 linked to another e-mail') or diag($r->dump);
+$t2->confirm_address('paul@example.org');
 
 my $legacy = $t2->login('040000300001', 'monceau-0001');
 ok($legacy, 'legacy_login all: the linked code still logs in');

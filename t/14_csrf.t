@@ -106,9 +106,19 @@ $r = $t->post('/auth/switch', cookie => $mail,
               form => [csrf => $csrf{mail}, account => '030000100001'],
               headers => { Referer => $t->origin . '/auth/accounts' });
 is($r->status, 303, 'switch with a same-origin Referer: 303');
+# Neither Origin nor Referer: no browser sends such a POST; refused even
+# with the right token, nothing changed.
+my $before = state_of();
+$r = $t->post('/auth/switch', cookie => $mail, no_origin => 1,
+              form => [csrf => $csrf{mail}, account => '030000100002'],
+              headers => $json);
+is($r->status, 403, 'neither Origin nor Referer, with the token: 403');
+is(($r->json // {})->{error}, 'origin', '... error origin');
+is(state_of(), $before, '... nothing stored');
 $r = $t->post('/auth/switch', cookie => $mail,
-              form => [csrf => $csrf{mail}, account => '030000100002']);
-is($r->status, 303, 'neither Origin nor Referer (old browsers): the token decides');
+              form => [csrf => $csrf{mail}, account => '030000100002'],
+              headers => { Origin => $t->origin });
+is($r->status, 303, 'the same with its Origin: 303');
 $r = $t->post('/auth/link', cookie => $code, form => [csrf => $csrf{code}, email => $email],
               headers => { Origin => $t->origin });
 is($r->status, 303, 'link with the token: 303');

@@ -14,15 +14,6 @@ use Digest::SHA qw(sha256_hex);
 use lib 't/lib';
 use Extranet::Test;
 
-# A reset link opened as a browser does: its first load answers 303 to the
-# page without the token, which then comes from a cookie for that page.
-sub open_reset_link {
-    my ($t, $token) = @_;
-    my $r = $t->get("/auth/password/reset?token=$token");
-    return $r unless $r->status == 303;
-    my $held = $r->cookie('extranet_session_reset') // '';
-    return $t->get($r->location_path, headers => [['Cookie', "extranet_session_reset=$held"]]);
-}
 
 my $t = Extranet::Test->new;
 $t->run($t->standard_config);
@@ -173,7 +164,7 @@ like(($r->json // {})->{message} // '', qr/Si cette adresse correspond à un com
 
 # --- the reset page -------------------------------------------------------------------------
 
-$r = open_reset_link($t, $token);
+$r = $t->open_reset_link($token);
 is($r->status, 200, 'GET password/reset with the token: 200') or diag($r->dump);
 like($r->body, qr{<input type="hidden" name="token" value="\Q$token\E">}, 'the token, hidden');
 like($r->body, qr{name="new_password" type="password" autocomplete="new-password"},
@@ -191,7 +182,7 @@ like($r->text, qr/Ce lien n(?:'|&#39;)est plus valable\. Demandez un nouveau lie
 like($r->body, qr{href="/auth/password/forgot"}, 'with a link to ask again');
 is($t->get('/auth/password/reset')->status, 400, 'no token: 400');
 my $forged = 'A' x 43;
-is(open_reset_link($t, $forged)->status, 400, 'a forged token: 400');
+is($t->open_reset_link($forged)->status, 400, 'a forged token: 400');
 
 # --- policy refusals ------------------------------------------------------------------------
 
@@ -244,7 +235,7 @@ $password = $new;
 $r = reset_with($token, 'Encore-un-autre-2025');
 is($r->status, 400, 'the link cannot be used twice');
 like($r->text, qr/Ce lien n(?:'|&#39;)est plus valable/, 'used: message');
-is(open_reset_link($t, $token)->status, 400, 'a used link: GET refused too');
+is($t->open_reset_link($token)->status, 400, 'a used link: GET refused too');
 (undef, $res) = $t->login($email, 'Encore-un-autre-2025');
 is($res->status, 401, 'the second use changed nothing');
 
@@ -255,7 +246,7 @@ my $expired = latest_token($email);
 ok($expired && $expired ne $token, 'a second request mails a new link');
 $t->psql("UPDATE extranet.password_reset SET expires_at = now() - interval '1 minute'"
        . " WHERE token_hash = decode('" . sha256_hex($expired) . "', 'hex')");
-is(open_reset_link($t, $expired)->status, 400, 'an expired link: GET 400');
+is($t->open_reset_link($expired)->status, 400, 'an expired link: GET 400');
 $before = identity_hash($email);
 $r = reset_with($expired, 'Expire-depuis-longtemps-1');
 is($r->status, 400, 'an expired link: refused');

@@ -12,6 +12,10 @@ use Extranet::Test;
 
 my $t = Extranet::Test->new;
 my $dir = $t->dir;
+# nginx's default logs when a configuration names none: Debian's nginx has
+# them in /var/log/nginx, an nginx built from nginx.org's source in
+# <prefix>/logs/, the test's folder (nginx -p) here
+$t->write_file('logs/.keep', '');
 
 Extranet::Test::run_capture('openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes',
        '-days', '1', '-subj', '/CN=localhost', '-keyout', "$dir/cert.key",

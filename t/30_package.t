@@ -26,6 +26,9 @@ my @APT      = ('apt-get', '-y', '-q', '-o', 'DPkg::Lock::Timeout=300',
                 '--no-install-recommends');
 
 plan skip_all => 'installs a Debian package: run as root' if $> != 0;
+plan skip_all => "the package is built for Debian's nginx (nginx-dev), not for "
+               . "$Extranet::Test::NGINX (TEST_NGINX_BINARY)"
+    if $Extranet::Test::NGINX ne '/usr/sbin/nginx';
 
 my $before = dpkg_status()->{$PKG};
 plan skip_all => "$PKG is on this machine already ($before): the test "
@@ -65,7 +68,7 @@ if ($git) {
 
 # --- the .deb itself ---------------------------------------------------------
 
-my %field = map { $_ => scalar `dpkg-deb -f '$deb' $_` } qw(Package Version Depends Recommends);
+my %field = map { $_ => scalar `dpkg-deb -f '$deb' $_` } qw(Package Version Depends Recommends Suggests);
 chomp %field;
 is($field{Package}, $PKG, 'Package');
 is($field{Version}, $version, 'Version is debian/changelog\'s');
@@ -76,6 +79,10 @@ like($field{Depends}, qr/(^|, )\Q$abi\E(,|$)/, "Depends on the exact nginx ABI (
 like($field{Depends}, qr/\blibpq5\b/, 'Depends on libpq5 (shlibs)');
 like($field{Depends}, qr/\blibssl3\b/, 'Depends on libssl3 (shlibs)');
 like($field{Depends}, qr/\blibstdc\+\+6\b/, 'Depends on libstdc++6 (shlibs)');
+like($field{Depends}, qr/\blibcbor0/, 'Depends on libcbor (shlibs)');
+unlike($field{Recommends}, qr/mta|mail-transport-agent|exim|postfix/,
+       'no MTA recommended: nginx nodes that never send mail need none');
+like($field{Suggests}, qr/default-mta \| mail-transport-agent/, 'an MTA suggested, for the mailer');
 
 my @contents = map { (split ' ', $_, 6)[5] } split /\n/, `dpkg-deb -c '$deb'`;
 s{^\./}{/} for @contents;
@@ -87,6 +94,11 @@ for my $path ($SO, $SNIPPET, $MIGRATE, "$SHARE/sql/migrations/001_schema.sql",
               '/usr/share/man/man8/extranet-migrate.8.gz',
               '/usr/sbin/extranet-admin', '/usr/sbin/extranet-mailer',
               '/lib/systemd/system/extranet-mailer.service',
+              '/lib/systemd/system/extranet-mailer@.service',
+              '/etc/extranet/mailer.conf',
+              "$SHARE/sql/examples/legacy_check.sql",
+              (map { "$DOC/$_.md.gz" } qw(deploying portal-api legacy-accounts mailer
+                                           support-desk several-sites)),
               '/usr/share/man/man8/extranet-admin.8.gz',
               '/usr/share/man/man8/extranet-mailer.8.gz') {
     ok($in_deb{$path}, "the package has $path");
@@ -95,8 +107,19 @@ my @migrations = map { s{.*/}{}r } glob("$ROOT/sql/migrations/*.sql");
 is_deeply([sort grep { m{^\Q$SHARE\E/sql/migrations/.+\.sql$} } @contents],
           [map { "$SHARE/sql/migrations/$_" } sort @migrations],
           'the package has every migration of sql/migrations');
-ok(!(grep { m{^/etc/} && !m{/$} } @contents),
-   'no file under /etc in the package (the modules-enabled link is made by postinst)');
+is_deeply([grep { m{^/etc/} && !m{/$} } @contents], ['/etc/extranet/mailer.conf'],
+   'under /etc, the mailer\'s configuration only (the modules-enabled link is made by postinst)');
+my $conffiles = `dpkg-deb --ctrl-tarfile '$deb' | tar -xOf - ./conffiles 2>/dev/null`;
+is($conffiles, "/etc/extranet/mailer.conf\n", 'it is a conffile');
+# every document a man page or README.Debian names is in the package
+for my $page ("$ROOT/tools/extranet-admin", "$ROOT/tools/extranet-mailer",
+              "$ROOT/debian/extranet-migrate.8", "$ROOT/debian/$PKG.README.Debian") {
+    my $text = slurp($page);
+    for my $doc ($text =~ m{(?:docs/|/usr/share/doc/\Q$PKG\E/)([a-z-]+\.md)}g) {
+        ok($in_deb{"$DOC/$doc.gz"} || $in_deb{"$DOC/$doc"},
+           "$doc, named by " . ($page =~ s{.*/}{}r) . ', is in the package');
+    }
+}
 
 # lintian: errors fail, warnings are shown
 ($rc, $out) = run_log('lintian', '--fail-on', 'error', $deb);
@@ -120,6 +143,8 @@ is(readlink($ENABLED), $SNIPPET, "$ENABLED links to it (postinst, dh_nginx)");
 ok(-x $MIGRATE, "$MIGRATE installed, executable");
 ok(-f "$DOC/README.Debian" || -f "$DOC/README.Debian.gz", 'README.Debian installed');
 ok(-f "$DOC/deploying.md" || -f "$DOC/deploying.md.gz", 'deploying.md installed');
+is(slurp('/etc/extranet/mailer.conf'), slurp("$ROOT/tools/mailer.conf.example"),
+   '/etc/extranet/mailer.conf installed from tools/mailer.conf.example');
 
 # --- nginx -t with the installed module -------------------------------------
 
@@ -246,7 +271,8 @@ ok(!dpkg_status()->{$PKG}, 'dpkg: not installed, no configuration left');
 my @left = grep { -e $_ || -l $_ }
            ($SO, $SNIPPET, $ENABLED, "$ENABLED.removed", $MIGRATE, $SHARE, $DOC,
             '/usr/share/man/man8/extranet-migrate.8.gz', '/usr/sbin/extranet-admin',
-            '/usr/sbin/extranet-mailer', '/lib/systemd/system/extranet-mailer.service');
+            '/usr/sbin/extranet-mailer', '/lib/systemd/system/extranet-mailer.service',
+            '/lib/systemd/system/extranet-mailer@.service', '/etc/extranet/mailer.conf');
 is_deeply(\@left, [], 'purge: nothing of the package is left');
 my @dangling = grep { -l $_ && !-e $_ } glob('/etc/nginx/modules-enabled/*');
 is_deeply([grep { /auth-extranet/ } @dangling], [], 'no dangling link in modules-enabled');

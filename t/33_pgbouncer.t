@@ -167,12 +167,15 @@ $r = $t->post_as($code1, '/auth/link/profile',
                  [email => $email, last_name => 'Dupont', first_name => 'Marie', phone => '',
                   password => $password, password_confirm => $password]);
 is($r->status, 303, 'link/profile: 303') or diag($r->dump);
-is($r->location_path, '/auth/link/done', 'link/profile: to link/done');
+is($r->location_path, '/auth/link/done?confirm=1', 'link/profile: to link/done, a confirmation mailed');
 my $linked = $r->cookie('extranet_session');
 my $h = $t->upstream_headers($linked);
 is("$h->{Login}/$h->{Email}", "email/$email", 'the session became an e-mail session');
 my $id = $t->psql_value("SELECT id FROM extranet.identity WHERE email = '$email'");
 ok($id, 'the identity is stored');
+# Its owner proves the address from the mail (link/confirm, through the
+# pooler too) before it receives another account.
+is($t->confirm_address($email)->status, 200, 'link/confirm: the address is confirmed');
 
 # --- group a second account (link/password) -----------------------------------------------
 

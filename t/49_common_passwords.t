@@ -36,6 +36,7 @@ $r = $t->post_as($code, '/auth/link/profile', [
     password => 'Rose-des-Tilleuls', password_confirm => 'Rose-des-Tilleuls']);
 is($r->status, 303, 'an uncommon password is accepted');
 my $email = $r->cookie($t->cookie_name);
+$t->confirm_address('rose@example.org');
 
 $r = $t->post_as($email, '/auth/manage', [
     action => 'password', current_password => 'Rose-des-Tilleuls',

@@ -47,8 +47,12 @@ my $r = $t->post_as($code, '/auth/link/profile', [
 is($r->status, 303, 'linked');
 my @m = mails_to('lea@example.org');
 is(scalar @m, 1, 'one mail');
-notice_ok($m[0], 'Un compte a été associé à votre adresse e-mail',
-          'Le compte 030000100001 a été associé à votre adresse e-mail', 'link');
+# To a new address the one mail is the confirmation (t/52): it names the
+# account linked and says what to do if it was not them.
+is($m[0][0], 'Confirmez votre adresse e-mail', 'link: the confirmation mail');
+like($m[0][1], qr/le compte 030000100001 .* à cette adresse e-mail/, 'link: what');
+like($m[0][1], qr/Si ce n'est pas vous/, 'link: what to do if it was not them');
+is($t->confirm_address('lea@example.org')->status, 200, 'the address is confirmed');
 
 # --- grouping into a known address ---------------------------------------------------
 

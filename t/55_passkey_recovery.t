@@ -70,7 +70,7 @@ sub reset_password {
     $t->post('/auth/password/forgot', form => [login => $email], headers => { Origin => $origin });
     my ($token) = (mails_to($email))[-1][1] =~ m{password/reset\?token=([A-Za-z0-9_-]{43})};
     die 'no reset link' unless $token;
-    my $page = $t->get("/auth/password/reset?token=$token");
+    my $page = $t->open_reset_link($token);
     my $r = $t->post('/auth/password/reset', headers => { Origin => $origin, 'User-Agent' => $ua },
                      form => [token => $token, new_password => $new, password_confirm => $new,
                               @extra]);

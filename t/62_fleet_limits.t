@@ -23,8 +23,11 @@ my $nb = Extranet::Test->new(secret => $na->secret);
 # way: one test client is every attacker here
 my $conf = sub {
     my ($node) = @_;
+    # one site behind a balancer: both nodes name the same site URL, so that
+    # a cookie sealed by one opens on the other
     return $node->standard_config(
         extranet_zone => 0,
+        site_url => $na->origin,
         http => 'auth_extranet_zone extranet 32k;'
               . ' auth_extranet_limit identifier=5 address=100000 window=15m lockout=15m;');
 };

@@ -2,7 +2,7 @@
 -- tests. Never load this in production.
 --
 -- The hashes are what a legacy PHP extranet typically stores, in several
--- crypt(3) formats on purpose (SPEC §7), each checked with libcrypt before
+-- crypt(3) formats on purpose (docs/legacy-accounts.md), each checked with libcrypt before
 -- being written here:
 --   account        syndic  legacy password  format
 --   030000100001   0300    tilleuls-0001    $6$  sha512crypt (openssl passwd -6)

@@ -52,5 +52,9 @@ COMMENT ON VIEW extranet.legacy_account IS
 -- module needs SELECT on the view only, never on the legacy schema, and sees
 -- only these six columns of it.
 GRANT SELECT ON extranet.legacy_account TO extranet_module;
+-- The support desk's tool (extranet-admin find) shows an account: every
+-- column but the password hash, as migration 003 granted on the demo table.
+GRANT SELECT (code, syndic_code, syndic_name, label, active)
+      ON extranet.legacy_account TO extranet_admin;
 
 COMMIT;

@@ -1,3 +1,5 @@
+/* Copyright (C) 2026 The ngx_http_auth_extranet_module authors */
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ngx_http_auth_extranet_module: the access phase. It verifies the session
  * cookie (no database work), refreshes the session row in the thread pool

@@ -1,3 +1,5 @@
+/* Copyright (C) 2026 The ngx_http_auth_extranet_module authors */
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The thread-pool bridge: one business operation, copied into the task, runs
  * in a pool thread; the request waits with r->main->blocked raised and

@@ -1,3 +1,5 @@
+/* Copyright (C) 2026 The ngx_http_auth_extranet_module authors */
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ngx_http_auth_extranet_module: what the shared zone holds. Session keys
  * revoked on this node (a logged-out cookie is refused at once, before its

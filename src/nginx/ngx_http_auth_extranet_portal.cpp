@@ -1,3 +1,5 @@
+/* Copyright (C) 2026 The ngx_http_auth_extranet_module authors */
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The portal location: reads the body, turns the request into the core's
  * PortalRequest, answers what the core answers on the event loop, and runs

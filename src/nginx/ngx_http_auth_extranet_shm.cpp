@@ -1,3 +1,5 @@
+/* Copyright (C) 2026 The ngx_http_auth_extranet_module authors */
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The module's shared memory zone: session keys revoked on this node (so a
  * logged-out cookie is refused at once, before its next refresh) and the

@@ -1,3 +1,5 @@
+/* Copyright (C) 2026 The ngx_http_auth_extranet_module authors */
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ngx_http_auth_extranet_module: the shared zone's entries, for the zone's
  * two files (_shm.cpp: the zone, its tree and how room is made; _entries.cpp:

@@ -1,3 +1,5 @@
+/* Copyright (C) 2026 The ngx_http_auth_extranet_module authors */
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ngx_http_auth_extranet_module: the configuration of each site. The site
  * directives are merged from http into each server the nginx way; the

@@ -1,3 +1,5 @@
+/* Copyright (C) 2026 The ngx_http_auth_extranet_module authors */
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ngx_http_auth_extranet_module: auth_extranet_status, a content handler
  * like stub_status that answers the module's metrics in the Prometheus text
@@ -6,6 +8,7 @@
  */
 
 #include "nginx/ngx_http_auth_extranet.h"
+#include <ngx_http_auth_extranet_version.h>
 
 #include <utility>
 #include <vector>
@@ -17,6 +20,8 @@ typedef std::vector<std::pair<std::string, ngx_http_auth_extranet_stats_t *>>
 
 static std::string ngx_http_auth_extranet_status_text(
     const ngx_http_auth_extranet_zones_t &zones);
+static std::string ngx_http_auth_extranet_status_sites(ngx_http_request_t *r);
+static std::string ngx_http_auth_extranet_status_label(const ngx_str_t &value);
 
 
 typedef struct {
@@ -115,7 +120,8 @@ ngx_http_auth_extranet_status_handler(ngx_http_request_t *r)
             }
         }
 
-        body = ngx_http_auth_extranet_status_text(zones);
+        body = ngx_http_auth_extranet_status_text(zones)
+               + ngx_http_auth_extranet_status_sites(r);
 
     } catch (const std::exception &e) {
         ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
@@ -154,6 +160,32 @@ ngx_http_auth_extranet_status_handler(ngx_http_request_t *r)
 }
 
 
+/* a label value: backslash, double quote and newline escaped */
+
+static std::string
+ngx_http_auth_extranet_status_label(const ngx_str_t &value)
+{
+    std::string  out;
+
+    for (size_t n = 0; n < value.len; n++) {
+        u_char  c = value.data[n];
+
+        if (c == '\\' || c == '"') {
+            out += '\\';
+            out += (char) c;
+
+        } else if (c == '\n') {
+            out += "\\n";
+
+        } else {
+            out += (char) c;
+        }
+    }
+
+    return out;
+}
+
+
 /* every metric once, with one sample per zone (and label set) */
 
 static std::string
@@ -186,6 +218,15 @@ ngx_http_auth_extranet_status_text(const ngx_http_auth_extranet_zones_t &zones)
     auto g = [](ngx_atomic_t a) {
         return std::to_string((ngx_atomic_int_t) a);
     };
+
+    /*
+     * the code this worker runs: an upgraded package is loaded by a restart
+     * or a binary upgrade, never by a reload, which keeps the old module
+     */
+    head("auth_extranet_build_info", "gauge",
+         "The module's version, as loaded by this nginx.");
+    out += "auth_extranet_build_info{version=\"" NGX_HTTP_AUTH_EXTRANET_VERSION
+           "\",nginx=\"" NGINX_VERSION "\"} 1\n";
 
     head("auth_extranet_logins_total", "counter", "Logins by method and result.");
     for (const auto &l : ngx_http_auth_extranet_logins) {
@@ -272,6 +313,51 @@ ngx_http_auth_extranet_status_text(const ngx_http_auth_extranet_zones_t &zones)
                + std::string((char *) sum, end - sum) + "\n";
         out += "auth_extranet_task_duration_seconds_count{" + z + "} "
                + std::to_string(cumulative) + "\n";
+    }
+
+    return out;
+}
+
+
+/*
+ * which sites (servers) count in which zone: the counters are the zone's,
+ * summed over the sites that share it; a zone per site (auth_extranet_zone
+ * at server level) gives each site its own
+ */
+
+static std::string
+ngx_http_auth_extranet_status_sites(ngx_http_request_t *r)
+{
+    ngx_uint_t                          i;
+    std::string                         out;
+    ngx_http_core_srv_conf_t          **cscfp;
+    ngx_http_core_main_conf_t          *cmcf;
+    ngx_http_auth_extranet_srv_conf_t  *site;
+
+    cmcf = static_cast<ngx_http_core_main_conf_t *>(
+               ngx_http_get_module_main_conf(r, ngx_http_core_module));
+    cscfp = static_cast<ngx_http_core_srv_conf_t **>(cmcf->servers.elts);
+
+    for (i = 0; i < cmcf->servers.nelts; i++) {
+        site = static_cast<ngx_http_auth_extranet_srv_conf_t *>(
+                   cscfp[i]->ctx->srv_conf[ngx_http_auth_extranet_module.ctx_index]);
+
+        if (site == NULL || !site->used || site->shm_zone == NULL) {
+            continue;
+        }
+
+        if (out.empty()) {
+            out = "# HELP auth_extranet_site_info The zone whose counters each site"
+                  " (server_name) adds to.\n"
+                  "# TYPE auth_extranet_site_info gauge\n";
+        }
+
+        out += "auth_extranet_site_info{zone=\""
+               + std::string((char *) site->shm_zone->shm.name.data,
+                             site->shm_zone->shm.name.len)
+               + "\",site=\""
+               + ngx_http_auth_extranet_status_label(cscfp[i]->server_name)
+               + "\"} 1\n";
     }
 
     return out;

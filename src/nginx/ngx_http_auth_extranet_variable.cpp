@@ -1,3 +1,5 @@
+/* Copyright (C) 2026 The ngx_http_auth_extranet_module authors */
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ngx_http_auth_extranet_module: the $extranet_* variables, for logs and
  * custom upstream parameters. They read the main request's session, kept

@@ -1,3 +1,5 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
 // Portal page renders per second, at the core: the login page and
 // "Gérer mes comptes" (three accounts, two sessions, one passkey) rendered
 // in a loop by the views' renderer, as a pool thread renders them.

@@ -27,6 +27,7 @@
 
 import { chromium } from 'playwright-core';
 import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, unlinkSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -189,6 +190,21 @@ async function heading(page) {
     const h1 = page.locator('h1').first();
     await h1.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
     return (await h1.innerText()).trim();
+}
+
+// The token of the newest confirmation link mailed to the address, read
+// from the demo's outbox (the demo sends no mail): browser-test.sh gives
+// the demo's PostgreSQL as EXTRANET_DEMO_PG="<dir> <port>".
+function mailedConfirmToken(address) {
+    const [dir, port] = (process.env.EXTRANET_DEMO_PG || '').split(' ');
+    check(dir && port, 'EXTRANET_DEMO_PG is not set (run through scripts/browser-test.sh)');
+    const quoted = `'${address.replace(/'/g, "''")}'`;
+    const out = execFileSync(join(here, '..', '..', 'scripts', 'pg.sh'),
+        ['psql', dir, port, '-X', '-q', '-A', '-t', '-c',
+         "SELECT substring(body from 'link/confirm[?]token=([A-Za-z0-9_-]{43})') FROM extranet.mail_outbox"
+         + ` WHERE recipient = ${quoted} AND body LIKE '%link/confirm?token=%' ORDER BY id DESC LIMIT 1`],
+        { encoding: 'utf8' });
+    return out.trim();
 }
 
 async function expectHeading(page, text) {
@@ -643,6 +659,26 @@ async function walk(f) {
         await expectLegacyPage(page, { account: A1.code, syndic: A1.syndic, login: 'email', email: EMAIL });
         await expectIconsOnScreen(page);
         await logoutFromMenu(page);
+    });
+
+    // The owner opens the mail sent to the new address and confirms it: the
+    // page the link leads to, without the token in the address bar, and its
+    // button.
+    await step(name('confirm-address-from-the-mail'), page, async () => {
+        const token = mailedConfirmToken(EMAIL);
+        check(token, `no confirmation link mailed to ${EMAIL}`);
+        await page.goto(`${base}/auth/link/confirm?token=${token}`, { waitUntil: 'load', timeout: STEP_TIMEOUT });
+        equal(pathOf(page), '/auth/link/confirm', 'the mailed link leaves the token out of the URL:');
+        await expectHeading(page, 'Confirmer votre adresse e-mail');
+        check((await page.locator('main').innerText()).includes(A1.code), 'the page does not name the account');
+        await expectNoSideways(page, 'the confirmation page');
+        await axeCheck(page, 'the confirmation page');
+        await clickAndLoad(page, await expectButton(page, 'Confirmer mon adresse e-mail'));
+        await expectHeading(page, 'Adresse e-mail confirmée');
+        await axeCheck(page, 'the address confirmed');
+        // On to the login page, where the journey goes on.
+        await clickAndLoad(page, page.getByRole('link', { name: 'Se connecter', exact: true }));
+        equal(pathOf(page), '/auth/login', '"Se connecter" leads to');
     });
 
     // --- Mode d'emploi 2: group the other accounts under the e-mail -------

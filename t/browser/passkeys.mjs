@@ -18,6 +18,7 @@
 
 import { chromium } from 'playwright-core';
 import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, unlinkSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -160,6 +161,19 @@ async function main() {
                 headers: { Origin: base, Accept: 'application/json' },
             });
             check(r.status() === 200, `link/profile answered ${r.status()}: ${await r.text()}`);
+            // The new address is proven from its mail before it logs in or
+            // registers a passkey (the demo's outbox: EXTRANET_DEMO_PG).
+            const [dir, port] = (process.env.EXTRANET_DEMO_PG || '').split(' ');
+            check(dir && port, 'EXTRANET_DEMO_PG is not set (run through scripts/browser-test.sh)');
+            const token = execFileSync(join(here, '..', '..', 'scripts', 'pg.sh'),
+                ['psql', dir, port, '-X', '-q', '-A', '-t', '-c',
+                 "SELECT substring(body from 'link/confirm[?]token=([A-Za-z0-9_-]{43})')"
+                 + ` FROM extranet.mail_outbox WHERE recipient = '${EMAIL}' ORDER BY id DESC LIMIT 1`],
+                { encoding: 'utf8' }).trim();
+            r = await page.request.post(`${base}/auth/link/confirm`, {
+                form: { token }, headers: { Origin: base, Accept: 'application/json' },
+            });
+            equal(r.status(), 200, 'the address confirmed with the mailed link');
             r = await page.request.post(`${base}/auth/logout`, {
                 form: { csrf }, headers: { Origin: base, Accept: 'application/json' },
             });

@@ -300,3 +300,28 @@ for name, lines, body in [
     ("echo-redirect", ["GET", "switch", "", "", "", "s", "account=030000100002&next=//evil.example"], ""),
 ]:
     write("portal", name, "\n".join(lines) + "\n" + body)
+
+
+# confirm_link: a method byte (0 GET, 1 HEAD, 2 POST, 3 PUT), the query or
+# form, a newline, the Cookie header.
+def confirm_seeds():
+    good = base64.urlsafe_b64encode(b"\x5a" * 32).rstrip(b"=")
+    other = base64.urlsafe_b64encode(bytes(range(32))).rstrip(b"=")
+    for name, method, query, cookie in [
+        ("first-load", 0, b"token=" + good, b""),
+        ("first-load-head", 1, b"token=" + good, b""),
+        ("page-from-cookie", 0, b"", b"extranet_confirm=" + good),
+        ("page-two-cookies", 0, b"", b"a=1; extranet_confirm=" + other + b"; extranet_confirm=" + good),
+        ("button", 2, b"token=" + good, b"extranet_confirm=" + good),
+        ("button-cookie-only", 2, b"", b"extranet_confirm=" + good),
+        ("button-other-form", 2, b"token=" + other + b"&label=R%C3%A9sidence", b"extranet_confirm=" + good),
+        ("short-token", 0, b"token=" + good[:-1], b""),
+        ("long-token", 0, b"token=" + good + b"A", b""),
+        ("encoded-token", 0, b"token=" + good[:-1] + b"%2B", b""),
+        ("empty-token", 0, b"token=", b"extranet_confirm=" + good),
+        ("put", 3, b"token=" + good, b""),
+    ]:
+        write("confirm_link", name, bytes([method]) + query + b"\n" + cookie)
+
+
+confirm_seeds()

@@ -1,3 +1,5 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
 // The "immeuble" menu (accounts) and the one-click switch of the active
 // account among those linked to the session's identity.
 #pragma once

@@ -1,3 +1,5 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
 // The name of a session's device, as "Gérer mes comptes" lists it: the
 // browser and system a user agent names ("Firefox sur Windows"), or a short
 // prefix of an agent it does not know.

@@ -1,3 +1,5 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
 // Personal information and the password policy: the checks of the forms
 // that create or change an identity (link/profile, manage, password/reset).
 #pragma once

@@ -1,9 +1,13 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
 #include "core/flows/link_flow.h"
 
 #include <algorithm>
 #include <memory>
 
+#include "core/flows/address_confirmation.h"
 #include "core/storage/access_notice.h"
+#include "core/storage/address_claim.h"
 #include "core/primitives/crypto.h"
 #include "core/primitives/email.h"
 #include "core/primitives/escape.h"
@@ -32,20 +36,23 @@ constexpr std::string_view kRace =
     "Ce compte ou cette adresse e-mail vient d'être associé depuis une autre page. "
     "Veuillez recommencer.";
 
+// Known: held by a proven identity. A claim leaves the address free, so
+// that it never stands in its real owner's way.
 const Statement kEmailKnown{
     "link_email_known",
-    "SELECT 1 FROM extranet.identity WHERE email = $1"};
+    "SELECT 1 FROM extranet.identity WHERE email = $1 AND email_confirmed_at IS NOT NULL"};
 
 // Locked: two groupings of one identity at once must not both pass the
 // partner rule, each unaware of the other's account.
 const Statement kIdentityForLink{
     "link_identity_for_update",
-    "SELECT id, password_hash FROM extranet.identity WHERE email = $1 FOR UPDATE"};
+    "SELECT id, password_hash FROM extranet.identity"
+    " WHERE email = $1 AND email_confirmed_at IS NOT NULL FOR UPDATE"};
 
 const Statement kCreateIdentity{
     "link_create_identity",
     "INSERT INTO extranet.identity (email, password_hash, last_name, first_name, phone,"
-    " default_account) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"};
+    " default_account, email_confirmed_at) VALUES ($1, $2, $3, $4, $5, $6, NULL) RETURNING id"};
 
 const Statement kLinkAccount{
     "link_account",
@@ -134,14 +141,15 @@ PortalResponse next_step(const Answerer& ans, std::string_view step, std::string
     return redirect_response(step_location(ans, step, email));
 }
 
-PortalResponse linked(const Answerer& ans, const Settings& s, const SessionClaims& c) {
-    std::string done = ans.page.prefix + "link/done";
-    PortalResponse r = ans.json ? json_response(200, "{\"ok\":true,\"account\":" +
-                                                         json_string(c.account) +
-                                                         ",\"email\":" + json_string(c.email) +
-                                                         ",\"redirect\":" + json_string(done) +
-                                                         "}")
-                                : redirect_response(done);
+PortalResponse linked(const Answerer& ans, const Settings& s, const SessionClaims& c,
+                      bool confirmation_sent = false) {
+    std::string done = ans.page.prefix + "link/done" + (confirmation_sent ? "?confirm=1" : "");
+    PortalResponse r =
+        ans.json ? json_response(200, "{\"ok\":true,\"account\":" + json_string(c.account) +
+                                          ",\"email\":" + json_string(c.email) +
+                                          (confirmation_sent ? ",\"confirmation_sent\":true" : "") +
+                                          ",\"redirect\":" + json_string(done) + "}")
+                 : redirect_response(done);
     r.set_cookies.push_back(session_cookie(s, c));
     return r;
 }
@@ -216,6 +224,9 @@ PortalResponse create_identity(Database& db, const Settings& s, const Answerer& 
                                const std::string& hash, std::uint64_t now) {
     Transaction tx(db);
     if (!lock_open_session(db, s, claims)) return ans.login_required();
+    // Claims and confirmations of this address wait for each other.
+    lock_address(db, n.email);
+    std::vector<std::string> dropped = purge_expired_claims(db);
     std::optional<LegacyAccount> a = find_account(db, claims.account);
     if (std::optional<PortalResponse> refused = refuse_account(ans, a)) return *refused;
     if (!db.exec(kEmailKnown, {n.email}).empty()) {
@@ -233,17 +244,32 @@ PortalResponse create_identity(Database& db, const Settings& s, const Answerer& 
                                          n.profile.first_name, n.profile.phone, a->code});
     std::uint64_t identity = static_cast<std::uint64_t>(r.integer(0, 0));
     std::string id = std::to_string(identity);
+    // An earlier claim on this account (a typo in the address, say) gives
+    // way: the account's code is its proof.
+    std::vector<std::string> released = release_claimed_account(db, a->code, n.client_addr);
     db.exec(kLinkAccount, {a->code, id});
     std::vector<std::string> ended = revoke_code_sessions(db, s, a->code, claims.session_id);
     audit_link(db, true, identity, a->code, n.email, n.client_addr,
-               "new identity" + code_sessions_detail(ended));
-    notify_link(db, n.email, a->code, n.client_addr, n.user_agent, now);
+               "new identity, address to confirm" + code_sessions_detail(ended));
+    // The mail asks the mailbox to confirm: until then the identity is a
+    // claim (no login, no other account, no passkey). It replaces the
+    // notice of the link, which would say the same to the same box.
+    ConfirmationMail m;
+    m.identity_id = identity;
+    m.email = n.email;
+    m.account = a->code;
+    m.label = a->label;
+    m.origin = s.site_url;
+    m.prefix = ans.page.prefix;
+    queue_address_confirmation(db, m);
     std::vector<LegacyAccount> accounts = linked_accounts(db, identity);
     SessionClaims c = email_session_claims(claims, identity, n.email, *a, accounts, now);
     update_session(db, c);
     tx.commit();
-    PortalResponse done = linked(ans, s, c);
+    PortalResponse done = linked(ans, s, c, true);
     done.revoke = std::move(ended);
+    done.revoke.insert(done.revoke.end(), dropped.begin(), dropped.end());
+    done.revoke.insert(done.revoke.end(), released.begin(), released.end());
     return done;
 }
 
@@ -343,6 +369,7 @@ PortalResponse link_to_identity(Database& db, const Settings& s, const Answerer&
     }
 
     if (v.needs_rehash) rehash_password(db, identity, hash_password(password.value, s.hash));
+    std::vector<std::string> released = release_claimed_account(db, a->code, k.client_addr);
     db.exec(kLinkAccount, {a->code, id});
     db.exec(kDefaultIfNone, {id, a->code});
     std::vector<std::string> ended = revoke_code_sessions(db, s, a->code, claims.session_id);
@@ -355,6 +382,7 @@ PortalResponse link_to_identity(Database& db, const Settings& s, const Answerer&
     tx.commit();
     PortalResponse done = linked(ans, s, c);
     done.revoke = std::move(ended);
+    done.revoke.insert(done.revoke.end(), released.begin(), released.end());
     return done;
 }
 
@@ -578,6 +606,7 @@ Dispatch route_link_done(RouteContext& rc) {
     LinkDoneView v;
     v.account = claims.account;
     v.email = claims.email;
+    v.confirmation_sent = rc.form.value("confirm") == "1";
     return {ans.answer(200, render_link_done(rc.page, v),
                        "{\"ok\":true,\"account\":" + json_string(claims.account) +
                            ",\"email\":" + json_string(claims.email) + "}"),

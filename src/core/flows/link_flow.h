@@ -1,3 +1,5 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
 // Linking ("Associer mon compte"): a session opened with a numeric code
 // attaches its account to a new e-mail identity (link → link/profile) or to
 // a known one (link → link/password), then link/done.

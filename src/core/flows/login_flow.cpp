@@ -1,3 +1,5 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
 #include "core/flows/login_flow.h"
 
 #include <algorithm>
@@ -15,7 +17,16 @@ namespace {
 const Statement kFindIdentity{
     "find_identity",
     "SELECT id, email, password_hash, COALESCE(default_account, '')"
-    " FROM extranet.identity WHERE email = $1"};
+    " FROM extranet.identity WHERE email = $1 AND email_confirmed_at IS NOT NULL"};
+
+// The hash checked is still the identity's, and stays so until the session
+// row is committed: a reset or a password change that commits first makes
+// this find nothing; one that comes after waits for the lock, and its
+// revocation then sees the new session.
+const Statement kPasswordStill{
+    "login_password_still",
+    "SELECT 1 FROM extranet.identity WHERE id = $1 AND password_hash = $2"
+    " AND email_confirmed_at IS NOT NULL FOR UPDATE"};
 
 constexpr std::string_view kFailureMessage = "Identifiant ou mot de passe incorrect.";
 constexpr std::string_view kUseEmailMessage =
@@ -137,6 +148,9 @@ LoginOutcome login_with_email(Database& db, const Settings& s, const LoginAttemp
         return fail("unknown password hash format for identity " + std::to_string(identity));
     }
     if (v.status != VerifyStatus::match) return fail("wrong password");
+    if (db.exec(kPasswordStill, {std::to_string(identity), stored}).empty()) {
+        return fail("password changed while it was checked");
+    }
 
     std::vector<LegacyAccount> accounts = linked_accounts(db, identity);
     if (accounts.empty()) return fail("no linked account left");

@@ -1,3 +1,5 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
 // Logging in with a numeric code + legacy password or an e-mail + personal
 // password, and logging out.
 #pragma once

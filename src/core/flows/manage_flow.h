@@ -1,3 +1,5 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
 // "Gérer mes comptes": personal information, the default account, the
 // password, unlinking accounts and the open sessions of an e-mail identity.
 #pragma once

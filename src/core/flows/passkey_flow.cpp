@@ -1,3 +1,5 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
 #include "core/flows/passkey_flow.h"
 
 #include <algorithm>
@@ -11,6 +13,7 @@
 #include "core/flows/link_flow.h"
 #include "core/flows/manage_flow.h"
 #include "core/storage/access_notice.h"
+#include "core/storage/address_claim.h"
 #include "core/storage/session_store.h"
 #include "core/primitives/webauthn.h"
 
@@ -103,7 +106,8 @@ const Statement kFindPasskey{
     "SELECT p.identity_id, encode(p.user_handle, 'hex'), encode(p.public_key, 'hex'),"
     " p.sign_count, i.email, COALESCE(i.default_account, '')"
     " FROM extranet.passkey p JOIN extranet.identity i ON i.id = p.identity_id"
-    " WHERE p.credential_id = decode($1, 'hex') FOR UPDATE OF p"};
+    " WHERE p.credential_id = decode($1, 'hex') AND i.email_confirmed_at IS NOT NULL"
+    " FOR UPDATE OF p"};
 
 const Statement kUsePasskey{
     "passkey_use",
@@ -180,6 +184,13 @@ CookieSettings binding_cookie(const Settings& s) {
 
 bool email_session(const SessionClaims& c) {
     return c.method == LoginMethod::email && c.identity_id != 0;
+}
+
+// A claim of an address registers nothing until the mailbox is proven.
+PortalResponse unconfirmed(const Answerer& ans) {
+    return ans.error(403, "address_unconfirmed",
+                     "Confirmez d'abord votre adresse e-mail avec le lien qui vous a été "
+                     "envoyé.");
 }
 
 PortalResponse unavailable_rp(const Answerer& ans) {
@@ -305,6 +316,7 @@ Dispatch route_passkey_register_options(RouteContext& rc) {
 
         Transaction tx(db);
         if (!lock_open_session(db, s, claims)) return ans.login_required();
+        if (!identity_confirmed(db, claims.identity_id)) return unconfirmed(ans);
         Result handle = db.exec(kUserHandle, {id});
         std::string user_handle = handle.empty() ? random_bytes(32)
                                                  : from_hex(handle.get(0, 0)).value_or("");
@@ -386,6 +398,7 @@ Dispatch route_passkey_register(RouteContext& rc) {
 
         Transaction tx(db);
         if (!lock_open_session(db, s, claims)) return ans.login_required();
+        if (!identity_confirmed(db, claims.identity_id)) return unconfirmed(ans);
         std::string id = std::to_string(claims.identity_id);
         if (static_cast<std::size_t>(db.exec(kCredentialIds, {id}).rows()) >= kMaxPasskeys) {
             return ans.error(409, "too_many_passkeys",

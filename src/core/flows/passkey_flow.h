@@ -1,3 +1,5 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
 // Passkeys (SPEC §11): an e-mail identity registers passkeys in "Gérer mes
 // comptes" and logs in with one, landing on its default account. The routes
 // answer JSON to passkey.js; the ceremonies' checks are in webauthn.

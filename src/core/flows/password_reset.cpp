@@ -1,3 +1,5 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
 #include "core/flows/password_reset.h"
 
 #include <algorithm>
@@ -6,6 +8,7 @@
 
 #include "core/storage/access_notice.h"
 #include "core/primitives/account_code.h"
+#include "core/storage/address_claim.h"
 #include "core/primitives/crypto.h"
 #include "core/primitives/escape.h"
 #include "core/flows/identity_rules.h"
@@ -35,9 +38,13 @@ constexpr std::string_view kInvalidLink =
     "Ce lien n'est plus valable. Demandez un nouveau lien.";
 constexpr std::string_view kFixFields = "Veuillez corriger les champs indiqués.";
 
+// The proven identity of the address; else its newest claim still waiting,
+// so that the mailbox's owner can take the address from a claimant.
 const Statement kFindIdentity{
     "reset_find_identity",
-    "SELECT id FROM extranet.identity WHERE email = $1"};
+    "SELECT id FROM extranet.identity WHERE email = $1"
+    " AND (email_confirmed_at IS NOT NULL OR " EXTRANET_SQL_CLAIM_LIVE ")"
+    " ORDER BY email_confirmed_at IS NULL, created_at DESC, id DESC LIMIT 1"};
 
 const Statement kCreateReset{
     "reset_create",
@@ -197,6 +204,14 @@ PortalResponse reset_password(Database& db, const ResetRequest& q, const Secret&
     std::uint64_t identity = static_cast<std::uint64_t>(r.integer(0, 0));
     std::string email = r.get(0, 1);
     std::string id = std::to_string(identity);
+    // The mailbox is proven: a claim becomes the address's identity, bare
+    // of what its claimant attached; other claims of the address go.
+    std::optional<std::vector<std::string>> taken =
+        take_address(db, identity, email, MailboxProof::password_reset, q.client_addr);
+    if (!taken) {
+        tx.commit();
+        return invalid_link(q.ans);
+    }
     set_new_password(db, identity, hash);
     db.exec(kSpendAll, {id});
     Result sessions = db.exec(kRevokeAll, {id});
@@ -215,6 +230,7 @@ PortalResponse reset_password(Database& db, const ResetRequest& q, const Secret&
                          ? ", " + std::to_string(passkeys) + " passkey(s) removed"
                          : std::string()));
     revoked.insert(revoked.end(), code.begin(), code.end());
+    revoked.insert(revoked.end(), taken->begin(), taken->end());
     AccessNotice n;
     n.change = AccessChange::password_reset;
     n.passkeys_removed = passkeys;
@@ -374,8 +390,10 @@ Dispatch route_password_forgot(RouteContext& rc) {
 
 namespace {
 
-// Every answer of password/reset: a token is in its URL, its form or its
-// cookie, and none goes to another site in a Referer.
+// The answers to a URL that holds the token (the link's first load, and a
+// refused link) send no Referer at all. The form page itself does not: its
+// URL holds no token, and under "no-referrer" a browser posts its form with
+// "Origin: null", which the origin check refuses.
 Dispatch without_referrer(Dispatch d) {
     if (d.response) d.response->no_referrer = true;
     if (d.work) {
@@ -477,6 +495,10 @@ Dispatch reset_route(RouteContext& rc) {
 
 }  // namespace
 
-Dispatch route_password_reset(RouteContext& rc) { return without_referrer(reset_route(rc)); }
+Dispatch route_password_reset(RouteContext& rc) {
+    bool token_in_url = rc.req.method != "POST" && !rc.form.value("token").empty();
+    Dispatch d = reset_route(rc);
+    return token_in_url ? without_referrer(std::move(d)) : d;
+}
 
 }  // namespace extranet

@@ -1,3 +1,5 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
 // A forgotten password ("Mot de passe oublié ?"): password/forgot mails a
 // single-use link to an e-mail identity (the same answer whether or not the
 // address exists); password/reset takes the link's token and a new password.

@@ -1,3 +1,5 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
 // What every route shares: the parsed request, its context, the answers
 // (error page, page or JSON, login required), the session cookie. Below the
 // flows (login_flow, link_flow, ...) and the router (portal), above storage

@@ -1,3 +1,5 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
 // A site's configuration, the one object every floor above reads: built by
 // the nginx layer from the site's directives, read-only once workers run.
 #pragma once

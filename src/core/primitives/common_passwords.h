@@ -1,3 +1,5 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
 // Passwords owners choose: the most common passwords are refused, being the
 // first any guessing tries.
 // The list (data/common-passwords.txt, 30 000 entries from Debian's

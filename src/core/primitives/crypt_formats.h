@@ -1,3 +1,5 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
 // The legacy hashes crypt(3) verifies (MD5-crypt, bcrypt, SHA-crypt,
 // yescrypt), each accepted only within bounds: a corrupt or hostile row
 // must not hold a pool thread for minutes or exhaust memory.

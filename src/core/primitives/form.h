@@ -1,3 +1,5 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
 // Request bodies: application/x-www-form-urlencoded and flat JSON objects,
 // parsed under limits into the same field map.
 #pragma once

@@ -1,3 +1,5 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
 // What the operations count, for the metrics the nginx layer publishes
 // (auth_extranet_status). The core only names the events; where they are
 // summed (nginx's shared zone) is the nginx layer's business, through a sink

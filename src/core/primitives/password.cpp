@@ -1,3 +1,5 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
 // Password hashing (PHC strings of scrypt and PBKDF2-SHA256) and the
 // verification of every legacy format, through OpenSSL and libcrypt.
 #include "core/primitives/password.h"

@@ -1,3 +1,5 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
 // Personal password hashing (scrypt, PBKDF2-SHA256 as PHC strings) and
 // verification of every format a legacy account may carry.
 #pragma once

@@ -1,3 +1,5 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
 // The session cookie. Layout (all integers big-endian):
 //
 //   version        1 byte  (2 bound to a site; 1 before, unbound)

@@ -1,3 +1,5 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
 // The session cookie: claims sealed with HMAC-SHA256 under a key ring.
 // Verifying it costs no database round trip.
 #pragma once

@@ -1,3 +1,5 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
 // WebAuthn Level 2, relying-party side: the registration and authentication
 // ceremonies' checks (§7.1, §7.2) on what the browser sends back. Pure
 // functions: the challenge's storage, its single use and the credential

@@ -1,9 +1,12 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
 #include "core/router/portal.h"
 
 #include <algorithm>
 #include <cctype>
 
 #include "core/flows/account_switch.h"
+#include "core/flows/address_confirmation.h"
 #include "core/primitives/escape.h"
 #include "core/flows/link_flow.h"
 #include "core/flows/login_flow.h"
@@ -36,6 +39,9 @@ const Route kRoutes[] = {
     {"link/profile", route_link_profile, true, true, true},
     {"link/password", route_link_password, true, true, true},
     {"link/done", route_link_done, true, true},
+    // Opened from a mail, often on another device: no session needed; the
+    // token is the proof, and POSTs still come from the site's origin.
+    {"link/confirm", route_link_confirm, false, false},
     {"accounts", route_accounts, true, true},
     {"switch", route_switch, true, true},
     {"manage", route_manage, true, true, true},
@@ -74,7 +80,9 @@ bool same_origin(const PortalRequest& req) {
         return req.origin != "null" && ieq(url_authority(req.origin), req.host);
     }
     if (!req.referer.empty()) return ieq(url_authority(req.referer), req.host);
-    return true;  // neither sent (old browsers, privacy settings): the token decides
+    // Neither sent: every current browser sends Origin with a POST, so this
+    // is no browser's form, and a login has no token that could decide.
+    return false;
 }
 
 // menu.js and style.css: a strong ETag (nginx answers 304 to a matching

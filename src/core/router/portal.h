@@ -1,3 +1,5 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
 // The portal: routes under the portal prefix. dispatch() runs on the event
 // loop (parsing, CSRF and origin checks, limits, static answers) and hands
 // back either an answer or the blocking work, which the nginx layer runs in

@@ -1,3 +1,5 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
 // Owners hear of changes to their access, so that a change they did not
 // make does not go unnoticed: a French mail, through
 // extranet.mail_outbox, to the identity's address when its password is

@@ -1,3 +1,5 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
 // PostgreSQL access for pool threads: one connection per thread, lazy
 // connect, reconnect after a failure, prepared statements (or unnamed ones
 // behind a pooler in transaction mode), and a deadline on every round trip

@@ -1,3 +1,5 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
 // Brute-force lockouts kept in PostgreSQL (extranet.login_lockout), so that
 // a restart, a reload, another node or a flooded shared-memory zone does not
 // lift them (SPEC §9). The nginx zone stays the fast path on the

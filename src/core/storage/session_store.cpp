@@ -1,3 +1,5 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
 #include "core/storage/session_store.h"
 
 #include <algorithm>
@@ -16,7 +18,9 @@ const Statement kFindAccount{
     "SELECT la.code, la.syndic_code, la.syndic_name, la.label, la.password_hash,"
     " la.active, ia.identity_id"
     " FROM extranet.legacy_account la"
-    " LEFT JOIN extranet.identity_account ia ON ia.account_code = la.code"
+    " LEFT JOIN (extranet.identity_account ia JOIN extranet.identity i"
+    "  ON i.id = ia.identity_id AND i.email_confirmed_at IS NOT NULL)"
+    " ON ia.account_code = la.code"
     " WHERE la.code = $1"};
 
 const Statement kLinkedAccounts{

@@ -1,3 +1,5 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
 // Rows behind a session: the session itself, the accounts it may reach,
 // and the audit log. Pool threads only (every call is a round trip).
 #pragma once
@@ -32,7 +34,9 @@ struct LegacyAccount {
     std::uint64_t identity_id = 0;  // 0: not linked
 };
 
-// The legacy account by code, with the identity it is linked to.
+// The legacy account by code, with the identity it is linked to: a
+// confirmed one only (a claim of an address, address_claim.h, leaves the
+// account unlinked: it still logs in with its code and may be linked again).
 std::optional<LegacyAccount> find_account(Database& db, std::string_view code);
 
 // Active accounts linked to the identity, oldest link first.

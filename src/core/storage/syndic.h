@@ -1,3 +1,5 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
 // The syndics' contact details (extranet.syndic): shown where an owner is
 // told to contact the syndic (a numeric code's forgotten password, a link
 // refused by the partner rule). Storage floor: read in a pool thread.

@@ -1,3 +1,5 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
 // What the page renderers share (pages.cpp, manage_page.cpp,
 // passkey_pages.cpp): the ctemplate dictionaries of a page, its fields and
 // error summaries. Every datum goes into a dictionary, never into markup:

@@ -1,3 +1,5 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
 #include "core/views/pages.h"
 
 #include "core/primitives/crypto.h"
@@ -360,6 +362,23 @@ std::string render_link_done(const PageContext& ctx, const LinkDoneView& v)
     Page p(ctx, N("link_done.tpl"), theme_of(ctx).message("link_done.title"));
     set(p.body(), N("ACCOUNT"), v.account);
     set(p.body(), N("EMAIL"), v.email);
+    show_if(p.body(), N("CONFIRMATION_SENT"), v.confirmation_sent);
+    return p.render();
+}
+
+std::string render_confirm_address(const PageContext& ctx, const ConfirmAddressView& v)
+{
+    Page p(ctx, N("confirm_address.tpl"), theme_of(ctx).message("confirm.title"));
+    Dict* d = p.body();
+    set(d, N("EMAIL"), v.email);
+    set_shown(d, N("CLAIMANT"), v.claimant, N("HAS_CLAIMANT"));
+    if (!v.accounts.empty()) d->ShowSection(N("HAS_ACCOUNTS"));
+    for (const auto& [code, label] : v.accounts) {
+        Dict* a = d->AddSectionDictionary(N("ACCOUNT"));
+        set(a, N("CODE"), code);
+        set_shown(a, N("LABEL"), label, N("HAS_LABEL"));
+    }
+    set(d, N("TOKEN"), v.token);
     return p.render();
 }
 

@@ -1,3 +1,5 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
 // The portal's French pages. Pure rendering: view structs in, HTML out,
 // through the templates of the site's theme (theme.h), whose auto-escaping
 // escapes every datum by where it lands.
@@ -65,6 +67,15 @@ struct SyndicContact {
 struct LinkDoneView {
     std::string account;
     std::string email;
+    bool confirmation_sent = false;  // a new address: the confirmation mail just went
+};
+
+// link/confirm: what the owner of the mailbox is about to confirm.
+struct ConfirmAddressView {
+    std::string token;
+    std::string email;
+    std::string claimant;  // "First Last" as typed at the link
+    std::vector<std::pair<std::string, std::string>> accounts;  // code, label
 };
 
 struct AccountItem {
@@ -170,6 +181,7 @@ std::string render_manage(const PageContext& ctx, const ManageView& v);
 std::string render_password_forgot(const PageContext& ctx, const PasswordForgotView& v);
 std::string render_password_reset(const PageContext& ctx, const PasswordResetView& v);
 std::string render_message(const PageContext& ctx, const MessageView& v);
+std::string render_confirm_address(const PageContext& ctx, const ConfirmAddressView& v);
 std::string render_contact_syndic(const PageContext& ctx, const ContactSyndicView& v);
 std::string render_partner_refusal(const PageContext& ctx, const PartnerRefusalView& v);
 

@@ -1,3 +1,5 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
 // The passkeys' fragments of the portal's pages and their script. Without
 // JavaScript (or WebAuthn) the login page shows nothing of passkeys and the
 // "Clés d'accès" section lists and removes them with plain forms; passkey.js

@@ -1,3 +1,5 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
 // What the portal answers: a plain value the nginx layer turns into a
 // response, plus the side effects it applies on the event loop.
 #pragma once

@@ -1,3 +1,5 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
 #include "core/views/theme.h"
 
 #include "core/primitives/crypto.h"
@@ -38,7 +40,7 @@ const std::vector<std::string> kTemplates = {
     "contact_syndic.tpl", "partner_refusal.tpl", "link_email.tpl",     "link_profile.tpl",
     "link_password.tpl", "link_done.tpl",      "accounts.tpl",        "manage.tpl",
     "message.tpl",       "field.tpl",          "error_summary.tpl",   "syndic_contact.tpl",
-    "passkey_login.tpl", "passkey_manage.tpl",
+    "passkey_login.tpl", "passkey_manage.tpl", "confirm_address.tpl",
 };
 
 // What a page cannot work without: the forms' fields and hidden values,
@@ -57,6 +59,7 @@ const std::map<std::string, std::vector<std::string>, std::less<>>& required_mar
                               ">FIELD_PHONE", ">FIELD_PASSWORD", ">FIELD_PASSWORD_CONFIRM", "CSRF"}},
         {"link_password.tpl", {">LINK_PASSWORD_ERRORS", "EMAIL", ">FIELD_PASSWORD", "CSRF"}},
         {"link_done.tpl", {"ACCOUNT", "EMAIL"}},
+        {"confirm_address.tpl", {"EMAIL", "TOKEN"}},
         {"accounts.tpl", {"#ACCOUNT", "CODE", "CSRF"}},
         {"manage.tpl", {"#ACCOUNT", "#SESSION", ">PASSKEYS", "CSRF", ">FIELD_LAST_NAME",
                         ">FIELD_CURRENT_PASSWORD", ">FIELD_NEW_PASSWORD"}},

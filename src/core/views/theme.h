@@ -1,3 +1,5 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
 // A site's theme: its page templates (rendered by Google's ctemplate with
 // auto-escaping), its stylesheet, the menu's look, logo, favicon and the
 // catalog of its French texts. A theme folder overrides the built-in

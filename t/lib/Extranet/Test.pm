@@ -431,7 +431,8 @@ sub error_log { $_[0]->read_file('error.log') }
 # $t->http(METHOD => '/path', headers => {..} or [[k, v], ..], body => '..',
 #          cookie => 'session value', json => {..}, form => [k => v, ..],
 #          timeout => s, port => n, raw => 'whole request',
-#          from => '127.0.0.2' (the client's address))
+#          from => '127.0.0.2' (the client's address),
+#          no_origin => 1 (a POST without the Origin added by default))
 sub http {
     my ($self, $method, $path, %o) = @_;
     my $port = $o{port} // $self->{port};
@@ -442,6 +443,14 @@ sub http {
     $hdr = [map { [$_, $hdr->{$_}] } sort keys %$hdr] if ref $hdr eq 'HASH';
     @h = () if grep { lc $_->[0] eq 'host' } @$hdr;
     push @h, @$hdr;
+    # A browser's POST carries Origin, and the portal refuses a POST with
+    # neither Origin nor Referer: the site's own origin unless the test
+    # names one (or says no_origin => 1).
+    if ($method eq 'POST' && !$o{no_origin} && !$o{raw}
+        && !grep { lc($_->[0]) =~ /^(origin|referer)$/ } @h) {
+        my ($host) = map { $_->[1] } grep { lc $_->[0] eq 'host' } @h;
+        push @h, ['Origin', "http://$host"];
+    }
 
     my $body = $o{body};
     if ($o{json}) {
@@ -473,6 +482,17 @@ sub http {
 }
 
 sub get  { my ($self, $path, %o) = @_; $self->http(GET => $path, %o) }
+
+# A reset link opened as a browser does: its first load answers 303 to the
+# page without the token, which then comes from a cookie for that page
+# (the session cookie's name with "_reset", here without a prefix).
+sub open_reset_link {
+    my ($self, $token) = @_;
+    my $r = $self->get("/auth/password/reset?token=$token");
+    return $r unless $r->status == 303;
+    my $held = $r->cookie('extranet_session_reset') // '';
+    return $self->get($r->location_path, headers => [['Cookie', "extranet_session_reset=$held"]]);
+}
 sub post { my ($self, $path, %o) = @_; $self->http(POST => $path, %o) }
 
 sub http_raw {
@@ -640,6 +660,21 @@ sub add_identity {
                       . ($days - $_) . " days')" } 0 .. $#accounts));
     }
     return wantarray ? ($id, $row{password_hash}) : $id;
+}
+
+# Proves an address as its owner would after a link to a new address: the
+# newest confirmation link mailed to it (extranet.mail_outbox), its button
+# pressed (POST link/confirm). Returns the answer (200 when confirmed).
+# Option: prefix (default '/auth/').
+sub confirm_address {
+    my ($self, $email, %o) = @_;
+    my $prefix = $o{prefix} // '/auth/';
+    my $token = $self->psql_value(
+        "SELECT substring(body from 'link/confirm[?]token=([A-Za-z0-9_-]{43})')"
+      . ' FROM extranet.mail_outbox WHERE recipient = ' . $self->sql_quote($email)
+      . " AND body LIKE '%link/confirm?token=%' ORDER BY id DESC LIMIT 1");
+    return $self->post("${prefix}link/confirm", form => [token => $token // ''],
+                       headers => { Origin => $self->origin });
 }
 
 # "$pbkdf2-sha256$i=N$salt$hash" (unpadded standard base64), as the module
