@@ -10,9 +10,13 @@ use Time::HiRes qw(sleep);
 use lib 't/lib';
 use Extranet::Test;
 
+# A cookie is sealed for its site: the servers below are one site (one site
+# URL) under different keys.
+my $SITE = 'http://extranet.test';
+
 # $ta signs with key A.
 my $ta = Extranet::Test->new;
-$ta->run($ta->standard_config);
+$ta->run($ta->standard_config(site_url => $SITE));
 
 my $cookie = $ta->login('030000100001', 'tilleuls-0001');
 ok($cookie, 'login under key A');
@@ -59,7 +63,7 @@ is($r->status, 302, 'cookie name is case-sensitive');
 # --- another key ------------------------------------------------------------------
 
 my $tb = Extranet::Test->new;       # its own random key B
-$tb->run($tb->standard_config);
+$tb->run($tb->standard_config(site_url => $SITE));
 my $cookie_b = $tb->login('030000100002', 'tilleuls-0002');
 ok($cookie_b, 'login under key B');
 is($tb->get('/headers', cookie => $cookie_b)->status, 200, 'B accepts its cookie');
@@ -71,7 +75,8 @@ refused($tb, $cookie, 'a cookie signed by another key (A on B)');
 my $rot = Extranet::Test->new;
 $rot->write_file('a.key', $ta->secret);
 $rot->write_file('b.key', $tb->secret);
-$rot->run($rot->standard_config(secret_files => '%%TESTDIR%%/b.key %%TESTDIR%%/a.key'));
+$rot->run($rot->standard_config(site_url => $SITE,
+                                secret_files => '%%TESTDIR%%/b.key %%TESTDIR%%/a.key'));
 $r = $rot->get('/headers', cookie => $cookie);
 is($r->status, 200, 'rotation: a cookie of the old key A is accepted');
 like($r->body, qr/^X-Extranet-Account: 030000100001$/m, 'rotation: with its claims');

@@ -32,7 +32,8 @@ BAIL_OUT("php-fpm not found: $PHP_FPM (apt-get install php8.2-fpm)") unless -x $
 
 my $REFRESH = 4;   # seconds: auth_extranet_session_timeout refresh=
 
-my $t = Extranet::Test->new;
+# The example keeps the default cookie: Secure, no Domain, so "__Host-" named.
+my $t = Extranet::Test->new(cookie_name => "__Host-extranet_session");
 my $dir = $t->dir;
 my $root = $Extranet::Test::ROOT;
 

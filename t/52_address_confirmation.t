@@ -118,8 +118,10 @@ is(count("extranet.address_confirmation WHERE position(convert_to("
 
 # The claim opens nothing.
 is(email_login($addr, $attacker_pw), undef, 'attacker: no e-mail login with his password');
+# (with the claim's password, which adding a passkey asks for: the claim
+# itself is what refuses)
 $r = $t->post('/auth/passkey/register/options', cookie => $attacker,
-              json => { csrf => $t->csrf($attacker) },
+              json => { csrf => $t->csrf($attacker), current_password => $attacker_pw },
               headers => { %$json, Origin => $t->origin });
 is($r->status, 403, 'attacker: no passkey registration on the claim');
 is(($r->json // {})->{error}, 'address_unconfirmed', 'error address_unconfirmed');
