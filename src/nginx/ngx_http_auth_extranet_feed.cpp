@@ -1,3 +1,5 @@
+/* Copyright (C) 2026 The ngx_http_auth_extranet_module authors */
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * The fleet's revocation feed: sessions ended and lockouts lifted on any
  * node (or by the support desk) reach this node's shared memory zone within

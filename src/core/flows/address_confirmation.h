@@ -1,3 +1,5 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
 // A new address is proven before it is used: link/profile mails a
 // single-use link to it (queue_address_confirmation), and link/confirm
 // takes it. The token never stays in the address bar: the first GET moves

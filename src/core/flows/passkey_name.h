@@ -1,3 +1,5 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
 // What a passkey is called and what the manage page says of the passkey
 // actions: pure text, apart from the routes (passkey_flow) that use it.
 #pragma once

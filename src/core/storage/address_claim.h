@@ -1,3 +1,5 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
 // Claims of an address. An identity created by linking an account to a new
 // e-mail address is a claim (extranet.identity.email_confirmed_at NULL)
 // until someone proves the mailbox: the confirmation link mailed to it, or

@@ -1,3 +1,5 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
 // The fleet's revocation feed (extranet.revocation_feed, migration 009):
 // sessions ended and lockouts lifted anywhere in the fleet, which each node
 // applies to its shared memory zone. Pool threads only.
