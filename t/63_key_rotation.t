@@ -30,7 +30,9 @@ chmod 0644, $old, $new;   # the workers read them at reload, as nobody
 
 sub config {
     my ($node, @keys) = @_;
+    # one site behind a balancer: both nodes name the same site URL
     return $node->standard_config(
+        site_url => $na->origin,
         secret_files => join(' ', @keys),
         http => 'auth_extranet_session_timeout idle=30m absolute=2h refresh=1s;');
 }
