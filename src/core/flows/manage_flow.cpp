@@ -46,14 +46,11 @@ const Statement kUpdateProfile{
     "UPDATE extranet.identity SET last_name = $2, first_name = $3, phone = $4,"
     " updated_at = now() WHERE id = $1"};
 
-
-
 // A reset link mailed before the change must not undo it.
 const Statement kSpendResets{
     "manage_spend_resets",
     "UPDATE extranet.password_reset SET used_at = now()"
     " WHERE identity_id = $1 AND used_at IS NULL"};
-
 
 const Statement kEndSession{
     "manage_end_session",
