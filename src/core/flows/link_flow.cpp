@@ -13,6 +13,7 @@
 #include "core/primitives/escape.h"
 #include "core/primitives/password.h"
 #include "core/storage/syndic.h"
+#include "core/flows/link_step.h"
 
 namespace extranet {
 
@@ -22,15 +23,8 @@ constexpr std::string_view kInvalidEmail = "Veuillez entrer une adresse email va
 constexpr std::string_view kAlreadyLinked =
     "Ce compte est déjà associé à une adresse e-mail : connectez-vous avec cette adresse "
     "e-mail et votre mot de passe personnel pour gérer vos comptes.";
-constexpr std::string_view kLinkedElsewhere =
-    "Ce compte est déjà associé à une autre adresse e-mail.";
-constexpr std::string_view kLinkedHere = "Ce compte est déjà associé à cette adresse e-mail.";
-constexpr std::string_view kAccountUnavailable =
-    "Ce compte n'est plus actif. Veuillez contacter votre syndic.";
 constexpr std::string_view kTooManyLookups =
     "Vous avez vérifié trop d'adresses e-mail. Veuillez réessayer dans quelques minutes.";
-constexpr std::string_view kWrongPassword = "Mot de passe incorrect.";
-constexpr std::string_view kMissingPassword = "Veuillez entrer votre mot de passe.";
 constexpr std::string_view kFixFields = "Veuillez corriger les champs indiqués.";
 constexpr std::string_view kRace =
     "Ce compte ou cette adresse e-mail vient d'être associé depuis une autre page. "
@@ -42,37 +36,10 @@ const Statement kEmailKnown{
     "link_email_known",
     "SELECT 1 FROM extranet.identity WHERE email = $1 AND email_confirmed_at IS NOT NULL"};
 
-// Locked: two groupings of one identity at once must not both pass the
-// partner rule, each unaware of the other's account.
-const Statement kIdentityForLink{
-    "link_identity_for_update",
-    "SELECT id, password_hash FROM extranet.identity"
-    " WHERE email = $1 AND email_confirmed_at IS NOT NULL FOR UPDATE"};
-
 const Statement kCreateIdentity{
     "link_create_identity",
     "INSERT INTO extranet.identity (email, password_hash, last_name, first_name, phone,"
     " default_account, email_confirmed_at) VALUES ($1, $2, $3, $4, $5, $6, NULL) RETURNING id"};
-
-const Statement kLinkAccount{
-    "link_account",
-    "INSERT INTO extranet.identity_account (account_code, identity_id) VALUES ($1, $2)"};
-
-// Every linked account counts, active or not: the rule is about the identity.
-const Statement kLinkedSyndics{
-    "link_linked_syndics",
-    "SELECT la.syndic_code, la.syndic_name FROM extranet.identity_account ia"
-    " JOIN extranet.legacy_account la ON la.code = ia.account_code"
-    " WHERE ia.identity_id = $1 ORDER BY ia.linked_at, ia.account_code"};
-
-// The first linked account becomes the default; so does this one when the
-// default points nowhere any more.
-const Statement kDefaultIfNone{
-    "link_default_if_none",
-    "UPDATE extranet.identity SET default_account = $2, updated_at = now()"
-    " WHERE id = $1 AND (default_account IS NULL OR default_account NOT IN"
-    " (SELECT account_code FROM extranet.identity_account WHERE identity_id = $1))"};
-
 
 bool email_session(const SessionClaims& c) { return c.method == LoginMethod::email; }
 
@@ -96,6 +63,14 @@ PortalResponse invalid_email(const Answerer& ans, std::string typed) {
                       json_error("invalid_email", kInvalidEmail, "email"));
 }
 
+}  // namespace
+
+namespace link_step {
+
+const Statement kLinkAccount{
+    "link_account",
+    "INSERT INTO extranet.identity_account (account_code, identity_id) VALUES ($1, $2)"};
+
 // link/profile and link/password: what refuses the request before anything
 // else. An e-mail session has nothing to link; a step asked for without a
 // valid address of the first step goes back to that step.
@@ -107,6 +82,44 @@ std::optional<PortalResponse> refuse_step(const Answerer& ans, const RouteContex
     if (post || ans.json) return invalid_email(ans, rc.form.value("email"));
     return redirect_response(rc.req.prefix + "link");
 }
+
+PortalResponse linked(const Answerer& ans, const Settings& s, const SessionClaims& c,
+                      bool confirmation_sent) {
+    std::string done = ans.page.prefix + "link/done" + (confirmation_sent ? "?confirm=1" : "");
+    PortalResponse r =
+        ans.json ? json_response(200, "{\"ok\":true,\"account\":" + json_string(c.account) +
+                                          ",\"email\":" + json_string(c.email) +
+                                          (confirmation_sent ? ",\"confirmation_sent\":true" : "") +
+                                          ",\"redirect\":" + json_string(done) + "}")
+                 : redirect_response(done);
+    r.set_cookies.push_back(session_cookie(s, c));
+    return r;
+}
+
+void audit_link(Database& db, bool success, std::uint64_t identity, std::string_view account,
+                std::string_view email, std::string_view addr, std::string_view detail) {
+    AuditEntry e;
+    e.event = "link";
+    e.success = success;
+    e.identity_id = identity;
+    e.account = account;
+    e.identifier = email;
+    e.client_addr = addr;
+    e.detail = detail;
+    audit(db, e);
+}
+
+// ", 2 numeric-code session(s) ended" for the audit log, "" when none.
+std::string code_sessions_detail(const std::vector<std::string>& ended) {
+    if (ended.empty()) return {};
+    return ", " + std::to_string(ended.size()) + " numeric-code session(s) ended";
+}
+
+}  // namespace link_step
+
+using namespace link_step;
+
+namespace {
 
 // The e-mail lookups' budget belongs to the account, not to the session:
 // logging in again does not start it anew, or a script would log in
@@ -141,38 +154,6 @@ PortalResponse next_step(const Answerer& ans, std::string_view step, std::string
     return redirect_response(step_location(ans, step, email));
 }
 
-PortalResponse linked(const Answerer& ans, const Settings& s, const SessionClaims& c,
-                      bool confirmation_sent = false) {
-    std::string done = ans.page.prefix + "link/done" + (confirmation_sent ? "?confirm=1" : "");
-    PortalResponse r =
-        ans.json ? json_response(200, "{\"ok\":true,\"account\":" + json_string(c.account) +
-                                          ",\"email\":" + json_string(c.email) +
-                                          (confirmation_sent ? ",\"confirmation_sent\":true" : "") +
-                                          ",\"redirect\":" + json_string(done) + "}")
-                 : redirect_response(done);
-    r.set_cookies.push_back(session_cookie(s, c));
-    return r;
-}
-
-void audit_link(Database& db, bool success, std::uint64_t identity, std::string_view account,
-                std::string_view email, std::string_view addr, std::string_view detail) {
-    AuditEntry e;
-    e.event = "link";
-    e.success = success;
-    e.identity_id = identity;
-    e.account = account;
-    e.identifier = email;
-    e.client_addr = addr;
-    e.detail = detail;
-    audit(db, e);
-}
-
-// ", 2 numeric-code session(s) ended" for the audit log, "" when none.
-std::string code_sessions_detail(const std::vector<std::string>& ended) {
-    if (ended.empty()) return {};
-    return ", " + std::to_string(ended.size()) + " numeric-code session(s) ended";
-}
-
 // The account of the session, as the link needs it: present, active and
 // not linked yet; else the refusal.
 std::optional<PortalResponse> refuse_account(const Answerer& ans,
@@ -182,23 +163,6 @@ std::optional<PortalResponse> refuse_account(const Answerer& ans,
     return std::nullopt;
 }
 
-// Runs a link step; a unique violation means another page linked the
-// account or created the address since the checks: `code` and `message`,
-// logged as the step's lost race. Any other error goes on.
-template <typename Step>
-PortalResponse unless_raced(const Answerer& ans, std::string_view step, std::string_view code,
-                            std::string_view message, Step run) {
-    try {
-        return run();
-    } catch (const DatabaseError& e) {
-        if (!e.unique_violation()) throw;
-        PortalResponse r = ans.error(409, code, message);
-        r.log_level = LogLevel::info;
-        r.log_message = std::string(step) + " lost a race: " + e.what();
-        return r;
-    }
-}
-
 // What the pool thread needs for link/profile.
 struct NewIdentity {
     std::string email;
@@ -206,18 +170,6 @@ struct NewIdentity {
     std::string client_addr;
     std::string user_agent;
 };
-
-// The identity's mail about the link, in the link's transaction.
-void notify_link(Database& db, std::string_view email, std::string_view account,
-                 std::string_view addr, std::string_view agent, std::uint64_t now) {
-    AccessNotice n;
-    n.change = AccessChange::account_linked;
-    n.account = std::string(account);
-    n.client_addr = std::string(addr);
-    n.user_agent = std::string(agent);
-    n.at = now;
-    queue_access_notice(db, email, n);
-}
 
 PortalResponse create_identity(Database& db, const Settings& s, const Answerer& ans,
                                const SessionClaims& claims, const NewIdentity& n,
@@ -269,119 +221,6 @@ PortalResponse create_identity(Database& db, const Settings& s, const Answerer& 
     PortalResponse done = linked(ans, s, c, true);
     done.revoke = std::move(ended);
     done.revoke.insert(done.revoke.end(), dropped.begin(), dropped.end());
-    done.revoke.insert(done.revoke.end(), released.begin(), released.end());
-    return done;
-}
-
-// The contact details of the syndic from extranet.syndic; the name the
-// account carries when the table has no row.
-SyndicContact syndic_contact(Database& db, const std::string& code, const std::string& name) {
-    SyndicContact c;
-    c.code = code;
-    c.name = name;
-    if (std::optional<Syndic> s = find_syndic(db, code)) {
-        if (!s->name.empty()) c.name = s->name;
-        c.phone = s->phone;
-        c.email = s->email;
-        c.address = s->address;
-    }
-    return c;
-}
-
-struct KnownIdentity {
-    std::string email;
-    std::string client_addr;
-    std::string user_agent;
-    bool locked = false;
-};
-
-PortalResponse link_to_identity(Database& db, const Settings& s, const Answerer& ans,
-                                const SessionClaims& claims, const KnownIdentity& k,
-                                const Secret& password, const PortalResponse& wrong,
-                                std::uint64_t now) {
-    Transaction tx(db);
-    if (!lock_open_session(db, s, claims)) return ans.login_required();
-    Result idr = db.exec(kIdentityForLink, {k.email});
-    std::uint64_t identity = idr.empty() ? 0 : static_cast<std::uint64_t>(idr.integer(0, 0));
-    VerifyResult v;
-    std::string why;
-    if (identity == 0 || k.locked) {
-        verify_dummy_password(password.value, s.hash);
-        why = k.locked ? "locked out" : "unknown e-mail";
-    } else {
-        v = verify_password(password.value, idr.get(0, 1), s.hash);
-        if (v.status == VerifyStatus::unknown_format) {
-            why = "unknown password hash format for identity " + std::to_string(identity);
-        } else if (v.status == VerifyStatus::mismatch) {
-            why = "wrong password";
-        }
-    }
-    if (!why.empty()) {
-        audit_link(db, false, identity, claims.account, k.email, k.client_addr, why);
-        tx.commit();
-        PortalResponse r = wrong;
-        r.log_level = LogLevel::error;
-        r.log_message = "link of account " + claims.account + " to \"" + k.email +
-                        "\" refused: " + why;
-        return r;
-    }
-
-    std::string id = std::to_string(identity);
-    auto refuse = [&](int status, std::string_view code, std::string_view message,
-                      std::string_view detail) {
-        audit_link(db, false, identity, claims.account, k.email, k.client_addr, detail);
-        tx.commit();
-        return ans.error(status, code, message);
-    };
-    std::optional<LegacyAccount> a = find_account(db, claims.account);
-    if (!a || !a->active) {
-        return refuse(409, "account_unavailable", kAccountUnavailable, "account unavailable");
-    }
-    if (a->identity_id == identity) {
-        return refuse(409, "already_linked", kLinkedHere, "already linked to this identity");
-    }
-    if (a->identity_id != 0) {
-        return refuse(409, "linked_elsewhere", kLinkedElsewhere, "linked to another identity");
-    }
-
-    Result syndics = db.exec(kLinkedSyndics, {id});
-    std::vector<std::string> codes;
-    for (int i = 0; i < syndics.rows(); i++) codes.push_back(syndics.get(i, 0));
-    if (std::optional<std::string> other = s.partners.first_conflict(codes, a->syndic_code)) {
-        std::string other_name;
-        for (int i = 0; i < syndics.rows(); i++) {
-            if (syndics.get(i, 0) == *other) other_name = syndics.get(i, 1);
-        }
-        // What to do next, and whom to ask: the syndics' details.
-        PartnerRefusalView view;
-        view.account = a->code;
-        view.email = k.email;
-        view.syndic = syndic_contact(db, a->syndic_code, a->syndic_name);
-        SyndicContact grouped = syndic_contact(db, *other, other_name);
-        view.message = partner_conflict_message(a->syndic_code, view.syndic.name, *other,
-                                                grouped.name);
-        const std::string& message = view.message;
-        audit_link(db, false, identity, claims.account, k.email, k.client_addr,
-                   "syndic " + a->syndic_code + " is no partner of syndic " + *other);
-        tx.commit();
-        return ans.answer(409, render_partner_refusal(ans.page, view),
-                          json_error("partner", message));
-    }
-
-    if (v.needs_rehash) rehash_password(db, identity, hash_password(password.value, s.hash));
-    std::vector<std::string> released = release_claimed_account(db, a->code, k.client_addr);
-    db.exec(kLinkAccount, {a->code, id});
-    db.exec(kDefaultIfNone, {id, a->code});
-    std::vector<std::string> ended = revoke_code_sessions(db, s, a->code, claims.session_id);
-    audit_link(db, true, identity, a->code, k.email, k.client_addr,
-               "grouped" + code_sessions_detail(ended));
-    notify_link(db, k.email, a->code, k.client_addr, k.user_agent, now);
-    std::vector<LegacyAccount> accounts = linked_accounts(db, identity);
-    SessionClaims c = email_session_claims(claims, identity, k.email, *a, accounts, now);
-    update_session(db, c);
-    tx.commit();
-    PortalResponse done = linked(ans, s, c);
-    done.revoke = std::move(ended);
     done.revoke.insert(done.revoke.end(), released.begin(), released.end());
     return done;
 }
@@ -520,74 +359,6 @@ Dispatch route_link_profile(RouteContext& rc) {
         });
         r.failures.push_back(link_key);
         r.failures.push_back(ip_key);
-        return r;
-    };
-    return {std::nullopt, std::move(work)};
-}
-
-Dispatch route_link_password(RouteContext& rc) {
-    const PortalRequest& req = rc.req;
-    const Settings& s = rc.settings;
-    const SessionClaims& claims = *req.session;
-    Answerer ans = Answerer::of(rc);
-    bool post = req.method == "POST";
-    std::optional<std::string> email = normalize_email(rc.form.value("email"));
-    if (std::optional<PortalResponse> refused = refuse_step(ans, rc, post, email)) {
-        return {*refused, {}};
-    }
-
-    LinkPasswordView view;
-    if (!post) {
-        view.email = *email;
-        return {ans.answer(200, render_link_password(rc.page, view),
-                           "{\"step\":\"password\",\"email\":" + json_string(*email) + "}"),
-                {}};
-    }
-    view.email = *email;
-
-    auto password = std::make_shared<const Secret>(rc.form.value("password"));
-    if (password->value.empty()) {
-        view.error = std::string(kMissingPassword);
-        return {ans.answer(400, render_link_password(rc.page, view),
-                           json_error("missing_password", kMissingPassword, "password")),
-                {}};
-    }
-
-    // A wrong password here is a failed login attempt on the address.
-    std::string id_key = "id:" + *email;
-    std::string ip_key = "ip:" + req.client_addr;
-    KnownIdentity k;
-    k.email = *email;
-    k.client_addr = req.client_addr;
-    k.user_agent = req.user_agent;
-    k.locked = rc.limiter.locked(id_key, req.now) || rc.limiter.locked(ip_key, req.now);
-    view.error = std::string(kWrongPassword);
-    PortalResponse wrong = ans.answer(401, render_link_password(rc.page, view),
-                                      json_error("invalid_password", kWrongPassword, "password"));
-    wrong.failures = {id_key, ip_key};
-
-    const Settings* settings = &s;
-    SessionClaims session = claims;
-    std::uint64_t now = req.now;
-    BlockingWork work = [settings, ans, session, k, password, wrong, id_key, ip_key,
-                         now](Database& db) {
-        // A guess here is a login attempt on the address: counted where
-        // those are, before the password is checked; over the limit, it
-        // fails after the same work as a wrong password.
-        const LockoutRules& rules = settings->lockout;
-        KnownIdentity counted = k;
-        counted.locked = count_attempts(db, rules, {{id_key, rules.identifier},
-                                                    {ip_key, rules.address}}) ||
-                         k.locked;
-        PortalResponse r =
-            unless_raced(ans, "link/password", "linked_elsewhere", kLinkedElsewhere, [&] {
-                return link_to_identity(db, *settings, ans, session, counted, *password, wrong,
-                                        now);
-            });
-        if (r.failures.empty()) {
-            r.successes.push_back(id_key);
-            if (r.status < 400) attempt_succeeded(db, rules, id_key, ip_key);
-        }
         return r;
     };
     return {std::nullopt, std::move(work)};

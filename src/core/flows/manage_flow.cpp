@@ -14,12 +14,12 @@
 #include "core/flows/passkey_flow.h"
 #include "core/primitives/password.h"
 #include "core/storage/session_store.h"
+#include "core/flows/manage_action.h"
 
 namespace extranet {
 
 namespace {
 
-constexpr std::string_view kNotLinked = "Ce compte n'est pas associé à votre adresse e-mail.";
 constexpr std::string_view kWrongPassword = "Mot de passe incorrect.";
 constexpr std::string_view kMissingPassword = "Veuillez entrer votre mot de passe actuel.";
 constexpr std::string_view kFixFields = "Veuillez corriger les champs indiqués.";
@@ -46,86 +46,17 @@ const Statement kUpdateProfile{
     "UPDATE extranet.identity SET last_name = $2, first_name = $3, phone = $4,"
     " updated_at = now() WHERE id = $1"};
 
-const Statement kSetDefault{
-    "manage_set_default",
-    "UPDATE extranet.identity SET default_account = $2, updated_at = now() WHERE id = $1"};
-
-
 // A reset link mailed before the change must not undo it.
 const Statement kSpendResets{
     "manage_spend_resets",
     "UPDATE extranet.password_reset SET used_at = now()"
     " WHERE identity_id = $1 AND used_at IS NULL"};
 
-const Statement kLinkedCodes{
-    "manage_linked_codes",
-    "SELECT account_code FROM extranet.identity_account WHERE identity_id = $1"
-    " ORDER BY linked_at, account_code"};
-
-const Statement kUnlink{
-    "manage_unlink",
-    "DELETE FROM extranet.identity_account WHERE identity_id = $1 AND account_code = $2"};
-
-// The identity's other sessions on the unlinked account lose it at once.
-const Statement kRevokeOnAccount{
-    "manage_revoke_on_account",
-    "UPDATE extranet.session SET revoked_at = now()"
-    " WHERE identity_id = $1 AND account_code = $2 AND id_hash <> decode($3, 'hex')"
-    " AND revoked_at IS NULL RETURNING encode(id_hash, 'hex')"};
-
 const Statement kEndSession{
     "manage_end_session",
     "UPDATE extranet.session SET revoked_at = now()"
     " WHERE id_hash = decode($1, 'hex') AND identity_id = $2 AND revoked_at IS NULL"
     " RETURNING 1"};
-
-struct IdentityRow {
-    std::string email;
-    std::string password_hash;
-    std::string last_name;
-    std::string first_name;
-    std::string phone;
-    std::string default_account;
-};
-
-std::optional<IdentityRow> load_identity(Database& db, std::uint64_t id, bool for_update) {
-    std::string param = std::to_string(id);
-    Result r = db.exec(for_update ? kIdentityForUpdate : kIdentity, {param});
-    if (r.empty()) return std::nullopt;
-    return IdentityRow{r.get(0, 0), r.get(0, 1), r.get(0, 2),
-                       r.get(0, 3), r.get(0, 4), r.get(0, 5)};
-}
-
-// The request, by value, for the pool thread.
-struct ManageRequest {
-    const Settings* settings = nullptr;
-    Answerer ans;
-    SessionClaims claims;
-    std::string client_addr;
-    std::string user_agent;
-    std::uint64_t now = 0;
-    std::string action;  // the form posted ("" for a GET)
-    // The identifier or the address is over its limit in PostgreSQL: the
-    // current password is refused after the same work as a wrong one.
-    bool locked = false;
-
-    std::string id() const { return std::to_string(claims.identity_id); }
-    std::string id_key() const { return "id:" + claims.email; }
-    std::string ip_key() const { return "ip:" + client_addr; }
-};
-
-using ViewAdjust = std::function<void(ManageView&)>;
-
-// The owner's mail about the change, in its transaction.
-void notify(Database& db, const ManageRequest& m, AccessChange change, std::string_view account) {
-    AccessNotice n;
-    n.change = change;
-    n.account = std::string(account);
-    n.client_addr = m.client_addr;
-    n.user_agent = m.user_agent;
-    n.at = m.now;
-    queue_access_notice(db, m.claims.email, n);
-}
 
 std::string manage_json(const ManageView& v, std::string_view default_code) {
     std::string accounts;
@@ -149,10 +80,37 @@ std::string manage_json(const ManageView& v, std::string_view default_code) {
            (v.notice.empty() ? std::string() : ",\"notice\":" + json_string(v.notice)) + "}";
 }
 
+}  // namespace
+
+namespace manage_action {
+
+const Statement kSetDefault{
+    "manage_set_default",
+    "UPDATE extranet.identity SET default_account = $2, updated_at = now() WHERE id = $1"};
+
+std::optional<IdentityRow> load_identity(Database& db, std::uint64_t id, bool for_update) {
+    std::string param = std::to_string(id);
+    Result r = db.exec(for_update ? kIdentityForUpdate : kIdentity, {param});
+    if (r.empty()) return std::nullopt;
+    return IdentityRow{r.get(0, 0), r.get(0, 1), r.get(0, 2),
+                       r.get(0, 3), r.get(0, 4), r.get(0, 5)};
+}
+
+// The owner's mail about the change, in its transaction.
+void notify(Database& db, const ManageRequest& m, AccessChange change, std::string_view account) {
+    AccessNotice n;
+    n.change = change;
+    n.account = std::string(account);
+    n.client_addr = m.client_addr;
+    n.user_agent = m.user_agent;
+    n.at = m.now;
+    queue_access_notice(db, m.claims.email, n);
+}
+
 // The manage page as the database has it, with errors or a notice.
 PortalResponse manage_page(Database& db, const ManageRequest& m, int status,
                            std::string_view code, std::string_view message,
-                           const FieldErrors& errors, const ViewAdjust& adjust = {}) {
+                           const FieldErrors& errors, const ViewAdjust& adjust) {
     std::optional<IdentityRow> row = load_identity(db, m.claims.identity_id, false);
     if (!row) return m.ans.login_required();
     ManageView v;
@@ -224,7 +182,7 @@ std::string check_current(const ManageRequest& m, const IdentityRow& row, const 
 // The 401 of a wrong current password, which counts as a failed login.
 PortalResponse wrong_password(Database& db, const ManageRequest& m, std::string_view event,
                               std::string_view account, const std::string& why,
-                              const ViewAdjust& adjust = {}) {
+                              const ViewAdjust& adjust) {
     audit_event(db, m, event, false, account, why);
     PortalResponse r = manage_page(db, m, 401, "invalid_password", kWrongPassword,
                                    {{"current_password", std::string(kWrongPassword)}}, adjust);
@@ -234,6 +192,12 @@ PortalResponse wrong_password(Database& db, const ManageRequest& m, std::string_
                     "\" refused: " + why;
     return r;
 }
+
+}  // namespace manage_action
+
+using namespace manage_action;
+
+namespace {
 
 // Runs an action in the pool thread, in one transaction on the open
 // session; the page or the login when the session is over.
@@ -329,99 +293,6 @@ PortalResponse change_password(Database& db, const ManageRequest& m, Transaction
     notify(db, m, AccessChange::password_changed, "");
     tx.commit();
     PortalResponse r = done(m, "password");
-    r.revoke = std::move(revoked);
-    r.successes.push_back(m.id_key());
-    return r;
-}
-
-PortalResponse unlink_account(Database& db, const ManageRequest& m, Transaction& tx,
-                              const std::string& code, const Secret& current, bool confirmed,
-                              bool locked) {
-    ViewAdjust mark = [code](ManageView& v) {
-        v.unlink_account = code;
-        v.confirm = "unlink";
-    };
-    std::optional<IdentityRow> row = load_identity(db, m.claims.identity_id, true);
-    if (!row) return m.ans.login_required();
-    std::string why = check_current(m, *row, current, locked);
-    if (!why.empty()) {
-        PortalResponse r = wrong_password(db, m, "unlink", code, why, mark);
-        tx.commit();
-        return r;
-    }
-
-    std::string id = m.id();
-    Result linked = db.exec(kLinkedCodes, {id});
-    std::vector<std::string> codes;
-    for (int i = 0; i < linked.rows(); i++) codes.push_back(linked.get(i, 0));
-    if (std::find(codes.begin(), codes.end(), code) == codes.end()) {
-        PortalResponse r = manage_page(db, m, 403, "not_linked", kNotLinked,
-                                       {{"account", std::string(kNotLinked)}});
-        r.successes.push_back(m.id_key());
-        return r;
-    }
-    if (codes.size() == 1 && !confirmed) {
-        // The last account: the e-mail will no longer log in. Ask first.
-        PortalResponse r;
-        if (m.ans.json) {
-            r = json_response(200, "{\"confirm_required\":true,\"account\":" + json_string(code) +
-                                       ",\"message\":" +
-                                       json_string("C'est le dernier compte associé à cette "
-                                                   "adresse : renvoyez la demande avec "
-                                                   "confirm=1 pour le dissocier.") +
-                                       "}");
-        } else {
-            r = manage_page(db, m, 200, "", "", {}, [code](ManageView& v) {
-                v.confirm = "unlink";
-                v.confirm_unlink_last = true;
-                v.unlink_account = code;
-            });
-        }
-        r.successes.push_back(m.id_key());
-        return r;
-    }
-
-    db.exec(kUnlink, {id, code});
-    codes.erase(std::find(codes.begin(), codes.end(), code));
-    // The default moves to the oldest remaining link, or to none.
-    std::string new_default = row->default_account;
-    if (new_default == code || std::find(codes.begin(), codes.end(), new_default) == codes.end()) {
-        new_default = codes.empty() ? std::string() : codes.front();
-        db.exec(kSetDefault, {id, new_default.empty() ? Param() : Param(new_default)});
-    }
-    std::string current_key = session_key(m.claims.session_id);
-    Result others = db.exec(kRevokeOnAccount, {id, code, current_key});
-    std::vector<std::string> revoked;
-    for (int i = 0; i < others.rows(); i++) revoked.push_back(others.get(i, 0));
-    audit_event(db, m, "unlink", true, code,
-                "default " + (new_default.empty() ? std::string("none") : new_default));
-    notify(db, m, AccessChange::account_unlinked, code);
-
-    std::vector<LegacyAccount> accounts = linked_accounts(db, m.claims.identity_id);
-    PortalResponse r;
-    if (accounts.empty()) {
-        // Nothing left to show: this session ends as well.
-        revoke_session(db, m.claims.session_id);
-        tx.commit();
-        r = m.ans.json ? json_response(200, "{\"ok\":true,\"done\":\"unlink\",\"logged_out\":true}")
-                       : redirect_response(m.ans.page.prefix + "login");
-        r.set_cookies.push_back(clear_session_cookie(*m.settings));
-        revoked.push_back(current_key);
-    } else {
-        auto find = [&](const std::string& c) {
-            return std::find_if(accounts.begin(), accounts.end(),
-                                [&](const LegacyAccount& a) { return a.code == c; });
-        };
-        auto active = find(m.claims.account);
-        if (active == accounts.end()) active = find(new_default);
-        if (active == accounts.end()) active = accounts.begin();
-        SessionClaims c = email_session_claims(m.claims, m.claims.identity_id, m.claims.email,
-                                               *active, accounts, m.now);
-        update_session(db, c);
-        tx.commit();
-        r = done(m, "unlink");
-        r.set_cookies.push_back(session_cookie(*m.settings, c));
-    }
     r.revoke = std::move(revoked);
     r.successes.push_back(m.id_key());
     return r;
