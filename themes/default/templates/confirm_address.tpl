@@ -6,7 +6,7 @@
 {{/HAS_CLAIMANT}}
 {{#HAS_ACCOUNTS}}
 <p>${confirm.accounts}</p>
-<ul>
+<ul class="confirm-accounts">
 {{#ACCOUNT}}
 <li><strong class="code">{{CODE}}</strong>{{#HAS_LABEL}} — {{LABEL}}{{/HAS_LABEL}}</li>
 {{/ACCOUNT}}
