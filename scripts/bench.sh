@@ -68,6 +68,8 @@ rm -f "$summary"
 export TEST_EXTRANET_MODULE="$(realpath "$module")"
 
 TEST_EXTRANET_MODULE="$(realpath "$module")" nice -n "${BENCH_NICE:-0}" timeout --kill-after=20 300 perl -I t/lib t/bench/fleet.pl
+# Portal page renders per second at the core (the themes' templates).
+make -s -C "$here" render-bench
 # The Perl side stops itself well before; the timeout is a last resort that
 # still lets it clean up (SIGTERM runs its END blocks).
 case "${BENCH_ONLY:-}" in

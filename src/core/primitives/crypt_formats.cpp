@@ -23,26 +23,6 @@ bool starts_with(std::string_view s, std::string_view prefix)
     return s.substr(0, prefix.size()) == prefix;
 }
 
-// Plain decimal digits, no sign, at most `max`.
-std::optional<std::uint64_t> parse_uint(std::string_view s, std::uint64_t max)
-{
-    if (s.empty() || s.size() > 20) {
-        return std::nullopt;
-    }
-    std::uint64_t v = 0;
-    for (char c : s) {
-        if (c < '0' || c > '9') {
-            return std::nullopt;
-        }
-        std::uint64_t d = static_cast<std::uint64_t>(c - '0');
-        if (v > (max - d) / 10) {
-            return std::nullopt;
-        }
-        v = v * 10 + d;
-    }
-    return v;
-}
-
 // Wipes the password copy when it goes out of scope.
 struct WipeOnExit {
     std::string& s;
@@ -100,6 +80,26 @@ bool acceptable_yescrypt(std::string_view stored)
 }
 
 }  // namespace
+
+// Plain decimal digits, no sign, at most `max`.
+std::optional<std::uint64_t> parse_uint(std::string_view s, std::uint64_t max)
+{
+    if (s.empty() || s.size() > 20) {
+        return std::nullopt;
+    }
+    std::uint64_t v = 0;
+    for (char c : s) {
+        if (c < '0' || c > '9') {
+            return std::nullopt;
+        }
+        std::uint64_t d = static_cast<std::uint64_t>(c - '0');
+        if (v > (max - d) / 10) {
+            return std::nullopt;
+        }
+        v = v * 10 + d;
+    }
+    return v;
+}
 
 int crypt64_value(char c)
 {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "core/primitives/password.h"
@@ -18,6 +19,10 @@ constexpr unsigned max_scrypt_log2n = 24;
 constexpr std::uint64_t max_kdf_memory = std::uint64_t{1} << 30;  // 1 GiB
 constexpr std::uint64_t max_sha_crypt_rounds = 10000000;
 }  // namespace hash_limits
+
+// Plain decimal digits, no sign, at most `max` (the costs written in
+// crypt(3) and PHC strings).
+std::optional<std::uint64_t> parse_uint(std::string_view s, std::uint64_t max);
 
 // A character of crypt(3)'s itoa64 alphabet as a number, -1 if none.
 int crypt64_value(char c);

@@ -64,26 +64,6 @@ std::vector<std::string_view> split(std::string_view s, char sep)
     }
 }
 
-// Plain decimal digits, no sign, at most `max`.
-std::optional<std::uint64_t> parse_uint(std::string_view s, std::uint64_t max)
-{
-    if (s.empty() || s.size() > 20) {
-        return std::nullopt;
-    }
-    std::uint64_t v = 0;
-    for (char c : s) {
-        if (c < '0' || c > '9') {
-            return std::nullopt;
-        }
-        std::uint64_t d = static_cast<std::uint64_t>(c - '0');
-        if (v > (max - d) / 10) {
-            return std::nullopt;
-        }
-        v = v * 10 + d;
-    }
-    return v;
-}
-
 // "key=<digits>" with the given key.
 std::optional<std::uint64_t> parse_field(std::string_view s, std::string_view key,
                                          std::uint64_t max)
