@@ -29,7 +29,7 @@ my $stats = eval {
 } // "pg_stat_statements unavailable: $@";
 
 for my $node ($na, $nb) {
-    $node->run($node->standard_config(
+    $node->run($node->standard_config(site_url => $na->origin,   # one site, two nodes
         http => 'auth_extranet_session_timeout idle=30m absolute=2h refresh=5m;'
               . ' auth_extranet_limit identifier=100000 address=100000;'));
 }
