@@ -4,7 +4,10 @@ as the module does (base64url, HMAC-SHA256 with the site's secret over all
 but the last 32 bytes), answers 200 with X-Account (the active account) or
 401, over HTTP/1.1 keep-alive.
 
-    checker.py PORT SECRET_FILE COOKIE_NAME
+    checker.py PORT SECRET_FILE COOKIE_NAME [SITE]
+
+A cookie of version 2 is sealed for its site: its MAC key is
+HMAC-SHA256(secret, "extranet site:" + SITE).
 """
 import base64
 import hashlib
@@ -13,8 +16,11 @@ import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 PORT, SECRET_FILE, NAME = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+SITE = sys.argv[4] if len(sys.argv) > 4 else ''
 with open(SECRET_FILE, 'rb') as f:
     SECRET = f.read()
+KEYS = {1: SECRET,
+        2: hmac.new(SECRET, b'extranet site:' + SITE.encode(), hashlib.sha256).digest()}
 
 
 def account(token):
@@ -22,10 +28,10 @@ def account(token):
         raw = base64.urlsafe_b64decode(token + '=' * (-len(token) % 4))
     except ValueError:
         return None
-    if len(raw) < 37 or raw[0] != 1:
+    if len(raw) < 37 or raw[0] not in KEYS:
         return None
     body, mac = raw[:-32], raw[-32:]
-    if not hmac.compare_digest(hmac.new(SECRET, body, hashlib.sha256).digest(), mac):
+    if not hmac.compare_digest(hmac.new(KEYS[raw[0]], body, hashlib.sha256).digest(), mac):
         return None
     # version, key id, session id, issued, refreshed, method, identity, email
     i = 5

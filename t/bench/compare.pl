@@ -444,7 +444,8 @@ sub start_checker {
     if ($pid == 0) {
         open STDOUT, '>', $mod->dir . '/checker.log';
         open STDERR, '>&', \*STDOUT;
-        exec 'python3', "$FindBin::Bin/checker.py", $checker_port, $SECRET_FILE, $mod->cookie_name
+        exec 'python3', "$FindBin::Bin/checker.py", $checker_port, $SECRET_FILE, $mod->cookie_name,
+             $mod->origin
             or POSIX::_exit(127);
     }
     push @CHILDREN, $pid;
