@@ -21,7 +21,7 @@
 #
 # Run by scripts/bench.sh. BENCH_QUICK=1: short phases (smoke run).
 # BENCH_ONLY=portal: only part 3 (a page change measured before/after);
-# BENCH_ONLY=allocs: only part 4.
+# BENCH_ONLY=allocs: only part 4; BENCH_ONLY=rps or storm: only part 1 or 2.
 # BENCH_COMPARE_OUT=file: a copy of the summary (bench.pl prints it first).
 
 use strict;
@@ -97,10 +97,8 @@ preflight();
 
 my (%rps, %ratio, %storm, %portal, %allocs, $storm_note);
 
-unless ($ONLY) {
-    comparison();
-    login_storm();
-}
+comparison() if !$ONLY || $ONLY eq 'rps';
+login_storm() if !$ONLY || $ONLY eq 'storm';
 portal_pages() if !$ONLY || $ONLY eq 'portal';
 count_allocations() if !$ONLY || $ONLY eq 'allocs';
 
@@ -489,6 +487,7 @@ sub start_front {
     my $with = $kind eq 'module' || $kind eq 'before';
     my $load = $with ? "load_module " . ($kind eq 'before' ? $BEFORE_SO : $AFTER_SO) . ";\n" : '';
     my $pools = $with ? "thread_pool extranet threads=4;\nthread_pool extranet_hash threads=2;\n" : '';
+    my $site_url = $mod->origin;
     my $site = $with ? <<"EOS" : '';
     auth_extranet_db "%%DB%%";
     auth_extranet_thread_pool extranet;
@@ -497,7 +496,8 @@ sub start_front {
     auth_extranet_partners gimiweb 0300 0301;
     auth_extranet_cookie secure=off;
     auth_extranet_zone extranet 10m;
-    auth_extranet_site_url http://127.0.0.1:%%PORT%%;
+    # one site: the module of the base opens the same cookies
+    auth_extranet_site_url $site_url;
     # the storm fails logins on purpose
     auth_extranet_limit identifier=100000 address=100000 hashes=100;
 EOS
