@@ -344,6 +344,10 @@ bool ngx_http_auth_extranet_shm_spend(ngx_shm_zone_t *zone,
 /* the fleet's revocation feed (ngx_http_auth_extranet_feed.cpp) */
 ngx_int_t ngx_http_auth_extranet_feed_init_process(ngx_cycle_t *cycle);
 
+/* the hasher process (ngx_http_auth_extranet_hasher.cpp) */
+void ngx_http_auth_extranet_hasher_start(ngx_cycle_t *cycle);
+void ngx_http_auth_extranet_hasher_stop(ngx_cycle_t *cycle);
+
 /* C++ objects in nginx pools: destroyed by a pool cleanup */
 template <typename T, typename... Args>
 T *
