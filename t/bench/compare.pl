@@ -91,7 +91,9 @@ start_front($_) for @KINDS;
 note("upstream on " . $up->port . ", checker on $checker_port; "
      . join(', ', map { "$_ on " . $FRONT{$_}[0]->port } @KINDS));
 
-my ($cookie, $cookie_header);
+# the session cookie every front gets; the module of the base gets one it
+# sealed itself (an older module may not open this tree's)
+my ($cookie, $cookie_header, %cookie_of);
 new_session();
 preflight();
 
@@ -191,7 +193,7 @@ sub portal_pages {
     }
     for my $round (1 .. $P{portal_rounds}) {
         for my $p (rotate($round - 1, @pages)) {
-            my $r = wrk_url($mod, $p->[1], $P{portal_seconds}, $p->[2]);
+            my $r = wrk_url($mod, $p->[1], $P{portal_seconds}, $p->[2] ? $cookie_header : undef);
             push @{$portal{$p->[0]}}, $r->{rps};
         }
     }
@@ -337,6 +339,11 @@ sub rotate {
 sub new_session {
     $cookie = fresh_login();
     $cookie_header = 'Cookie: ' . $mod->cookie_name . "=$cookie";
+    %cookie_of = map { $_ => $cookie } @KINDS;
+    if ($before) {
+        $cookie_of{before} = $before->login($CODE, $CODE_PASS)
+            or die "bench: login with $CODE on the base's module failed\n" . $before->error_log;
+    }
 }
 
 sub fresh_login {
@@ -349,7 +356,7 @@ sub fresh_login {
 sub preflight {
     for my $kind (@KINDS) {
         my $inst = $FRONT{$kind}[0];
-        my $r = $inst->get('/app/', cookie => $cookie);
+        my $r = $inst->get('/app/', cookie => $cookie_of{$kind});
         $r->status == 200 && $r->body eq "upstream answer, 26 bytes\n"
             or die "bench: $kind /app/ with the session: " . $r->status . ' ' . $r->body . "\n";
         next if $kind eq 'plain';
@@ -360,16 +367,17 @@ sub preflight {
 
 sub wrk {
     my ($kind, $path, $seconds) = @_;
-    return wrk_url($FRONT{$kind}[0], $path, $seconds, 1);
+    return wrk_url($FRONT{$kind}[0], $path, $seconds,
+                   'Cookie: ' . $FRONT{$kind}[0]->cookie_name . "=$cookie_of{$kind}");
 }
 
 # One wrk run; any error answer or socket error aborts: the figures would
 # be meaningless.
 sub wrk_url {
-    my ($inst, $path, $seconds, $with_cookie) = @_;
+    my ($inst, $path, $seconds, $cookie_line) = @_;
     my $out = Extranet::Test::run_capture(
         'wrk', '-t', $P{threads}, '-c', $P{conns}, '-d', "${seconds}s", '--timeout', '5s', '--latency',
-        ($with_cookie ? ('-H', $cookie_header) : ()),
+        ($cookie_line ? ('-H', $cookie_line) : ()),
         'http://127.0.0.1:' . $inst->port . $path);
     my %r;
     ($r{rps}) = $out =~ /^Requests\/sec:\s+([\d.]+)/m;
@@ -488,7 +496,6 @@ sub start_front {
     my $with = $kind eq 'module' || $kind eq 'before';
     my $load = $with ? "load_module " . ($kind eq 'before' ? $BEFORE_SO : $AFTER_SO) . ";\n" : '';
     my $pools = $with ? "thread_pool extranet threads=4;\nthread_pool extranet_hash threads=2;\n" : '';
-    my $site_url = $mod->origin;
     my $site = $with ? <<"EOS" : '';
     auth_extranet_db "%%DB%%";
     auth_extranet_thread_pool extranet;
@@ -497,8 +504,7 @@ sub start_front {
     auth_extranet_partners gimiweb 0300 0301;
     auth_extranet_cookie secure=off;
     auth_extranet_zone extranet 10m;
-    # one site: the module of the base opens the same cookies
-    auth_extranet_site_url $site_url;
+    auth_extranet_site_url http://127.0.0.1:%%PORT%%;
     # the storm fails logins on purpose
     auth_extranet_limit identifier=100000 address=100000 hashes=100;
 EOS
