@@ -13,6 +13,7 @@
 // depend on the machine's load.
 //
 //   build/bench/render_pages [rounds, default 7] [seconds per sample, default 0.5]
+//   build/bench/render_pages after|before [seconds per page]    (one side alone, for perf)
 //
 // Prints a table, then one line per page:
 //   "<page> before <renders/s> after <renders/s> ratio <after/before>"
@@ -79,6 +80,15 @@ double median(std::vector<double> v)
 
 int main(int argc, char** argv)
 {
+    if (argc > 1 && (std::string(argv[1]) == "after" || std::string(argv[1]) == "before")) {
+        bool after = std::string(argv[1]) == "after";
+        double seconds = argc > 2 ? std::atof(argv[2]) : 3.0;
+        Side login{argv[1], after ? extranet::bench::render_login_page : extranet_before::bench::render_login_page, {}};
+        Side manage{argv[1], after ? extranet::bench::render_manage_page : extranet_before::bench::render_manage_page, {}};
+        std::printf("login %s %.0f renders/s\n", argv[1], sample(login, seconds));
+        std::printf("manage %s %.0f renders/s\n", argv[1], sample(manage, seconds));
+        return 0;
+    }
     int rounds = argc > 1 ? std::atoi(argv[1]) : 7;
     double seconds = argc > 2 ? std::atof(argv[2]) : 0.5;
     if (rounds < 1 || !(seconds > 0)) {

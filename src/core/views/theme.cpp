@@ -3,12 +3,14 @@
 #include "core/views/theme.h"
 
 #include "core/primitives/crypto.h"
+#include "core/views/page_template.h"
 
 #include <ctemplate/template.h>
 #include <ctemplate/template_cache.h>
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <mutex>
 #include <regex>
@@ -41,6 +43,13 @@ const std::vector<std::string> kTemplates = {
     "link_password.tpl", "link_done.tpl",      "accounts.tpl",        "manage.tpl",
     "message.tpl",       "field.tpl",          "error_summary.tpl",   "syndic_contact.tpl",
     "passkey_login.tpl", "passkey_manage.tpl", "confirm_address.tpl",
+};
+
+// The templates a page's body comes from (the layout's CONTENT).
+const std::vector<std::string> kPages = {
+    "login.tpl",       "password_forgot.tpl", "password_reset.tpl", "contact_syndic.tpl", "partner_refusal.tpl",
+    "link_email.tpl",  "link_profile.tpl",    "link_password.tpl",  "link_done.tpl",      "confirm_address.tpl",
+    "accounts.tpl",    "manage.tpl",          "message.tpl",
 };
 
 // What a page cannot work without: the forms' fields and hidden values,
@@ -317,11 +326,21 @@ const std::string& Theme::message(std::string_view key) const
     return it->second;
 }
 
-void Theme::expand(const ctemplate::TemplateString& name, const ctemplate::TemplateDictionary& dict,
+void Theme::expand(std::string_view name, const ctemplate::TemplateDictionaryInterface& dict,
                    std::string* out) const
 {
-    if (!cache_->ExpandNoLoad(name, ctemplate::STRIP_BLANK_LINES, &dict, nullptr, out)) {
+    if (!cache_->ExpandNoLoad(ctemplate::TemplateString(name.data(), name.size()), ctemplate::STRIP_BLANK_LINES, &dict,
+                              nullptr, out)) {
         throw std::runtime_error("template " + std::string(name.data(), name.size()) + " could not be expanded");
+    }
+}
+
+void Theme::expand_page(std::string_view page, const ctemplate::TemplateDictionaryInterface& dict,
+                        std::string* out) const
+{
+    auto it = pages_.find(page);
+    if (it == pages_.end() || !it->second->Expand(out, &dict)) {
+        throw std::runtime_error("page " + std::string(page) + " could not be expanded");
     }
 }
 
@@ -390,6 +409,24 @@ std::shared_ptr<const Theme> Theme::build(const std::string& dir)
         known.insert(names.begin(), names.end());
     }
 
+    // ctemplate reports a parse error on stderr: kept for the message.
+    auto parse = [](const std::string& file, const std::function<bool()>& parse_it) {
+        std::ostringstream err;
+        std::streambuf* old = std::cerr.rdbuf(err.rdbuf());
+        bool ok = parse_it();
+        std::cerr.rdbuf(old);
+        if (!ok) {
+            std::string why = err.str();
+            while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+            fail(file, 1, "does not parse" + (why.empty() ? std::string() : ": " + why));
+        }
+    };
+    struct Checked {
+        std::string shown;
+        std::string original;
+        std::string stripped;
+    };
+    std::map<std::string, Checked, std::less<>> checked;
     theme->cache_ = std::make_unique<ctemplate::TemplateCache>();
     for (const std::string& t : kTemplates) {
         auto it = over.find("templates/" + t);
@@ -399,16 +436,24 @@ std::shared_ptr<const Theme> Theme::build(const std::string& dir)
         check_no_inline_script(text, s.file);
         // On a line of its own, which STRIP_BLANK_LINES then drops.
         std::string parsed = std::string(kAutoescape) + "\n" + text;
-        // ctemplate reports a parse error on stderr: kept for the message.
-        std::ostringstream err;
-        std::streambuf* old = std::cerr.rdbuf(err.rdbuf());
-        bool ok = theme->cache_->StringToTemplateCache(t, parsed, ctemplate::STRIP_BLANK_LINES);
-        std::cerr.rdbuf(old);
-        if (!ok) {
-            std::string why = err.str();
-            while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
-            fail(s.file, 1, "does not parse" + (why.empty() ? std::string() : ": " + why));
-        }
+        parse(s.file, [&] { return theme->cache_->StringToTemplateCache(t, parsed, ctemplate::STRIP_BLANK_LINES); });
+        std::string stripped = parts::strip_blank_lines(text);
+        checked[t] = Checked{s.file, std::move(text), std::move(stripped)};
+    }
+    // The pages, each parsed whole (the non-static Expand of a Template
+    // expands it without going through a cache).
+    auto files = [&](std::string_view name) {
+        const Checked& c = checked.at(std::string(name));
+        return parts::TemplateText{&c.stripped, &c.shown, &c.original};
+    };
+    for (const std::string& page : kPages) {
+        std::string whole = std::string(kAutoescape) + parts::assemble_page(page, files);
+        ctemplate::Template* tpl = nullptr;
+        parse(checked.at(page).shown, [&] {
+            tpl = ctemplate::Template::StringToTemplate(whole, ctemplate::DO_NOT_STRIP);
+            return tpl != nullptr;
+        });
+        theme->pages_[page].reset(tpl);
     }
     theme->cache_->Freeze();
 

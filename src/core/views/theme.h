@@ -18,9 +18,9 @@
 #include <vector>
 
 namespace ctemplate {
+class Template;
 class TemplateCache;
-class TemplateDictionary;
-class TemplateString;
+class TemplateDictionaryInterface;
 }  // namespace ctemplate
 
 namespace extranet {
@@ -69,9 +69,14 @@ public:
     // throws std::out_of_range.
     const std::string& message(std::string_view key) const;
 
-    // Expands a template ("login.tpl") with its dictionary into out.
-    // Thread-safe: the cache is frozen once loaded.
-    void expand(const ctemplate::TemplateString& name, const ctemplate::TemplateDictionary& dict,
+    // Expands a page ("login.tpl") in the layout, with the layout's
+    // dictionary, into out. Thread-safe: read-only once loaded.
+    void expand_page(std::string_view page, const ctemplate::TemplateDictionaryInterface& dict,
+                     std::string* out) const;
+
+    // Expands a template ("passkey_login.tpl") alone, with its dictionary,
+    // into out. Thread-safe: the cache is frozen once loaded.
+    void expand(std::string_view name, const ctemplate::TemplateDictionaryInterface& dict,
                 std::string* out) const;
 
     // The theme's folder ("" for the built-in theme).
@@ -83,6 +88,8 @@ private:
 
     std::string dir_;
     std::unique_ptr<ctemplate::TemplateCache> cache_;
+    // Each page in the layout, its includes in place (page_template.h).
+    std::map<std::string, std::unique_ptr<ctemplate::Template>, std::less<>> pages_;
     std::map<std::string, std::string, std::less<>> messages_;
     std::map<std::string, ThemeAsset, std::less<>> assets_;
     std::string version_;

@@ -1,0 +1,126 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
+// The data of a page as ctemplate reads it while it expands the page's
+// templates: values, shown sections, section and include dictionaries, like
+// ctemplate's own TemplateDictionary and with the same lookup rules, through
+// the interface ctemplate offers for dictionaries of one's own
+// (TemplateDictionaryInterface). ctemplate still parses the templates and
+// escapes every value where it lands; only the storage differs.
+//
+// Why not TemplateDictionary: filling one costs more than expanding the
+// page. Each sub-dictionary gets a name formatted with snprintf, each name
+// is filed under a global lock in ctemplate's id-to-name map, each value is
+// hashed and copied into a map. Here a page's dictionaries, names and
+// values live in one buffer released at once, names are string literals
+// compared in place, and nothing is shared between threads.
+#pragma once
+
+#include <ctemplate/template_dictionary_interface.h>
+#include <ctemplate/template_string.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory_resource>
+#include <string_view>
+#include <vector>
+
+namespace extranet::parts {
+
+// A marker's or template's name: always a string literal (it outlives the
+// page; a template's name is handed to ctemplate as a C string).
+using Name = std::string_view;
+
+class PageData;
+
+class Dict final : public ctemplate::TemplateDictionaryInterface {
+public:
+    Dict(PageData* page, const Dict* parent);
+    ~Dict() override = default;
+
+    // The value is copied: it may be a temporary.
+    void SetValue(Name name, std::string_view value);
+    void SetIntValue(Name name, long value);
+    void ShowSection(Name section);
+    void SetValueAndShowSection(Name name, std::string_view value, Name section);
+    // A dictionary of one iteration of a section; it sees this one's values.
+    Dict* AddSectionDictionary(Name section);
+    // The dictionary of an included template ({{>NAME}}); like ctemplate's,
+    // it sees only its own values and the page's globals. The theme puts
+    // the included template in place as a section of that name
+    // (page_template.h), which iterates over these dictionaries.
+    Dict* AddIncludeDictionary(Name include);
+
+    // What ctemplate asks while it expands.
+    ctemplate::TemplateString GetValue(const ctemplate::TemplateString& variable) const override;
+    bool IsHiddenSection(const ctemplate::TemplateString& name) const override;
+    bool IsUnhiddenSection(const ctemplate::TemplateString& name) const override;
+    bool IsHiddenTemplate(const ctemplate::TemplateString& name) const override;
+    const char* GetIncludeTemplateName(const ctemplate::TemplateString& variable, int dictnum) const override;
+    TemplateDictionaryInterface::Iterator* CreateTemplateIterator(const ctemplate::TemplateString& name) const override;
+    TemplateDictionaryInterface::Iterator* CreateSectionIterator(const ctemplate::TemplateString& name) const override;
+    void DumpToString(std::string* out, int level) const override;
+
+private:
+    friend class PageData;
+    class Iterator;
+
+    // A name with its first eight bytes as one word: most names differ
+    // there, so that a lookup compares one word per entry.
+    struct Key {
+        explicit Key(std::string_view n);
+        bool operator==(const Key& k) const;
+
+        std::uint64_t head;
+        std::string_view name;
+    };
+    struct Value {
+        Key key;
+        std::string_view value;
+    };
+    // A section's or an include's dictionaries, in the order added.
+    struct Children {
+        Key key;
+        std::pmr::vector<const Dict*> dicts;
+    };
+
+    const std::string_view* find_value(const Key& key) const;
+    bool shown_here(const Key& key) const;
+    const Children* find_section(const Key& key) const;
+    Children& section(const Key& key);
+
+    PageData* page_;
+    const Dict* parent_;
+    std::pmr::vector<Value> values_;
+    std::pmr::vector<Key> shown_;
+    std::pmr::vector<Children> sections_;
+    const Dict* const self_ = this;  // a range of one: this dictionary
+};
+
+// A page's dictionaries: the root (the layout's) and its globals, seen by
+// every template the page includes. All of it lives in the page's buffer
+// (a few KB on the stack, more from the heap if need be), released when
+// the page is.
+class PageData {
+public:
+    PageData();
+    PageData(const PageData&) = delete;
+    PageData& operator=(const PageData&) = delete;
+
+    Dict& root() { return root_; }
+    const Dict& root() const { return root_; }
+    void SetTemplateGlobalValue(Name name, std::string_view value) { globals_.SetValue(name, value); }
+    void ShowTemplateGlobalSection(Name section) { globals_.ShowSection(section); }
+
+private:
+    friend class Dict;
+
+    std::string_view copy(std::string_view s);
+    Dict* make(const Dict* parent);
+
+    alignas(std::max_align_t) std::byte buffer_[12288];
+    std::pmr::monotonic_buffer_resource memory_;
+    Dict globals_;
+    Dict root_;
+};
+
+}  // namespace extranet::parts
