@@ -13,7 +13,7 @@
 // depend on the machine's load.
 //
 //   build/bench/render_pages [rounds, default 7] [seconds per sample, default 0.5]
-//   build/bench/render_pages after|before [seconds per page]    (one side alone, for perf)
+//   build/bench/render_pages after|before [seconds per page] [login|manage]   (one side, for perf)
 //
 // Prints a table, then one line per page:
 //   "<page> before <renders/s> after <renders/s> ratio <after/before>"
@@ -85,8 +85,9 @@ int main(int argc, char** argv)
         double seconds = argc > 2 ? std::atof(argv[2]) : 3.0;
         Side login{argv[1], after ? extranet::bench::render_login_page : extranet_before::bench::render_login_page, {}};
         Side manage{argv[1], after ? extranet::bench::render_manage_page : extranet_before::bench::render_manage_page, {}};
-        std::printf("login %s %.0f renders/s\n", argv[1], sample(login, seconds));
-        std::printf("manage %s %.0f renders/s\n", argv[1], sample(manage, seconds));
+        std::string only = argc > 3 ? argv[3] : "";
+        if (only != "manage") std::printf("login %s %.0f renders/s\n", argv[1], sample(login, seconds));
+        if (only != "login") std::printf("manage %s %.0f renders/s\n", argv[1], sample(manage, seconds));
         return 0;
     }
     int rounds = argc > 1 ? std::atoi(argv[1]) : 7;

@@ -35,10 +35,17 @@ std::string_view builtin_value(std::string_view name)
 // of the thread, not from the allocator, one or two per section expanded.
 class Dict::Iterator final : public ctemplate::TemplateDictionaryInterface::Iterator {
 public:
-    Iterator(const Dict* const* begin, const Dict* const* end) : next_(begin), end_(end) {}
+    // The dictionaries of a section from first on; only first when single.
+    Iterator(const Dict* first, bool single) : next_(first), single_(single) {}
 
-    bool HasNext() const override { return next_ != end_; }
-    const ctemplate::TemplateDictionaryInterface& Next() override { return **next_++; }
+    bool HasNext() const override { return next_ != nullptr; }
+
+    const ctemplate::TemplateDictionaryInterface& Next() override
+    {
+        const Dict* d = next_;
+        next_ = single_ ? nullptr : d->next_;
+        return *d;
+    }
 
     static void* operator new(std::size_t size)
     {
@@ -70,42 +77,78 @@ private:
     static thread_local Free* free_;
     static thread_local unsigned free_count_;
 
-    const Dict* const* next_;
-    const Dict* const* end_;
+    const Dict* next_;
+    bool single_;
 };
 
 thread_local Dict::Iterator::Free* Dict::Iterator::free_ = nullptr;
 thread_local unsigned Dict::Iterator::free_count_ = 0;
 
-Dict::Key::Key(std::string_view n) : head(0), name(n)
+namespace {
+
+std::uint64_t load64(const char* p)
 {
-    std::size_t k = n.size() < 8 ? n.size() : 8;
-    for (std::size_t i = 0; i < k; ++i) head |= std::uint64_t(static_cast<unsigned char>(n[i])) << (8 * i);
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    return w;
+}
+
+std::uint32_t load32(const char* p)
+{
+    std::uint32_t w;
+    std::memcpy(&w, p, 4);
+    return w;
+}
+
+}  // namespace
+
+Dict::Key::Key(std::string_view n) : name(n)
+{
+    // A word of the name's bytes, by two overlapping loads: names are
+    // short, and a call to memcpy or a loop per byte costs more than the
+    // lookup it serves.
+    const char* p = n.data();
+    std::size_t size = n.size();
+    if (size >= 8) {
+        head = load64(p) ^ (load64(p + size - 8) * 31);
+    } else if (size >= 4) {
+        head = load32(p) | std::uint64_t(load32(p + size - 4)) << 32;
+    } else {
+        head = 0;
+        for (std::size_t i = 0; i < size; ++i) head = head << 8 | static_cast<unsigned char>(p[i]);
+    }
+    std::uint64_t h = (head ^ (size * 0x9e3779b97f4a7c15ULL)) * 0xff51afd7ed558ccdULL;
+    bit = std::uint64_t(1) << (h >> 58);
 }
 
 bool Dict::Key::operator==(const Key& k) const
 {
     if (head != k.head || name.size() != k.name.size()) return false;
-    return name.size() <= 8 || std::memcmp(name.data() + 8, k.name.data() + 8, name.size() - 8) == 0;
+    // Under eight bytes the word holds them all; from eight on, it mixes
+    // two words and proves nothing.
+    if (name.size() < 8) return true;
+    for (std::size_t i = 0; i < name.size(); ++i) {
+        if (name[i] != k.name[i]) return false;
+    }
+    return true;
 }
 
-Dict::Dict(PageData* page, const Dict* parent)
-    : page_(page), parent_(parent), values_(&page->memory_), shown_(&page->memory_), sections_(&page->memory_)
-{
-}
+Dict::Dict(PageData* page, const Dict* parent) : page_(page), parent_(parent) {}
 
 void Dict::SetValue(Name name, std::string_view value)
 {
     Key key(name);
     std::string_view copied = page_->copy(value);
-    for (Value& v : values_) {
-        if (v.key == key) {
-            v.value = copied;
-            return;
+    if (value_bits_ & key.bit) {
+        for (Value* v = values_; v != nullptr; v = v->next) {
+            if (v->key == key) {
+                v->value = copied;
+                return;
+            }
         }
     }
-    if (values_.empty()) values_.reserve(8);  // most have a few: no regrowth
-    values_.push_back({key, copied});
+    values_ = new (page_->memory_.allocate(sizeof(Value), alignof(Value))) Value{key, copied, values_};
+    value_bits_ |= key.bit;
 }
 
 void Dict::SetIntValue(Name name, long value)
@@ -119,9 +162,7 @@ void Dict::SetIntValue(Name name, long value)
 void Dict::ShowSection(Name name)
 {
     Key key(name);
-    if (find_section(key) != nullptr || shown_here(key)) return;  // already shown
-    if (shown_.empty()) shown_.reserve(4);
-    shown_.push_back(key);
+    if (find_section(key) == nullptr) add_section(key);  // else already shown
 }
 
 void Dict::SetValueAndShowSection(Name name, std::string_view value, Name section)
@@ -132,63 +173,64 @@ void Dict::SetValueAndShowSection(Name name, std::string_view value, Name sectio
     AddSectionDictionary(section)->SetValue(name, value);
 }
 
-Dict::Children& Dict::section(const Key& key)
+Dict::Section* Dict::add_section(const Key& key)
 {
-    for (Children& c : sections_) {
-        if (c.key == key) return c;
+    sections_ = new (page_->memory_.allocate(sizeof(Section), alignof(Section)))
+        Section{key, nullptr, nullptr, sections_};
+    section_bits_ |= key.bit;
+    return sections_;
+}
+
+void Dict::append(Section* s, Dict* d)
+{
+    if (s->last == nullptr) {
+        s->first = d;
+    } else {
+        s->last->next_ = d;
     }
-    if (sections_.empty()) sections_.reserve(4);
-    sections_.push_back(Children{key, std::pmr::vector<const Dict*>(sections_.get_allocator())});
-    return sections_.back();
+    s->last = d;
 }
 
 Dict* Dict::AddSectionDictionary(Name name)
 {
     Key key(name);
-    Children& c = section(key);
-    if (c.dicts.empty()) {
-        // A section shown before it got dictionaries keeps, as in ctemplate,
-        // its first (empty) iteration: this dictionary stands for it.
-        for (auto it = shown_.begin(); it != shown_.end(); ++it) {
-            if (*it == key) {
-                shown_.erase(it);
-                c.dicts.push_back(page_->make(this));
-                break;
-            }
-        }
+    Section* s = find_section(key);
+    if (s == nullptr) {
+        s = add_section(key);
+    } else if (s->first == nullptr) {
+        // Shown before it got dictionaries: as in ctemplate, it keeps its
+        // first (empty) iteration.
+        append(s, page_->make(this));
     }
     Dict* d = page_->make(this);
-    c.dicts.push_back(d);
+    append(s, d);
     return d;
 }
 
 Dict* Dict::AddIncludeDictionary(Name include)
 {
+    Key key(include);
+    Section* s = find_section(key);
+    if (s == nullptr) s = add_section(key);
     Dict* d = page_->make(nullptr);
-    section(Key(include)).dicts.push_back(d);
+    append(s, d);
     return d;
 }
 
-const std::string_view* Dict::find_value(const Key& key) const
+const Dict::Value* Dict::find_value(const Key& key) const
 {
-    for (const Value& v : values_) {
-        if (v.key == key) return &v.value;
+    if (!(value_bits_ & key.bit)) return nullptr;
+    for (const Value* v = values_; v != nullptr; v = v->next) {
+        if (v->key == key) return v;
     }
     return nullptr;
 }
 
-bool Dict::shown_here(const Key& key) const
+Dict::Section* Dict::find_section(const Key& key) const
 {
-    for (const Key& s : shown_) {
-        if (s == key) return true;
-    }
-    return false;
-}
-
-const Dict::Children* Dict::find_section(const Key& key) const
-{
-    for (const Children& c : sections_) {
-        if (c.key == key) return &c;
+    if (!(section_bits_ & key.bit)) return nullptr;
+    for (Section* s = sections_; s != nullptr; s = s->next) {
+        if (s->key == key) return s;
     }
     return nullptr;
 }
@@ -197,9 +239,9 @@ ctemplate::TemplateString Dict::GetValue(const ctemplate::TemplateString& variab
 {
     Key key(view_of(variable));
     for (const Dict* d = this; d != nullptr; d = d->parent_) {
-        if (const std::string_view* v = d->find_value(key)) return template_string(*v);
+        if (const Value* v = d->find_value(key)) return template_string(v->value);
     }
-    if (const std::string_view* v = page_->globals_.find_value(key)) return template_string(*v);
+    if (const Value* v = page_->globals_.find_value(key)) return template_string(v->value);
     return template_string(builtin_value(key.name));
 }
 
@@ -207,9 +249,9 @@ bool Dict::IsHiddenSection(const ctemplate::TemplateString& name) const
 {
     Key key(view_of(name));
     for (const Dict* d = this; d != nullptr; d = d->parent_) {
-        if (d->find_section(key) != nullptr || d->shown_here(key)) return false;
+        if (d->find_section(key) != nullptr) return false;
     }
-    return !page_->globals_.shown_here(key);
+    return page_->globals_.find_section(key) == nullptr;
 }
 
 bool Dict::IsUnhiddenSection(const ctemplate::TemplateString& name) const
@@ -230,7 +272,7 @@ const char* Dict::GetIncludeTemplateName(const ctemplate::TemplateString&, int) 
 
 ctemplate::TemplateDictionaryInterface::Iterator* Dict::CreateTemplateIterator(const ctemplate::TemplateString&) const
 {
-    return new Iterator(nullptr, nullptr);
+    return new Iterator(nullptr, true);
 }
 
 ctemplate::TemplateDictionaryInterface::Iterator* Dict::CreateSectionIterator(
@@ -238,28 +280,26 @@ ctemplate::TemplateDictionaryInterface::Iterator* Dict::CreateSectionIterator(
 {
     Key key(view_of(name));
     for (const Dict* d = this; d != nullptr; d = d->parent_) {
-        if (const Children* c = d->find_section(key)) {
-            return new Iterator(c->dicts.data(), c->dicts.data() + c->dicts.size());
+        if (const Section* s = d->find_section(key)) {
+            // Shown without dictionaries of its own: ctemplate expands it
+            // once with an empty dictionary under the one that showed it,
+            // which reads as that one.
+            return s->first != nullptr ? new Iterator(s->first, false) : new Iterator(d, true);
         }
-        // Shown without dictionaries of its own: ctemplate expands it once
-        // with an empty dictionary under the one that showed it, which
-        // reads as that one.
-        if (d->shown_here(key)) return new Iterator(&d->self_, &d->self_ + 1);
     }
-    if (page_->globals_.shown_here(key)) {
-        return new Iterator(&page_->globals_.self_, &page_->globals_.self_ + 1);
-    }
-    return new Iterator(nullptr, nullptr);
+    if (page_->globals_.find_section(key) != nullptr) return new Iterator(&page_->globals_, true);
+    return new Iterator(nullptr, true);
 }
 
 void Dict::DumpToString(std::string* out, int level) const
 {
     std::string indent(static_cast<std::size_t>(level) * ctemplate::kIndent, ' ');
-    for (const Value& v : values_) out->append(indent).append(v.key.name).append(": >").append(v.value).append("<\n");
-    for (const Key& s : shown_) out->append(indent).append("section ").append(s.name).append(" (shown)\n");
-    for (const Children& c : sections_) {
-        out->append(indent).append("section ").append(c.key.name).append(" {\n");
-        for (const Dict* d : c.dicts) d->DumpToString(out, level + 1);
+    for (const Value* v = values_; v != nullptr; v = v->next) {
+        out->append(indent).append(v->key.name).append(": >").append(v->value).append("<\n");
+    }
+    for (const Section* s = sections_; s != nullptr; s = s->next) {
+        out->append(indent).append("section ").append(s->key.name).append(" {\n");
+        for (const Dict* d = s->first; d != nullptr; d = d->next_) d->DumpToString(out, level + 1);
         out->append(indent).append("}\n");
     }
 }

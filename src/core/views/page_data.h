@@ -22,7 +22,6 @@
 #include <cstdint>
 #include <memory_resource>
 #include <string_view>
-#include <vector>
 
 namespace extranet::parts {
 
@@ -64,36 +63,43 @@ private:
     friend class PageData;
     class Iterator;
 
-    // A name with its first eight bytes as one word: most names differ
-    // there, so that a lookup compares one word per entry.
+    // A name with its first eight bytes as one word, and one bit of 64
+    // for the dictionaries' filters: most lookups of a name a dictionary
+    // lacks stop at the filter, most others compare one word per entry.
     struct Key {
         explicit Key(std::string_view n);
         bool operator==(const Key& k) const;
 
         std::uint64_t head;
+        std::uint64_t bit;
         std::string_view name;
     };
     struct Value {
         Key key;
         std::string_view value;
+        Value* next;
     };
-    // A section's or an include's dictionaries, in the order added.
-    struct Children {
+    // A section's dictionaries in the order added (linked by next_); none
+    // when it is shown without dictionaries of its own.
+    struct Section {
         Key key;
-        std::pmr::vector<const Dict*> dicts;
+        Dict* first;
+        Dict* last;
+        Section* next;
     };
 
-    const std::string_view* find_value(const Key& key) const;
-    bool shown_here(const Key& key) const;
-    const Children* find_section(const Key& key) const;
-    Children& section(const Key& key);
+    const Value* find_value(const Key& key) const;
+    Section* find_section(const Key& key) const;
+    Section* add_section(const Key& key);
+    void append(Section* s, Dict* d);
 
     PageData* page_;
     const Dict* parent_;
-    std::pmr::vector<Value> values_;
-    std::pmr::vector<Key> shown_;
-    std::pmr::vector<Children> sections_;
-    const Dict* const self_ = this;  // a range of one: this dictionary
+    Dict* next_ = nullptr;  // the next dictionary of the same section
+    Value* values_ = nullptr;
+    Section* sections_ = nullptr;
+    std::uint64_t value_bits_ = 0;    // the bits of the values' keys
+    std::uint64_t section_bits_ = 0;  // the bits of the sections' keys
 };
 
 // A page's dictionaries: the root (the layout's) and its globals, seen by
