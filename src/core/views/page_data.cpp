@@ -242,6 +242,9 @@ ctemplate::TemplateString Dict::GetValue(const ctemplate::TemplateString& variab
         if (const Value* v = d->find_value(key)) return template_string(v->value);
     }
     if (const Value* v = page_->globals_.find_value(key)) return template_string(v->value);
+    if (page_->constants_ != nullptr) {
+        if (const Value* v = page_->constants_->globals_.find_value(key)) return template_string(v->value);
+    }
     return template_string(builtin_value(key.name));
 }
 
@@ -251,7 +254,8 @@ bool Dict::IsHiddenSection(const ctemplate::TemplateString& name) const
     for (const Dict* d = this; d != nullptr; d = d->parent_) {
         if (d->find_section(key) != nullptr) return false;
     }
-    return page_->globals_.find_section(key) == nullptr;
+    return page_->globals_.find_section(key) == nullptr
+           && (page_->constants_ == nullptr || page_->constants_->globals_.find_section(key) == nullptr);
 }
 
 bool Dict::IsUnhiddenSection(const ctemplate::TemplateString& name) const
@@ -287,7 +291,13 @@ ctemplate::TemplateDictionaryInterface::Iterator* Dict::CreateSectionIterator(
             return s->first != nullptr ? new Iterator(s->first, false) : new Iterator(d, true);
         }
     }
-    if (page_->globals_.find_section(key) != nullptr) return new Iterator(&page_->globals_, true);
+    // Shown for the whole page, or by the theme: expanded once with the
+    // page's globals (which, as ctemplate's template-global dictionary,
+    // see nothing of the dictionaries below them).
+    if (page_->globals_.find_section(key) != nullptr
+        || (page_->constants_ != nullptr && page_->constants_->globals_.find_section(key) != nullptr)) {
+        return new Iterator(&page_->globals_, true);
+    }
     return new Iterator(nullptr, true);
 }
 
@@ -304,8 +314,8 @@ void Dict::DumpToString(std::string* out, int level) const
     }
 }
 
-PageData::PageData()
-    : memory_(buffer_, sizeof(buffer_)), globals_(this, nullptr), root_(this, nullptr)
+PageData::PageData(const PageData* constants)
+    : memory_(buffer_, sizeof(buffer_)), constants_(constants), globals_(this, nullptr), root_(this, nullptr)
 {
 }
 

@@ -103,12 +103,14 @@ private:
 };
 
 // A page's dictionaries: the root (the layout's) and its globals, seen by
-// every template the page includes. All of it lives in the page's buffer
+// every template the page includes, then the theme's constants. All of it lives in the page's buffer
 // (a few KB on the stack, more from the heap if need be), released when
 // the page is.
 class PageData {
 public:
-    PageData();
+    // constants: what every page of a theme shows alike (Theme::constants()),
+    // seen after the page's own globals; it outlives the page.
+    explicit PageData(const PageData* constants = nullptr);
     PageData(const PageData&) = delete;
     PageData& operator=(const PageData&) = delete;
 
@@ -125,6 +127,7 @@ private:
 
     alignas(std::max_align_t) std::byte buffer_[12288];
     std::pmr::monotonic_buffer_resource memory_;
+    const PageData* constants_;
     Dict globals_;
     Dict root_;
 };

@@ -30,18 +30,17 @@ const Theme& theme_of(const PageContext& ctx)
     return ctx.theme != nullptr ? *ctx.theme : *Theme::builtin();
 }
 
-Page::Page(const PageContext& ctx, Name tpl, std::string_view title) : theme_(theme_of(ctx)), page_(tpl)
+Page::Page(const PageContext& ctx, Name tpl, std::string_view title)
+    : theme_(theme_of(ctx)), page_(tpl), data_(&theme_.constants())
 {
-    // Seen by every template the page includes.
+    // Seen by every template the page includes (and, from the theme's
+    // constants, VERSION, LOGO, FAVICON).
     data_.SetTemplateGlobalValue("PREFIX", ctx.prefix);
-    data_.SetTemplateGlobalValue("VERSION", theme_.version());
     data_.SetTemplateGlobalValue("CSRF", ctx.csrf);
     if (!ctx.csrf.empty()) data_.ShowTemplateGlobalSection("HAS_CSRF");
     Dict* root = &data_.root();
     set(root, "TITLE", title);
     show_if(root, "LOGGED_IN", ctx.logged_in);
-    set_shown(root, "LOGO_FILE", theme_.logo(), "LOGO");
-    set_shown(root, "FAVICON_FILE", theme_.favicon(), "FAVICON");
     body_ = root->AddIncludeDictionary("CONTENT");
 }
 

@@ -44,9 +44,8 @@ template <typename Fill>
 std::string render_part(const PageContext& ctx, Name tpl, Fill fill)
 {
     const Theme& theme = theme_of(ctx);
-    PageData data;
+    PageData data(&theme.constants());
     data.SetTemplateGlobalValue("PREFIX", ctx.prefix);
-    data.SetTemplateGlobalValue("VERSION", theme.version());
     data.SetTemplateGlobalValue("CSRF", ctx.csrf);
     if (!ctx.csrf.empty()) data.ShowTemplateGlobalSection("HAS_CSRF");
     fill(&data.root());

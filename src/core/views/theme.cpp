@@ -3,6 +3,7 @@
 #include "core/views/theme.h"
 
 #include "core/primitives/crypto.h"
+#include "core/views/page_data.h"
 #include "core/views/page_template.h"
 
 #include <ctemplate/template.h>
@@ -321,9 +322,9 @@ const ThemeAsset* Theme::asset(std::string_view name) const
 
 const std::string& Theme::message(std::string_view key) const
 {
-    auto it = messages_.find(key);
-    if (it == messages_.end()) throw std::out_of_range("no message \"" + std::string(key) + "\"");
-    return it->second;
+    auto it = message_index_.find(key);
+    if (it == message_index_.end()) throw std::out_of_range("no message \"" + std::string(key) + "\"");
+    return *it->second;
 }
 
 void Theme::expand(std::string_view name, const ctemplate::TemplateDictionaryInterface& dict,
@@ -498,6 +499,19 @@ std::shared_ptr<const Theme> Theme::build(const std::string& dir)
         all += '\0';
     }
     theme->version_ = hex_encode(sha256(all)).substr(0, 16);
+
+    for (const auto& [key, text] : theme->messages_) theme->message_index_.emplace(key, &text);
+    theme->constants_ = std::make_unique<parts::PageData>();
+    parts::PageData& c = *theme->constants_;
+    c.SetTemplateGlobalValue("VERSION", theme->version_);
+    if (!theme->logo_.empty()) {
+        c.SetTemplateGlobalValue("LOGO_FILE", theme->logo_);
+        c.ShowTemplateGlobalSection("LOGO");
+    }
+    if (!theme->favicon_.empty()) {
+        c.SetTemplateGlobalValue("FAVICON_FILE", theme->favicon_);
+        c.ShowTemplateGlobalSection("FAVICON");
+    }
     return theme;
 }
 

@@ -15,6 +15,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace ctemplate {
@@ -24,6 +25,10 @@ class TemplateDictionaryInterface;
 }  // namespace ctemplate
 
 namespace extranet {
+
+namespace parts {
+class PageData;
+}  // namespace parts
 
 // A theme that cannot be used: "<file>:<line>: <why>" (nginx -t shows it).
 struct ThemeError : std::runtime_error {
@@ -79,6 +84,11 @@ public:
     void expand(std::string_view name, const ctemplate::TemplateDictionaryInterface& dict,
                 std::string* out) const;
 
+    // What every page of the theme shows alike, set once when it is loaded
+    // rather than at each render: VERSION, LOGO_FILE (LOGO shown) and
+    // FAVICON_FILE (FAVICON shown) when the theme has them.
+    const parts::PageData& constants() const { return *constants_; }
+
     // The theme's folder ("" for the built-in theme).
     const std::string& dir() const { return dir_; }
 
@@ -91,6 +101,9 @@ private:
     // Each page in the layout, its includes in place (page_template.h).
     std::map<std::string, std::unique_ptr<ctemplate::Template>, std::less<>> pages_;
     std::map<std::string, std::string, std::less<>> messages_;
+    // The same, hashed: pages look up a few messages at each render.
+    std::unordered_map<std::string_view, const std::string*> message_index_;
+    std::unique_ptr<parts::PageData> constants_;
     std::map<std::string, ThemeAsset, std::less<>> assets_;
     std::string version_;
     std::string logo_;
