@@ -293,7 +293,7 @@ ctemplate::TemplateDictionaryInterface::Iterator* Dict::CreateSectionIterator(
     }
     // Shown for the whole page, or by the theme: expanded once with the
     // page's globals (which, as ctemplate's template-global dictionary,
-    // see nothing of the dictionaries below them).
+    // see the root's values, and nothing of the dictionaries below it).
     if (page_->globals_.find_section(key) != nullptr
         || (page_->constants_ != nullptr && page_->constants_->globals_.find_section(key) != nullptr)) {
         return new Iterator(&page_->globals_, true);
@@ -315,7 +315,9 @@ void Dict::DumpToString(std::string* out, int level) const
 }
 
 PageData::PageData(const PageData* constants)
-    : memory_(buffer_, sizeof(buffer_)), constants_(constants), globals_(this, nullptr), root_(this, nullptr)
+    // As ctemplate's template-global dictionary, the globals' parent is the
+    // root: a section shown for the whole page sees the root's values.
+    : memory_(buffer_, sizeof(buffer_)), constants_(constants), globals_(this, &root_), root_(this, nullptr)
 {
 }
 
