@@ -106,6 +106,28 @@ for my $site (['A', {}], ['D', \%d]) {
     }
 }
 
+# --- the flows' messages come from the theme's catalog -------------------------
+
+my $catalog = do { local (@ARGV, $/) = ("$theme/messages_fr.properties"); <> };
+$t->write_file('durand/messages_fr.properties',
+               $catalog . "login.error.failed = Ces identifiants ne nous disent rien (Durand) <b>.\n");
+$t->reload;
+for my $site (['A', {}, qr/Identifiant ou mot de passe incorrect\./],
+              ['D', \%d, qr/Ces identifiants ne nous disent rien \(Durand\) &lt;b&gt;\./]) {
+    my ($name, $o, $text) = @$site;
+    my (undef, $r) = $t->login('030000100001', 'not-the-password', %$o);
+    is($r->status, 401, "site $name: a wrong password");
+    like($r->body, $text, "site $name: its theme's words for it, as text");
+    (undef, $r) = $t->login('030000100001', 'not-the-password', %$o,
+                            headers => { %{ $o->{headers} // {} }, Accept => 'application/json' });
+    my $j = $r->json // {};
+    my $plain = $name eq 'A' ? 'Identifiant ou mot de passe incorrect.'
+                             : 'Ces identifiants ne nous disent rien (Durand) <b>.';
+    is($j->{message}, $plain, "site $name: the same words in JSON");
+}
+$t->write_file('durand/messages_fr.properties', $catalog);
+$t->reload;
+
 # --- a broken theme fails nginx -t, naming file and line -------------------------
 
 my $broken = $t->dir . '/broken';

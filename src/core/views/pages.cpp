@@ -228,6 +228,11 @@ std::string back_to_email(const PageContext& ctx, const std::string& email)
 
 }  // namespace
 
+const std::string& page_text(const PageContext& ctx, std::string_view key)
+{
+    return theme_of(ctx).message(key);
+}
+
 std::string render_login(const PageContext& ctx, const LoginView& v)
 {
     Page p(ctx, "login.tpl", theme_of(ctx).message("login.title"));

@@ -171,6 +171,11 @@ struct MessageView {
     std::string link_text;
 };
 
+// A text of the site's theme catalog (messages_fr.properties): for the
+// messages the flows put into pages and JSON answers, so that a theme may
+// reword them. An unknown key is a bug: it throws std::out_of_range.
+const std::string& page_text(const PageContext& ctx, std::string_view key);
+
 std::string render_login(const PageContext& ctx, const LoginView& v);
 std::string render_link_email(const PageContext& ctx, const LinkEmailView& v);
 std::string render_link_profile(const PageContext& ctx, const LinkProfileView& v);
