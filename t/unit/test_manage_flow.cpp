@@ -11,6 +11,7 @@ extern "C" {
 #include <string>
 
 #include "core/flows/manage_flow.h"
+#include "core/primitives/device_name.h"
 
 using namespace extranet;
 

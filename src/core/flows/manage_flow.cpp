@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 
+#include "core/primitives/device_name.h"
 #include "core/storage/access_notice.h"
 #include "core/primitives/account_code.h"
 #include "core/flows/account_switch.h"

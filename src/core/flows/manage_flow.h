@@ -11,10 +11,6 @@
 
 namespace extranet {
 
-// "Firefox sur Windows", "Safari sur iPhone"...; the user agent shortened
-// when it is not recognised, "" when there is none.
-std::string device_name(std::string_view user_agent);
-
 // The success message of a finished action (manage?done=<action>), "" when
 // the action is unknown.
 std::string_view manage_notice(std::string_view done);

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <utility>
 
-#include "core/flows/manage_flow.h"
+#include "core/primitives/device_name.h"
 
 namespace extranet {
 

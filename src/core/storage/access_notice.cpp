@@ -4,7 +4,7 @@
 
 #include <ctime>
 
-#include "core/flows/manage_flow.h"
+#include "core/primitives/device_name.h"
 
 namespace extranet {
 

@@ -3,7 +3,7 @@
 // The name of a session's device, as "Gérer mes comptes" lists it: the
 // browser and system a user agent names ("Firefox sur Windows"), or a short
 // prefix of an agent it does not know.
-#include "core/flows/manage_flow.h"
+#include "core/primitives/device_name.h"
 
 namespace extranet {
 
