@@ -276,7 +276,7 @@ Dispatch route_login(RouteContext& rc) {
 
     if (req.method != "POST") {
         if (rc.form.value("reset") == "1") {
-            view.notice = page_text(rc.page, "login.notice.password_changed");
+            view.notice = page_text(rc.page, Text::login_notice_password_changed);
         }
         if (req.wants_json) {
             return {json_response(200, std::string("{\"authenticated\":") +
@@ -296,7 +296,7 @@ Dispatch route_login(RouteContext& rc) {
     if (req.session) attempt->previous_session = req.session->session_id;
 
     view.identifier = typed;
-    const std::string& failed = page_text(rc.page, "login.error.failed");
+    const std::string& failed = page_text(rc.page, Text::login_error_failed);
     view.error = failed;
     const Settings& s = rc.settings;
     std::string id_key = "id:" + attempt->identifier.value;
@@ -312,7 +312,7 @@ Dispatch route_login(RouteContext& rc) {
     }
     attempt->locked = rc.limiter.locked(id_key, req.now) || rc.limiter.locked(ip_key, req.now);
 
-    view.error = page_text(rc.page, "login.error.use_email");
+    view.error = page_text(rc.page, Text::login_error_use_email);
     PortalResponse use_email = page_answer(rc, 403, render_login(rc.page, view),
                                            json_error("use_email", view.error));
     std::string next = safe_next(rc.form.value("next"));
@@ -342,7 +342,7 @@ Dispatch route_login(RouteContext& rc) {
 Dispatch route_logout(RouteContext& rc) {
     const PortalRequest& req = rc.req;
     if (req.method != "POST") {
-        return {error_answer(rc, 405, "method", page_text(rc.page, "logout.error.method")), {}};
+        return {error_answer(rc, 405, "method", page_text(rc.page, Text::logout_error_method)), {}};
     }
     PortalResponse done = rc.req.wants_json ? json_response(200, "{\"ok\":true}")
                                             : redirect_response(req.prefix + "login");

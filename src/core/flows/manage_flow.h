@@ -4,6 +4,7 @@
 // password, unlinking accounts and the open sessions of an e-mail identity.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -13,7 +14,7 @@ namespace extranet {
 
 // The success message of a finished action (manage?done=<action>), "" when
 // the action is unknown.
-std::string_view manage_notice(std::string_view done);
+std::optional<Text> manage_notice(std::string_view done);
 
 Dispatch route_manage(RouteContext& rc);
 

@@ -54,7 +54,7 @@ void add_form_summary(Dict* d, const ManageView& v, const std::string& action, N
 
 std::string device_of(const Page& p, const SessionItem& s)
 {
-    return s.device.empty() ? p.msg("manage.sessions.unknown_device") : s.device;
+    return s.device.empty() ? p.msg(Text::manage_sessions_unknown_device) : s.device;
 }
 
 // The confirmation step of a destructive action.
@@ -73,7 +73,7 @@ void add_confirm(const Page& p, Dict* d, const ManageView& v)
         show_if(c, "LAST", v.confirm_unlink_last || v.accounts.size() == 1);
         add_form_summary(c, v, "unlink", "UNLINK_ERRORS");
         Field password = current_password_field("manage-confirm-password", "current_password",
-                                                p.msg("field.confirm_password"));
+                                                p.msg(Text::field_confirm_password));
         if (v.failed_action == "unlink") password.error = error_for(v.errors, "current_password");
         add_field(c, "FIELD_CONFIRM_PASSWORD", password);
     } else if (v.confirm == "end_session") {
@@ -102,7 +102,7 @@ void add_confirm(const Page& p, Dict* d, const ManageView& v)
 
 std::string render_accounts(const PageContext& ctx, const AccountsView& v)
 {
-    Page p(ctx, "accounts.tpl", theme_of(ctx).message("accounts.title"));
+    Page p(ctx, "accounts.tpl", theme_of(ctx).text(Text::accounts_title));
     Dict* d = p.body();
     for (std::size_t i = 0; i < v.accounts.size(); ++i) {
         const AccountItem& a = v.accounts[i];
@@ -118,7 +118,7 @@ std::string render_accounts(const PageContext& ctx, const AccountsView& v)
 
 std::string render_manage(const PageContext& ctx, const ManageView& v)
 {
-    Page p(ctx, "manage.tpl", theme_of(ctx).message("manage.title"));
+    Page p(ctx, "manage.tpl", theme_of(ctx).text(Text::manage_title));
     Dict* d = p.body();
     if (!v.notice.empty()) set(d->AddSectionDictionary("NOTICE"), "TEXT", v.notice);
     if (!v.errors.empty() && manage_summary_form(v).empty()) {
@@ -148,12 +148,12 @@ std::string render_manage(const PageContext& ctx, const ManageView& v)
     show_if(d, "PASSWORD_OPEN", password_failed);
     add_form_summary(d, v, "password", "PASSWORD_ERRORS");
     Field current = current_password_field("manage-current-password", "current_password",
-                                           p.msg("field.current_password"));
+                                           p.msg(Text::field_current_password));
     if (password_failed) current.error = error_for(v.errors, "current_password");
     add_field(d, "FIELD_CURRENT_PASSWORD", current);
     add_new_password_fields(p, d, "FIELD_NEW_PASSWORD", "manage-new-password", "new_password",
-                            p.msg("field.new_password"), "manage-password-confirm",
-                            p.msg("field.new_password_confirm"), password_failed ? v.errors : FieldErrors{},
+                            p.msg(Text::field_new_password), "manage-password-confirm",
+                            p.msg(Text::field_new_password_confirm), password_failed ? v.errors : FieldErrors{},
                             v.min_length);
 
     // The accounts, each with its "Dissocier" step.

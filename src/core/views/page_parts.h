@@ -6,6 +6,7 @@
 // the templates' auto-escaping escapes it where it lands.
 #pragma once
 
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -33,8 +34,8 @@ inline void show_if(Dict* d, Name section, bool shown)
     if (shown) d->ShowSection(section);
 }
 
-// A catalog message with its "{0}" filled in.
-std::string fill(const std::string& message, std::string_view arg);
+// A catalog message with its "{0}", "{1}"... filled in.
+std::string fill(std::string_view message, std::initializer_list<std::string_view> args);
 
 // The site's theme, or the built-in one.
 const Theme& theme_of(const PageContext& ctx);
@@ -52,7 +53,7 @@ public:
 
     const Theme& theme() const { return theme_; }
     Dict* body() { return body_; }
-    const std::string& msg(std::string_view key) const { return theme_.message(key); }
+    const std::string& msg(Text t) const { return theme_.text(t); }
     std::string render() const;
 
 private:

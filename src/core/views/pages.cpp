@@ -11,11 +11,31 @@ namespace extranet {
 
 namespace parts {
 
-std::string fill(const std::string& message, std::string_view arg)
+std::string fill(std::string_view message, std::initializer_list<std::string_view> args)
 {
-    std::string out = message;
-    std::size_t at = out.find("{0}");
-    if (at != std::string::npos) out.replace(at, 3, arg);
+    // One pass over the message: what an argument holds ("{1}" typed in a
+    // name) is never filled in again.
+    std::string out;
+    out.reserve(message.size() + 64);
+    std::size_t pos = 0;
+    while (pos < message.size()) {
+        std::size_t at = message.find('{', pos);
+        std::size_t end = at == std::string_view::npos ? at : message.find('}', at);
+        if (end == std::string_view::npos) break;
+        std::string_view digits = message.substr(at + 1, end - at - 1);
+        std::size_t n = args.size();
+        if (!digits.empty() && digits.size() < 3 && digits.find_first_not_of("0123456789") == std::string_view::npos) {
+            n = std::stoul(std::string(digits));
+        }
+        out.append(message.substr(pos, at - pos));
+        if (n < args.size()) {
+            out.append(args.begin()[n]);
+        } else {
+            out.append(message.substr(at, end - at + 1));
+        }
+        pos = end + 1;
+    }
+    if (pos < message.size()) out.append(message.substr(pos));
     return out;
 }
 
@@ -101,7 +121,7 @@ void add_new_password_fields(const Page& p, Dict* d, Name include, std::string_v
     Field fresh{id, name, label};
     fresh.type = "password";
     fresh.autocomplete = "new-password";
-    std::string hint = fill(p.msg("field.min_length"), std::to_string(min_length));
+    std::string hint = fill(p.msg(Text::field_min_length), {std::to_string(min_length)});
     fresh.hint = hint;
     fresh.error = error_for(errors, std::string(name));
     fresh.min_length = min_length;
@@ -121,14 +141,14 @@ void add_profile_fields(const Page& p, Dict* d, const std::string& id_prefix, co
                         const FieldErrors& errors)
 {
     std::string email_id = id_prefix + "-email";
-    Field e{email_id, "", p.msg("field.email")};
+    Field e{email_id, "", p.msg(Text::field_email)};
     e.type = "email";
     e.value = email;
     e.readonly = true;
     add_field(d, "FIELD_EMAIL", e);
 
     std::string last_id = id_prefix + "-last-name";
-    Field last{last_id, "last_name", p.msg("field.last_name")};
+    Field last{last_id, "last_name", p.msg(Text::field_last_name)};
     last.value = last_name;
     last.autocomplete = "family-name";
     last.error = error_for(errors, "last_name");
@@ -136,7 +156,7 @@ void add_profile_fields(const Page& p, Dict* d, const std::string& id_prefix, co
     add_field(d, "FIELD_LAST_NAME", last);
 
     std::string first_id = id_prefix + "-first-name";
-    Field first{first_id, "first_name", p.msg("field.first_name")};
+    Field first{first_id, "first_name", p.msg(Text::field_first_name)};
     first.value = first_name;
     first.autocomplete = "given-name";
     first.error = error_for(errors, "first_name");
@@ -144,7 +164,7 @@ void add_profile_fields(const Page& p, Dict* d, const std::string& id_prefix, co
     add_field(d, "FIELD_FIRST_NAME", first);
 
     std::string phone_id = id_prefix + "-phone";
-    Field tel{phone_id, "phone", p.msg("field.phone")};
+    Field tel{phone_id, "phone", p.msg(Text::field_phone)};
     tel.type = "tel";
     tel.value = phone;
     tel.autocomplete = "tel";
@@ -193,7 +213,7 @@ void add_syndic(const Page& p, Dict* parent, const SyndicContact& c, Name title_
 {
     Dict* d = parent->AddIncludeDictionary("SYNDIC");
     d->ShowSection(title_section);
-    set(d, "NAME", c.name.empty() ? fill(p.msg("syndic.unnamed"), c.code) : c.name);
+    set(d, "NAME", c.name.empty() ? fill(p.msg(Text::syndic_unnamed), {c.code}) : c.name);
     if (!c.phone.empty()) {
         std::string dial;
         for (char ch : c.phone) {
@@ -228,14 +248,19 @@ std::string back_to_email(const PageContext& ctx, const std::string& email)
 
 }  // namespace
 
-const std::string& page_text(const PageContext& ctx, std::string_view key)
+const std::string& page_text(const PageContext& ctx, Text t)
 {
-    return theme_of(ctx).message(key);
+    return theme_of(ctx).text(t);
+}
+
+std::string page_text(const PageContext& ctx, Text t, std::initializer_list<std::string_view> args)
+{
+    return fill(theme_of(ctx).text(t), args);
 }
 
 std::string render_login(const PageContext& ctx, const LoginView& v)
 {
-    Page p(ctx, "login.tpl", theme_of(ctx).message("login.title"));
+    Page p(ctx, "login.tpl", theme_of(ctx).text(Text::login_title));
     Dict* d = p.body();
     if (!v.notice.empty()) set(d->AddSectionDictionary("NOTICE"), "TEXT", v.notice);
     // Not tied to one field: the summary names the identifier first.
@@ -243,12 +268,12 @@ std::string render_login(const PageContext& ctx, const LoginView& v)
     set_shown(d, "NEXT", v.next, "HAS_NEXT");
 
     // Either a numeric code or an e-mail: no inputmode, no auto-capitals.
-    Field login{"login-identifier", v.login_field, p.msg("field.login")};
+    Field login{"login-identifier", v.login_field, p.msg(Text::field_login)};
     login.value = v.identifier;
     login.autocomplete = "username";
     login.required = true;
     login.plain = true;
-    Field password = current_password_field("login-password", v.password_field, p.msg("field.password"));
+    Field password = current_password_field("login-password", v.password_field, p.msg(Text::field_password));
     if (!v.error.empty()) {
         login.describedby = password.describedby = "login-error";
         login.invalid = password.invalid = true;
@@ -261,10 +286,10 @@ std::string render_login(const PageContext& ctx, const LoginView& v)
 
 std::string render_password_forgot(const PageContext& ctx, const PasswordForgotView& v)
 {
-    Page p(ctx, "password_forgot.tpl", theme_of(ctx).message("forgot.title"));
+    Page p(ctx, "password_forgot.tpl", theme_of(ctx).text(Text::forgot_title));
     Dict* d = p.body();
     add_summary(d, "FORGOT_ERRORS", "forgot-form-errors", one_item("forgot-login", v.error));
-    Field login{"forgot-login", "login", p.msg("field.forgot_login")};
+    Field login{"forgot-login", "login", p.msg(Text::field_forgot_login)};
     login.value = v.login;
     login.autocomplete = "username";
     login.error = v.error;
@@ -276,7 +301,7 @@ std::string render_password_forgot(const PageContext& ctx, const PasswordForgotV
 
 std::string render_password_reset(const PageContext& ctx, const PasswordResetView& v)
 {
-    Page p(ctx, "password_reset.tpl", theme_of(ctx).message("reset.title"));
+    Page p(ctx, "password_reset.tpl", theme_of(ctx).text(Text::reset_title));
     Dict* d = p.body();
     add_summary(d, "RESET_ERRORS", "reset-error",
                 summary_items(v.errors, {{"new_password", "reset-new-password"},
@@ -285,14 +310,14 @@ std::string render_password_reset(const PageContext& ctx, const PasswordResetVie
     set_shown(d, "EMAIL", v.email, "HAS_EMAIL");
     show_if(d, "REMOVE_PASSKEYS", v.remove_passkeys);
     add_new_password_fields(p, d, "FIELD_NEW_PASSWORD", "reset-new-password", "new_password",
-                            p.msg("field.new_password"), "reset-password-confirm",
-                            p.msg("field.new_password_confirm"), v.errors, v.min_length);
+                            p.msg(Text::field_new_password), "reset-password-confirm",
+                            p.msg(Text::field_new_password_confirm), v.errors, v.min_length);
     return p.render();
 }
 
 std::string render_contact_syndic(const PageContext& ctx, const ContactSyndicView& v)
 {
-    Page p(ctx, "contact_syndic.tpl", theme_of(ctx).message("forgot.title"));
+    Page p(ctx, "contact_syndic.tpl", theme_of(ctx).text(Text::forgot_title));
     Dict* d = p.body();
     if (v.syndic) {
         d->ShowSection("KNOWN");
@@ -305,7 +330,7 @@ std::string render_contact_syndic(const PageContext& ctx, const ContactSyndicVie
 
 std::string render_partner_refusal(const PageContext& ctx, const PartnerRefusalView& v)
 {
-    Page p(ctx, "partner_refusal.tpl", theme_of(ctx).message("partner.title"));
+    Page p(ctx, "partner_refusal.tpl", theme_of(ctx).text(Text::partner_title));
     Dict* d = p.body();
     set(d, "MESSAGE", v.message);
     set(d, "ACCOUNT", v.account);
@@ -315,10 +340,10 @@ std::string render_partner_refusal(const PageContext& ctx, const PartnerRefusalV
 
 std::string render_link_email(const PageContext& ctx, const LinkEmailView& v)
 {
-    Page p(ctx, "link_email.tpl", theme_of(ctx).message("link.title"));
+    Page p(ctx, "link_email.tpl", theme_of(ctx).text(Text::link_title));
     Dict* d = p.body();
     add_summary(d, "LINK_ERRORS", "link-form-errors", one_item("link-email", v.error));
-    Field email{"link-email", "email", p.msg("field.link_email")};
+    Field email{"link-email", "email", p.msg(Text::field_link_email)};
     email.type = "email";
     email.value = v.email;
     email.autocomplete = "email";
@@ -331,7 +356,7 @@ std::string render_link_email(const PageContext& ctx, const LinkEmailView& v)
 
 std::string render_link_profile(const PageContext& ctx, const LinkProfileView& v)
 {
-    Page p(ctx, "link_profile.tpl", theme_of(ctx).message("profile.title"));
+    Page p(ctx, "link_profile.tpl", theme_of(ctx).text(Text::profile_title));
     Dict* d = p.body();
     add_summary(d, "PROFILE_ERRORS", "profile-form-errors",
                 summary_items(v.errors, {{"last_name", "profile-last-name"},
@@ -341,19 +366,19 @@ std::string render_link_profile(const PageContext& ctx, const LinkProfileView& v
                                          {"password_confirm", "profile-password-confirm"}}));
     set(d, "EMAIL", v.email);
     add_profile_fields(p, d, "profile", v.email, v.last_name, v.first_name, v.phone, v.errors);
-    add_new_password_fields(p, d, "FIELD_PASSWORD", "profile-password", "password", p.msg("field.password"),
-                            "profile-password-confirm", p.msg("field.password_confirm"), v.errors, v.min_length);
+    add_new_password_fields(p, d, "FIELD_PASSWORD", "profile-password", "password", p.msg(Text::field_password),
+                            "profile-password-confirm", p.msg(Text::field_password_confirm), v.errors, v.min_length);
     set(d, "BACK_HREF", back_to_email(ctx, v.email));
     return p.render();
 }
 
 std::string render_link_password(const PageContext& ctx, const LinkPasswordView& v)
 {
-    Page p(ctx, "link_password.tpl", theme_of(ctx).message("link.title"));
+    Page p(ctx, "link_password.tpl", theme_of(ctx).text(Text::link_title));
     Dict* d = p.body();
     add_summary(d, "LINK_PASSWORD_ERRORS", "link-password-form-errors", one_item("link-password", v.error));
     set(d, "EMAIL", v.email);
-    Field password = current_password_field("link-password", "password", p.msg("field.your_password"));
+    Field password = current_password_field("link-password", "password", p.msg(Text::field_your_password));
     password.error = v.error;
     add_field(d, "FIELD_PASSWORD", password);
     set(d, "BACK_HREF", back_to_email(ctx, v.email));
@@ -362,7 +387,7 @@ std::string render_link_password(const PageContext& ctx, const LinkPasswordView&
 
 std::string render_link_done(const PageContext& ctx, const LinkDoneView& v)
 {
-    Page p(ctx, "link_done.tpl", theme_of(ctx).message("link_done.title"));
+    Page p(ctx, "link_done.tpl", theme_of(ctx).text(Text::link_done_title));
     set(p.body(), "ACCOUNT", v.account);
     set(p.body(), "EMAIL", v.email);
     show_if(p.body(), "CONFIRMATION_SENT", v.confirmation_sent);
@@ -371,7 +396,7 @@ std::string render_link_done(const PageContext& ctx, const LinkDoneView& v)
 
 std::string render_confirm_address(const PageContext& ctx, const ConfirmAddressView& v)
 {
-    Page p(ctx, "confirm_address.tpl", theme_of(ctx).message("confirm.title"));
+    Page p(ctx, "confirm_address.tpl", theme_of(ctx).text(Text::confirm_title));
     Dict* d = p.body();
     set(d, "EMAIL", v.email);
     set_shown(d, "CLAIMANT", v.claimant, "HAS_CLAIMANT");
@@ -394,7 +419,7 @@ std::string render_message(const PageContext& ctx, const MessageView& v)
     if (!v.link_href.empty()) {
         Dict* link = d->AddSectionDictionary("LINK");
         set(link, "HREF", v.link_href);
-        set(link, "TEXT", v.link_text.empty() ? p.msg("message.continue") : v.link_text);
+        set(link, "TEXT", v.link_text.empty() ? p.msg(Text::message_continue) : v.link_text);
     }
     return p.render();
 }

@@ -5,11 +5,14 @@
 // escapes every datum by where it lands.
 #pragma once
 
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "core/views/texts.h"
 
 namespace extranet {
 
@@ -173,8 +176,10 @@ struct MessageView {
 
 // A text of the site's theme catalog (messages_fr.properties): for the
 // messages the flows put into pages and JSON answers, so that a theme may
-// reword them. An unknown key is a bug: it throws std::out_of_range.
-const std::string& page_text(const PageContext& ctx, std::string_view key);
+// reword them. Every Text has its message (texts.h): this never fails.
+const std::string& page_text(const PageContext& ctx, Text t);
+// The same with its placeholders filled in: "{0}" by args[0], and so on.
+std::string page_text(const PageContext& ctx, Text t, std::initializer_list<std::string_view> args);
 
 std::string render_login(const PageContext& ctx, const LoginView& v);
 std::string render_link_email(const PageContext& ctx, const LinkEmailView& v);

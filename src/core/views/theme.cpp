@@ -146,6 +146,19 @@ std::map<std::string, std::string, std::less<>> parse_catalog(std::string_view t
     return out;
 }
 
+// The first "{N}" of message that model does not have, "" when none.
+std::string unknown_placeholder(std::string_view message, std::string_view model)
+{
+    for (std::size_t at = message.find('{'); at != std::string_view::npos; at = message.find('{', at + 1)) {
+        std::size_t end = message.find('}', at);
+        if (end == std::string_view::npos || end == at + 1) continue;
+        std::string_view p = message.substr(at, end - at + 1);
+        if (p.substr(1, p.size() - 2).find_first_not_of("0123456789") != std::string_view::npos) continue;
+        if (model.find(p) == std::string_view::npos) return std::string(p);
+    }
+    return {};
+}
+
 // ${message.key} in a template: the catalog's text, put in when the theme
 // is loaded (texts are the theme's, like the template around them).
 std::string put_messages(std::string_view text, const std::string& file,
@@ -320,13 +333,6 @@ const ThemeAsset* Theme::asset(std::string_view name) const
     return it == assets_.end() ? nullptr : &it->second;
 }
 
-const std::string& Theme::message(std::string_view key) const
-{
-    auto it = message_index_.find(key);
-    if (it == message_index_.end()) throw std::out_of_range("no message \"" + std::string(key) + "\"");
-    return *it->second;
-}
-
 void Theme::expand(std::string_view name, const ctemplate::TemplateDictionaryInterface& dict,
                    std::string* out) const
 {
@@ -393,9 +399,14 @@ std::shared_ptr<const Theme> Theme::build(const std::string& dir)
         auto reworded = parse_catalog(it->second.body, it->second.file);
         for (auto& [key, value] : reworded) {
             auto m = theme->messages_.find(key);
+            std::size_t at = it->second.body.find(key);
             if (m == theme->messages_.end()) {
-                std::size_t at = it->second.body.find(key);
                 fail(it->second.file, line_of(it->second.body, at), "unknown message key \"" + key + "\"");
+            }
+            // The portal fills in only what the default message names.
+            if (std::string p = unknown_placeholder(value, m->second); !p.empty()) {
+                fail(it->second.file, line_of(it->second.body, at),
+                     "message \"" + key + "\": unknown placeholder \"" + p + "\"");
             }
             m->second = value;
         }
@@ -500,7 +511,15 @@ std::shared_ptr<const Theme> Theme::build(const std::string& dir)
     }
     theme->version_ = hex_encode(sha256(all)).substr(0, 16);
 
-    for (const auto& [key, text] : theme->messages_) theme->message_index_.emplace(key, &text);
+    // Every text the code names, found once here: a lookup on a request
+    // is an index. Only the built-in catalog can lack one (a theme's may
+    // not add keys), which t/unit/test_texts.cpp catches.
+    theme->texts_.reserve(kTextCount);
+    for (std::string_view key : kTextKeys) {
+        auto m = theme->messages_.find(key);
+        if (m == theme->messages_.end()) fail(catalog.file, 1, "no message \"" + std::string(key) + "\"");
+        theme->texts_.push_back(&m->second);
+    }
     theme->constants_ = std::make_unique<parts::PageData>();
     parts::PageData& c = *theme->constants_;
     c.SetTemplateGlobalValue("VERSION", theme->version_);

@@ -15,8 +15,9 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
+
+#include "core/views/texts.h"
 
 namespace ctemplate {
 class Template;
@@ -53,7 +54,8 @@ public:
     // A theme folder over the built-in theme. Throws ThemeError naming the
     // file and line of a template that does not parse, of a placeholder a
     // page needs and the template lacks, of a marker or message key the
-    // pages do not know, of a raw (unescaped) output or an inline script.
+    // pages do not know, of a message with a placeholder ("{1}") its
+    // default lacks, of a raw (unescaped) output or an inline script.
     static std::shared_ptr<const Theme> load(const std::string& dir);
 
     ~Theme();
@@ -69,10 +71,10 @@ public:
     const std::string& logo() const { return logo_; }
     const std::string& favicon() const { return favicon_; }
 
-    // A message of the catalog (texts the renderer puts into the data it
-    // passes to templates, e.g. field labels). An unknown key is a bug: it
-    // throws std::out_of_range.
-    const std::string& message(std::string_view key) const;
+    // A message of the catalog, by its name in texts.h (field labels, the
+    // flows' errors and notices). Every name has its message: a theme
+    // without one is refused at load, so this never fails.
+    const std::string& text(Text t) const { return *texts_[static_cast<std::size_t>(t)]; }
 
     // Expands a page ("login.tpl") in the layout, with the layout's
     // dictionary, into out. Thread-safe: read-only once loaded.
@@ -102,7 +104,9 @@ private:
     std::map<std::string, std::unique_ptr<ctemplate::Template>, std::less<>> pages_;
     std::map<std::string, std::string, std::less<>> messages_;
     // The same, hashed: pages look up a few messages at each render.
-    std::unordered_map<std::string_view, const std::string*> message_index_;
+    // The messages of texts.h, by their index: pages and flows look up a
+    // few at each answer.
+    std::vector<const std::string*> texts_;
     std::unique_ptr<parts::PageData> constants_;
     std::map<std::string, ThemeAsset, std::less<>> assets_;
     std::string version_;
