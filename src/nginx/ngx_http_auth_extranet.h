@@ -156,6 +156,16 @@ enum class ngx_http_auth_extranet_deny_e {
 
 
 /*
+ * The zone's count of revocations when a session was last found not revoked
+ * in it: while the count stays, the answer stays (no lock, no lookup).
+ */
+typedef struct {
+    void                        *zone;    /* the zone's shared data */
+    ngx_atomic_uint_t            count;
+} ngx_http_auth_extranet_revocation_mark_t;
+
+
+/*
  * A session cookie this worker verified, and what the upstream gets for it,
  * built once: a worker keeps the last ones it saw (_session.cpp), so that
  * the next request of the same cookie neither opens it again nor allocates.
@@ -170,6 +180,8 @@ typedef struct {
     std::string                  header_values[NGX_HTTP_AUTH_EXTRANET_HEADERS];
     ngx_table_elt_t              headers[NGX_HTTP_AUTH_EXTRANET_HEADERS];
     ngx_uint_t                   nheaders;
+    /* the worker's own note, not part of the session's value */
+    mutable ngx_http_auth_extranet_revocation_mark_t  not_revoked;
 } ngx_http_auth_extranet_session_t;
 
 
@@ -315,7 +327,7 @@ ngx_int_t ngx_http_auth_extranet_shm_init(ngx_shm_zone_t *shm_zone, void *data);
 bool ngx_http_auth_extranet_shm_revoke(ngx_shm_zone_t *zone,
     const std::string &key, time_t until);
 bool ngx_http_auth_extranet_shm_revoked(ngx_shm_zone_t *zone,
-    std::string_view key);
+    std::string_view key, ngx_http_auth_extranet_revocation_mark_t *mark);
 void ngx_http_auth_extranet_shm_fail(ngx_shm_zone_t *zone,
     const std::string &key, ngx_uint_t max, time_t window, time_t lockout);
 bool ngx_http_auth_extranet_shm_locked(ngx_shm_zone_t *zone,
@@ -331,6 +343,10 @@ bool ngx_http_auth_extranet_shm_spend(ngx_shm_zone_t *zone,
 
 /* the fleet's revocation feed (ngx_http_auth_extranet_feed.cpp) */
 ngx_int_t ngx_http_auth_extranet_feed_init_process(ngx_cycle_t *cycle);
+
+/* the hasher process (ngx_http_auth_extranet_hasher.cpp) */
+void ngx_http_auth_extranet_hasher_start(ngx_cycle_t *cycle);
+void ngx_http_auth_extranet_hasher_stop(ngx_cycle_t *cycle);
 
 /* C++ objects in nginx pools: destroyed by a pool cleanup */
 template <typename T, typename... Args>

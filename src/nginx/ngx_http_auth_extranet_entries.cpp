@@ -63,6 +63,11 @@ ngx_http_auth_extranet_shm_revoke(ngx_shm_zone_t *zone, const std::string &key,
         }
     }
 
+    /* after the entry is in place: a request that reads the new count
+     * finds the entry too */
+    (void) ngx_atomic_fetch_add(&static_cast<ngx_http_auth_extranet_shm_sh_t *>(
+                                    zone->data)->revocations, 1);
+
     return stored;
 }
 
@@ -120,16 +125,34 @@ ngx_http_auth_extranet_shm_peek(ngx_shm_zone_t *zone, std::string_view k,
 }
 
 
-/* every protected request asks: the key is built on the stack */
+/*
+ * Every protected request asks. A session this worker found not revoked is
+ * not looked up again while no revocation was stored since (mark): the
+ * zone's lock is shared by the workers, its cache line would go back and
+ * forth between the cores on every request. Otherwise the key is built on
+ * the stack and looked up under the lock.
+ */
 
 bool
-ngx_http_auth_extranet_shm_revoked(ngx_shm_zone_t *zone, std::string_view key)
+ngx_http_auth_extranet_shm_revoked(ngx_shm_zone_t *zone, std::string_view key,
+    ngx_http_auth_extranet_revocation_mark_t *mark)
 {
     u_char                              buf[2 + 512];
+    ngx_atomic_uint_t                   count;
+    ngx_http_auth_extranet_shm_sh_t    *sh;
     ngx_http_auth_extranet_shm_node_t   n;
 
     if (key.size() > 512) {
         return false;   /* never stored (ngx_http_auth_extranet_shm_revoke) */
+    }
+
+    sh = static_cast<ngx_http_auth_extranet_shm_sh_t *>(zone->data);
+
+    /* read before the lookup: a revocation stored meanwhile changes it */
+    count = sh->revocations;
+
+    if (mark && mark->zone == sh && mark->count == count) {
+        return false;
     }
 
     buf[0] = 'r';
@@ -144,13 +167,20 @@ ngx_http_auth_extranet_shm_revoked(ngx_shm_zone_t *zone, std::string_view key)
 
     auto &local = ngx_http_auth_extranet_shm_local();
 
-    if (local.empty()) {
-        return false;
+    if (!local.empty()) {
+        auto it = local.find(std::string(k));
+
+        if (it != local.end() && it->second > ngx_time()) {
+            return true;
+        }
     }
 
-    auto it = local.find(std::string(k));
+    if (mark) {
+        mark->zone = sh;
+        mark->count = count;
+    }
 
-    return it != local.end() && it->second > ngx_time();
+    return false;
 }
 
 

@@ -16,6 +16,7 @@
 
 static ngx_int_t ngx_http_auth_extranet_preconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_http_auth_extranet_init_process(ngx_cycle_t *cycle);
+static void ngx_http_auth_extranet_exit_process(ngx_cycle_t *cycle);
 static ngx_int_t ngx_http_auth_extranet_init(ngx_conf_t *cf);
 static void *ngx_http_auth_extranet_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_auth_extranet_merge_loc_conf(ngx_conf_t *cf,
@@ -234,7 +235,7 @@ ngx_module_t  ngx_http_auth_extranet_module = {
     ngx_http_auth_extranet_init_process,   /* init process */
     NULL,                                  /* init thread */
     NULL,                                  /* exit thread */
-    NULL,                                  /* exit process */
+    ngx_http_auth_extranet_exit_process,   /* exit process */
     NULL,                                  /* exit master */
     NGX_MODULE_V1_PADDING
 };
@@ -248,6 +249,7 @@ ngx_uint_t  ngx_http_auth_extranet_hashing;
  * A worker that hashes passwords keeps the hashes' memory in its threads'
  * arenas: no mmap/munmap of 32 MiB per scrypt hash, whose TLB shootdowns
  * and page faults otherwise disturb the event loop (make bench measures it).
+ * The hasher it forks (_hasher.cpp) inherits the setting.
  */
 
 static ngx_int_t
@@ -259,7 +261,16 @@ ngx_http_auth_extranet_init_process(ngx_cycle_t *cycle)
                       "hashes' memory in the pool threads' arenas");
     }
 
+    ngx_http_auth_extranet_hasher_start(cycle);
+
     return ngx_http_auth_extranet_feed_init_process(cycle);
+}
+
+
+static void
+ngx_http_auth_extranet_exit_process(ngx_cycle_t *cycle)
+{
+    ngx_http_auth_extranet_hasher_stop(cycle);
 }
 
 

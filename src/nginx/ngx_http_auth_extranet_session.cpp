@@ -23,7 +23,7 @@ static bool ngx_http_auth_extranet_usable(ngx_http_request_t *r,
     ngx_http_auth_extranet_srv_conf_t *site,
     ngx_http_auth_extranet_stats_t *stats,
     const extranet::SessionClaims &claims, const std::string &revoked_key,
-    bool *refresh_due);
+    ngx_http_auth_extranet_revocation_mark_t *mark, bool *refresh_due);
 
 
 /*
@@ -339,6 +339,7 @@ ngx_http_auth_extranet_find_session(ngx_http_request_t *r,
                 if (ngx_http_auth_extranet_usable(r, site, stats,
                                                   session->claims,
                                                   session->revoked_key,
+                                                  &session->not_revoked,
                                                   refresh_due))
                 {
                     return session;
@@ -358,7 +359,7 @@ ngx_http_auth_extranet_usable(ngx_http_request_t *r,
     ngx_http_auth_extranet_srv_conf_t *site,
     ngx_http_auth_extranet_stats_t *stats,
     const extranet::SessionClaims &claims, const std::string &revoked_key,
-    bool *refresh_due)
+    ngx_http_auth_extranet_revocation_mark_t *mark, bool *refresh_due)
 {
     bool  due = false;
 
@@ -390,7 +391,7 @@ ngx_http_auth_extranet_usable(ngx_http_request_t *r,
         break;
     }
 
-    if (ngx_http_auth_extranet_shm_revoked(site->shm_zone, revoked_key)) {
+    if (ngx_http_auth_extranet_shm_revoked(site->shm_zone, revoked_key, mark)) {
         ngx_http_auth_extranet_count(stats,
             refused[NGX_HTTP_AUTH_EXTRANET_REFUSED_REVOKED]);
         ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,

@@ -44,6 +44,8 @@ typedef struct {
     ngx_uint_t                   counters;
     ngx_uint_t                   max_counters;
     time_t                       created;
+    /* revocations stored since the zone began (in it or by a worker) */
+    ngx_atomic_t                 revocations;
     ngx_http_auth_extranet_stats_t  stats;
     ngx_http_auth_extranet_feed_cursor_t  feeds[NGX_HTTP_AUTH_EXTRANET_FEEDS];
 } ngx_http_auth_extranet_shm_sh_t;

@@ -21,7 +21,7 @@
 #
 # Run by scripts/bench.sh. BENCH_QUICK=1: short phases (smoke run).
 # BENCH_ONLY=portal: only part 3 (a page change measured before/after);
-# BENCH_ONLY=allocs: only part 4.
+# BENCH_ONLY=allocs: only part 4; BENCH_ONLY=rps or storm: only part 1 or 2.
 # BENCH_COMPARE_OUT=file: a copy of the summary (bench.pl prints it first).
 
 use strict;
@@ -44,7 +44,7 @@ my %P = (
     threads        => 2,
     conns          => 32,
     storm_logins   => 4,
-    storm_rounds   => $QUICK ? 1 : 2,
+    storm_rounds   => $QUICK ? 1 : 4,
     portal_seconds => $QUICK ? 1 : 3,
     portal_rounds  => $QUICK ? 1 : 3,
     count_seconds  => $QUICK ? 1 : 3,
@@ -91,16 +91,16 @@ start_front($_) for @KINDS;
 note("upstream on " . $up->port . ", checker on $checker_port; "
      . join(', ', map { "$_ on " . $FRONT{$_}[0]->port } @KINDS));
 
-my ($cookie, $cookie_header);
+# the session cookie every front gets; the module of the base gets one it
+# sealed itself (an older module may not open this tree's)
+my ($cookie, $cookie_header, %cookie_of);
 new_session();
 preflight();
 
 my (%rps, %ratio, %storm, %portal, %allocs, $storm_note);
 
-unless ($ONLY) {
-    comparison();
-    login_storm();
-}
+comparison() if !$ONLY || $ONLY eq 'rps';
+login_storm() if !$ONLY || $ONLY eq 'storm';
 portal_pages() if !$ONLY || $ONLY eq 'portal';
 count_allocations() if !$ONLY || $ONLY eq 'allocs';
 
@@ -152,6 +152,7 @@ sub login_storm {
             push @{$storm{$kind}{quiet_rps}}, $q->{rps};
             push @{$storm{$kind}{storm_rps}}, $s->{rps};
             push @{$storm{$kind}{rate}}, $rate;
+            push @{$storm{$kind}{ratio}}, $s->{p99} / ($q->{p99} || 1);
             note(sprintf("   %-6s quiet p99 %6.2f ms (%.0f req/s) | storm p99 %6.2f ms (%.0f req/s), "
                          . "%d logins (%.1f/s) | %.2f",
                          $kind, $q->{p99}, $q->{rps}, $s->{p99}, $s->{rps}, $logins, $rate,
@@ -192,7 +193,7 @@ sub portal_pages {
     }
     for my $round (1 .. $P{portal_rounds}) {
         for my $p (rotate($round - 1, @pages)) {
-            my $r = wrk_url($mod, $p->[1], $P{portal_seconds}, $p->[2]);
+            my $r = wrk_url($mod, $p->[1], $P{portal_seconds}, $p->[2] ? $cookie_header : undef);
             push @{$portal{$p->[0]}}, $r->{rps};
         }
     }
@@ -287,14 +288,14 @@ sub summary {
         for my $kind (qw(module peer)) {
             my $s = $storm{$kind};
             my ($q, $st) = (median(@{$s->{quiet}}), median(@{$s->{storm}}));
-            $p->("%-50s quiet %.2f ms, storm %.2f ms = %.2f; logins %.1f/s; req/s %.0f -> %.0f\n",
+            $p->("%-50s quiet %.2f ms, storm %.2f ms = %.2f (rounds %s); logins %.1f/s; req/s %.0f -> %.0f\n",
                  "GET p99 during a login storm, " . ($kind eq 'peer' ? 'auth_request peer' : 'module'),
-                 $q, $st, $st / ($q || 1), median(@{$s->{rate}}), median(@{$s->{quiet_rps}}),
-                 median(@{$s->{storm_rps}}));
+                 $q, $st, $st / ($q || 1), join(' ', map { sprintf('%.2f', $_) } @{$s->{ratio}}),
+                 median(@{$s->{rate}}), median(@{$s->{quiet_rps}}), median(@{$s->{storm_rps}}));
         }
-        $p->("%-50s target <= 1.50 (module); the storm: %d connections logging in on the module's portal\n"
+        $p->("%-50s target <= 1.50 (module); medians of %d rounds; the storm: %d connections logging in on the module's portal\n"
            . "%-50s (code %s, bcrypt \$2y\$10\$, right and wrong password in turn)\n",
-             '', $P{storm_logins}, '', $STORM_CODE);
+             '', $P{storm_rounds}, $P{storm_logins}, '', $STORM_CODE);
     }
     if (%portal) {
         my $static = median(@{$portal{static}});
@@ -338,6 +339,11 @@ sub rotate {
 sub new_session {
     $cookie = fresh_login();
     $cookie_header = 'Cookie: ' . $mod->cookie_name . "=$cookie";
+    %cookie_of = map { $_ => $cookie } @KINDS;
+    if ($before) {
+        $cookie_of{before} = $before->login($CODE, $CODE_PASS)
+            or die "bench: login with $CODE on the base's module failed\n" . $before->error_log;
+    }
 }
 
 sub fresh_login {
@@ -350,7 +356,7 @@ sub fresh_login {
 sub preflight {
     for my $kind (@KINDS) {
         my $inst = $FRONT{$kind}[0];
-        my $r = $inst->get('/app/', cookie => $cookie);
+        my $r = $inst->get('/app/', cookie => $cookie_of{$kind});
         $r->status == 200 && $r->body eq "upstream answer, 26 bytes\n"
             or die "bench: $kind /app/ with the session: " . $r->status . ' ' . $r->body . "\n";
         next if $kind eq 'plain';
@@ -361,16 +367,17 @@ sub preflight {
 
 sub wrk {
     my ($kind, $path, $seconds) = @_;
-    return wrk_url($FRONT{$kind}[0], $path, $seconds, 1);
+    return wrk_url($FRONT{$kind}[0], $path, $seconds,
+                   'Cookie: ' . $FRONT{$kind}[0]->cookie_name . "=$cookie_of{$kind}");
 }
 
 # One wrk run; any error answer or socket error aborts: the figures would
 # be meaningless.
 sub wrk_url {
-    my ($inst, $path, $seconds, $with_cookie) = @_;
+    my ($inst, $path, $seconds, $cookie_line) = @_;
     my $out = Extranet::Test::run_capture(
         'wrk', '-t', $P{threads}, '-c', $P{conns}, '-d', "${seconds}s", '--timeout', '5s', '--latency',
-        ($with_cookie ? ('-H', $cookie_header) : ()),
+        ($cookie_line ? ('-H', $cookie_line) : ()),
         'http://127.0.0.1:' . $inst->port . $path);
     my %r;
     ($r{rps}) = $out =~ /^Requests\/sec:\s+([\d.]+)/m;

@@ -126,6 +126,23 @@ static void test_constant_time_equal_compares_content_and_length(void **state)
     assert_false(constant_time_equal(std::string("a\0b", 3), std::string("a\0c", 3)));
 }
 
+// Compared eight bytes at a time, then the tail: a single differing bit is
+// found in every position of a cookie-sized value.
+static void test_constant_time_equal_finds_any_single_difference(void **state)
+{
+    (void) state;
+    for (std::size_t size : {7u, 8u, 9u, 16u, 167u}) {
+        std::string a(size, 'x');
+        for (std::size_t i = 0; i < size; ++i) {
+            std::string b = a;
+            b[i] = static_cast<char>(b[i] ^ 0x01);
+            assert_false(constant_time_equal(a, b));
+            assert_false(constant_time_equal(b, a));
+        }
+        assert_true(constant_time_equal(a, std::string(size, 'x')));
+    }
+}
+
 static void test_secure_wipe_clears_the_string(void **state)
 {
     (void) state;
@@ -306,6 +323,7 @@ int main(void)
         cmocka_unit_test(test_base64url_decode_into_matches_and_bounds),
         cmocka_unit_test(test_random_bytes_have_requested_length_and_differ),
         cmocka_unit_test(test_constant_time_equal_compares_content_and_length),
+        cmocka_unit_test(test_constant_time_equal_finds_any_single_difference),
         cmocka_unit_test(test_secure_wipe_clears_the_string),
         cmocka_unit_test(test_hex_encode_is_lowercase_two_digits_per_byte),
         cmocka_unit_test(test_base64url_matches_rfc4648_vectors),

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include "core/primitives/cookie.h"
 
+#include <cstring>
 #include <stdexcept>
 #include <vector>
 
@@ -271,8 +272,14 @@ StrippedCookies strip_cookie(std::string_view header, std::string_view name)
 std::size_t strip_cookie_capacity(std::string_view header)
 {
     std::size_t n = header.size();
-    for (char c : header) {
-        n += (c == ';');
+    if (n == 0) {
+        return 0;
+    }
+    const char* p = header.data();
+    const char* end = p + header.size();
+    while ((p = static_cast<const char*>(std::memchr(p, ';', end - p)))) {
+        ++n;
+        ++p;
     }
     return n;
 }

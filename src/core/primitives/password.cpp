@@ -239,6 +239,8 @@ struct DummyHash {
     std::string hash;
 };
 
+std::string hash_password_here(std::string_view password, const HashParams& params);
+
 std::string dummy_hash_for(const HashParams& params)
 {
     static DummyHash cache;
@@ -250,7 +252,7 @@ std::string dummy_hash_for(const HashParams& params)
     }
 
     // Computed outside the lock; two threads racing here both pay once.
-    std::string hash = hash_password(hex_encode(random_bytes(16)), params);
+    std::string hash = hash_password_here(hex_encode(random_bytes(16)), params);
 
     std::lock_guard<std::mutex> lock(cache.mutex);
     cache.params = params;
@@ -339,7 +341,9 @@ std::string pbkdf2_sha256_raw(std::string_view password, std::string_view salt,
     });
 }
 
-std::string hash_password(std::string_view password, const HashParams& params)
+namespace {
+
+std::string hash_password_here(std::string_view password, const HashParams& params)
 {
     check_params(params);
 
@@ -367,8 +371,8 @@ std::string hash_password(std::string_view password, const HashParams& params)
     return out;
 }
 
-VerifyResult verify_password(std::string_view password, std::string_view stored,
-                             const HashParams& current)
+VerifyResult verify_password_here(std::string_view password, std::string_view stored,
+                                  const HashParams& current)
 {
     VerifyResult unknown;
     unknown.status = VerifyStatus::unknown_format;
@@ -391,6 +395,8 @@ VerifyResult verify_password(std::string_view password, std::string_view stored,
     }
     return unknown;
 }
+
+}  // namespace
 
 StoredHashInfo inspect_stored_hash(std::string_view stored)
 {
@@ -482,11 +488,75 @@ std::string hash_family(std::string_view stored)
     return std::string(stored.substr(0, 7));  // bcrypt: "$2y$NN$"
 }
 
-void verify_dummy_password(std::string_view password, const HashParams& current)
+namespace {
+
+void verify_dummy_password_here(std::string_view password, const HashParams& current)
 {
     std::string hash = dummy_hash_for(current);
     // The result is meaningless; only the time spent matters.
-    (void) verify_password(password, hash, current);
+    (void) verify_password_here(password, hash, current);
+}
+
+PasswordJobRunner job_runner = nullptr;
+
+}  // namespace
+
+void set_password_job_runner(PasswordJobRunner runner)
+{
+    job_runner = runner;
+}
+
+void run_password_job(PasswordJob& job)
+{
+    switch (job.kind) {
+    case PasswordJob::Kind::hash:
+        job.hash = hash_password_here(job.password, job.params);
+        break;
+    case PasswordJob::Kind::verify:
+        job.result = verify_password_here(job.password, job.stored, job.params);
+        break;
+    case PasswordJob::Kind::dummy:
+        verify_dummy_password_here(job.password, job.params);
+        break;
+    }
+}
+
+std::string hash_password(std::string_view password, const HashParams& params)
+{
+    PasswordJob job;
+    job.kind = PasswordJob::Kind::hash;
+    job.password = password;
+    job.params = params;
+    if (job_runner && job_runner(job)) {
+        return std::move(job.hash);
+    }
+    return hash_password_here(password, params);
+}
+
+VerifyResult verify_password(std::string_view password, std::string_view stored,
+                             const HashParams& current)
+{
+    PasswordJob job;
+    job.kind = PasswordJob::Kind::verify;
+    job.password = password;
+    job.stored = stored;
+    job.params = current;
+    if (job_runner && job_runner(job)) {
+        return job.result;
+    }
+    return verify_password_here(password, stored, current);
+}
+
+void verify_dummy_password(std::string_view password, const HashParams& current)
+{
+    PasswordJob job;
+    job.kind = PasswordJob::Kind::dummy;
+    job.password = password;
+    job.params = current;
+    if (job_runner && job_runner(job)) {
+        return;
+    }
+    verify_dummy_password_here(password, current);
 }
 
 }  // namespace extranet

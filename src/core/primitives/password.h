@@ -98,6 +98,28 @@ std::string hash_family(std::string_view stored);
 // if the C library refused the settings.
 bool keep_hash_memory();
 
+// One of the three operations above, as the hasher process
+// (hash_process.h) receives it: what is asked, and the answer.
+struct PasswordJob {
+    enum class Kind : std::uint8_t { hash, verify, dummy };
+    Kind kind = Kind::verify;
+    std::string_view password;
+    std::string_view stored;   // verify
+    HashParams params;         // hash: the scheme; verify, dummy: current
+    std::string hash;          // hash's answer
+    VerifyResult result;       // verify's answer
+};
+
+// Runs the job in the calling thread (the hasher process does).
+void run_password_job(PasswordJob& job);
+
+// Where hash_password, verify_password and verify_dummy_password run: a
+// runner answers the job elsewhere and returns true, or returns false and
+// the job runs in the calling thread. None by default. Set it before the
+// threads hash, once.
+using PasswordJobRunner = bool (*)(PasswordJob& job);
+void set_password_job_runner(PasswordJobRunner runner);
+
 std::string scrypt_raw(std::string_view password, std::string_view salt,
                        std::uint64_t n, std::uint32_t r, std::uint32_t p,
                        std::size_t len);

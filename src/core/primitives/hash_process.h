@@ -1,0 +1,45 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
+// Password hashes in a process of their own.
+//
+// The scheduler shares the CPU between groups of processes (an autogroup
+// per session, or a cgroup per service), not between threads: the time a
+// worker's pool threads spend hashing is the worker's group's time, and
+// under a login storm the proxied requests of that worker wait for it,
+// whatever the threads' own priority. A hasher process, in a scheduling
+// group of its own at a lower priority, runs the hashes instead; each pool
+// thread asks it over a channel of its own and waits for the answer. If the
+// hasher is gone or does not answer, the thread hashes itself: a login
+// never fails for it.
+//
+// The nginx layer forks the hasher and gives both sides their end of a
+// socket pair (SOCK_SEQPACKET); this file is what runs on each end.
+#pragma once
+
+#include "core/primitives/password.h"
+
+#include <string>
+
+namespace extranet {
+
+// The worker's side: password jobs go to the hasher behind control_fd
+// (set_password_job_runner). Call once, before the threads hash.
+void use_hash_process(int control_fd);
+
+// The worker's side, at exit: jobs run in the calling threads again, and
+// control_fd is closed (the hasher sees its end close and exits).
+void stop_using_hash_process();
+
+// The hasher's side: answers the jobs of every channel a worker's thread
+// opens through control_fd, each in a thread of its own, until the worker
+// closes control_fd. Returns then (the caller exits).
+void serve_password_jobs(int control_fd);
+
+// The messages, for the tests: a job as the worker sends it, and the
+// hasher's answer. decode_* return false for a malformed message.
+std::string encode_password_job(const PasswordJob& job);
+bool decode_password_job(std::string_view message, PasswordJob& job);
+std::string encode_password_answer(const PasswordJob& job);
+bool decode_password_answer(std::string_view message, PasswordJob& job);
+
+}  // namespace extranet
