@@ -5,7 +5,10 @@
 // rewords them message by message, and its mistakes name file and line.
 #include "core/views/texts.h"
 
+#include "core/flows/access_mail.h"
+#include "core/flows/address_confirmation.h"
 #include "core/flows/passkey_ceremony.h"
+#include "core/flows/password_reset.h"
 #include "core/flows/route.h"
 #include "core/views/pages.h"
 #include "core/views/theme.h"
@@ -147,6 +150,25 @@ static void test_catalog_mistakes_name_file_and_line(void **)
     assert_string_equal(catalog_error("password.error.too_short = Trop court.\n").c_str(), "");
 }
 
+// The mails too: a theme's words, its line breaks, the link filled in.
+static void test_a_theme_rewords_the_mails(void **)
+{
+    std::string dir = theme_with_catalog("mail.reset.subject = Votre accès Durand\n"
+                                         "mail.reset.body = Bonjour,\\n\\nCliquez :\\n{0}\\n\\nCabinet Durand\\n\n"
+                                         "mail.notice.time = le {0} vers {1}\n");
+    auto t = Theme::load(dir);
+    fs::remove_all(dir);
+    PageContext ctx;
+    ctx.theme = t.get();
+    assert_string_equal(reset_mail_subject(ctx).c_str(), "Votre accès Durand");
+    assert_string_equal(reset_mail_body(ctx, "https://e/r?token=x").c_str(),
+                        "Bonjour,\n\nCliquez :\nhttps://e/r?token=x\n\nCabinet Durand\n");
+    assert_string_equal(notice_time(ctx, 1796491560).c_str(), "le 05/12/2026 vers 18:26");
+    // What the theme leaves out keeps the built-in words.
+    assert_string_equal(confirm_mail_subject(ctx).c_str(), "Confirmez votre adresse e-mail");
+    assert_string_equal(reset_mail_subject(PageContext{}).c_str(), "Réinitialisation de votre mot de passe");
+}
+
 // The parser's refusals and the passkey ceremonies' each have their text.
 static void test_lower_floors_errors_map_to_texts(void **)
 {
@@ -175,6 +197,7 @@ int main(void)
         cmocka_unit_test(test_a_theme_rewords_a_flow_message),
         cmocka_unit_test(test_placeholders_are_filled_once),
         cmocka_unit_test(test_catalog_mistakes_name_file_and_line),
+        cmocka_unit_test(test_a_theme_rewords_the_mails),
         cmocka_unit_test(test_lower_floors_errors_map_to_texts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -149,22 +149,16 @@ std::string confirm_link(std::string_view origin, std::string_view prefix,
            std::string(token);
 }
 
-std::string confirm_mail_subject() { return "Confirmez votre adresse e-mail"; }
+std::string confirm_mail_subject(const PageContext& page) {
+    return page_text(page, Text::mail_confirm_subject);
+}
 
-std::string confirm_mail_body(std::string_view link, std::string_view account,
-                              std::string_view label) {
-    std::string what = "le compte " + std::string(account);
-    if (!label.empty()) what += " (" + std::string(label) + ")";
-    return "Bonjour,\n\n"
-           "Quelqu'un vient d'associer " + what +
-           " à cette adresse e-mail sur l'espace copropriétaire.\n\n"
-           "Si c'est vous, ouvrez ce lien dans les 48 heures et confirmez votre adresse : vous "
-           "pourrez ensuite vous connecter avec cette adresse e-mail.\n\n" +
-           std::string(link) +
-           "\n\n"
-           "Ce lien ne peut servir qu'une seule fois.\n\n"
-           "Si ce n'est pas vous, ne confirmez pas : sans cette confirmation, personne ne peut "
-           "se connecter avec votre adresse, et la demande sera effacée dans 48 heures.\n";
+std::string confirm_mail_body(const PageContext& page, std::string_view link,
+                              std::string_view account, std::string_view label) {
+    std::string what = label.empty()
+                           ? page_text(page, Text::mail_confirm_account, {account})
+                           : page_text(page, Text::mail_confirm_account_labelled, {account, label});
+    return page_text(page, Text::mail_confirm_body, {what, link});
 }
 
 CookieSettings confirm_cookie(const Settings& s, std::string_view prefix) {
@@ -201,10 +195,10 @@ ConfirmRequest read_confirm_request(std::string_view method, const Form& form,
 void queue_address_confirmation(Database& db, const ConfirmationMail& m) {
     std::string token = new_reset_token();
     std::string body =
-        confirm_mail_body(confirm_link(m.origin, m.prefix, token), m.account, m.label);
+        confirm_mail_body(m.page, confirm_link(m.origin, m.prefix, token), m.account, m.label);
     db.exec(kCreateLink, {reset_token_key(token), std::to_string(m.identity_id),
                           std::to_string(kConfirmLinkLifetime)});
-    db.exec(kQueueMail, {m.email, confirm_mail_subject(), body});
+    db.exec(kQueueMail, {m.email, confirm_mail_subject(m.page), body});
     secure_wipe(token);
     secure_wipe(body);
 }

@@ -204,6 +204,7 @@ PortalResponse create_identity(Database& db, const Settings& s, const Answerer& 
     m.label = a->label;
     m.origin = s.site_url;
     m.prefix = ans.page.prefix;
+    m.page = ans.page;
     queue_address_confirmation(db, m);
     std::vector<LegacyAccount> accounts = linked_accounts(db, identity);
     SessionClaims c = email_session_claims(claims, identity, n.email, *a, accounts, now);

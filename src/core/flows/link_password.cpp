@@ -7,7 +7,7 @@
 #include <memory>
 
 #include "core/flows/link_step.h"
-#include "core/storage/access_notice.h"
+#include "core/flows/access_mail.h"
 #include "core/storage/address_claim.h"
 #include "core/primitives/email.h"
 #include "core/primitives/escape.h"
@@ -47,7 +47,7 @@ const Statement kDefaultIfNone{
     " (SELECT account_code FROM extranet.identity_account WHERE identity_id = $1))"};
 
 // The identity's mail about the link, in the link's transaction.
-void notify_link(Database& db, std::string_view email, std::string_view account,
+void notify_link(Database& db, const PageContext& page, std::string_view email, std::string_view account,
                  std::string_view addr, std::string_view agent, std::uint64_t now) {
     AccessNotice n;
     n.change = AccessChange::account_linked;
@@ -55,7 +55,7 @@ void notify_link(Database& db, std::string_view email, std::string_view account,
     n.client_addr = std::string(addr);
     n.user_agent = std::string(agent);
     n.at = now;
-    queue_access_notice(db, email, n);
+    notify_access(db, page, email, n);
 }
 
 // The contact details of the syndic from extranet.syndic; the name the
@@ -160,7 +160,7 @@ PortalResponse link_to_identity(Database& db, const Settings& s, const Answerer&
     std::vector<std::string> ended = revoke_code_sessions(db, s, a->code, claims.session_id);
     audit_link(db, true, identity, a->code, k.email, k.client_addr,
                "grouped" + code_sessions_detail(ended));
-    notify_link(db, k.email, a->code, k.client_addr, k.user_agent, now);
+    notify_link(db, ans.page, k.email, a->code, k.client_addr, k.user_agent, now);
     std::vector<LegacyAccount> accounts = linked_accounts(db, identity);
     SessionClaims c = email_session_claims(claims, identity, k.email, *a, accounts, now);
     update_session(db, c);

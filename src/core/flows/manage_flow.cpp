@@ -7,7 +7,7 @@
 #include <memory>
 
 #include "core/primitives/device_name.h"
-#include "core/storage/access_notice.h"
+#include "core/flows/access_mail.h"
 #include "core/primitives/account_code.h"
 #include "core/flows/account_switch.h"
 #include "core/primitives/escape.h"
@@ -105,7 +105,7 @@ void notify(Database& db, const ManageRequest& m, AccessChange change, std::stri
     n.client_addr = m.client_addr;
     n.user_agent = m.user_agent;
     n.at = m.now;
-    queue_access_notice(db, m.claims.email, n);
+    notify_access(db, m.ans.page, m.claims.email, n);
 }
 
 // The manage page as the database has it, with errors or a notice.

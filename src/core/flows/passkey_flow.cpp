@@ -13,7 +13,7 @@
 #include "core/flows/link_flow.h"
 #include "core/flows/manage_flow.h"
 #include "core/flows/passkey_ceremony.h"
-#include "core/storage/access_notice.h"
+#include "core/flows/access_mail.h"
 #include "core/storage/address_claim.h"
 #include "core/storage/session_store.h"
 #include "core/primitives/webauthn.h"
@@ -89,14 +89,14 @@ PortalResponse refused(const Answerer& ans, int status, WebAuthnError e,
 }
 
 // The owner's mail about a passkey added or removed, in its transaction.
-void notify(Database& db, std::string_view email, AccessChange change,
+void notify(Database& db, const PageContext& page, std::string_view email, AccessChange change,
             std::string_view client_addr, std::string_view user_agent, std::uint64_t now) {
     AccessNotice n;
     n.change = change;
     n.client_addr = std::string(client_addr);
     n.user_agent = std::string(user_agent);
     n.at = now;
-    queue_access_notice(db, email, n);
+    notify_access(db, page, email, n);
 }
 
 // The name the browser shows in its passkey prompt: the site's product name.
@@ -273,7 +273,7 @@ Dispatch route_passkey_register(RouteContext& rc) {
             return ans.error(409, "passkey_known", Text::passkey_error_known);
         }
         audit_event(db, "passkey_add", true, claims.identity_id, claims.email, addr, name);
-        notify(db, claims.email, AccessChange::passkey_added, addr, ua, now);
+        notify(db, ans.page, claims.email, AccessChange::passkey_added, addr, ua, now);
         tx.commit();
         if (ans.json) {
             return json_response(200, "{\"ok\":true,\"done\":\"passkey_added\",\"name\":" +
@@ -307,7 +307,7 @@ Dispatch route_passkey_delete(RouteContext& rc) {
         }
         audit_event(db, "passkey_delete", true, claims.identity_id, claims.email, addr,
                       r.get(0, 0));
-        notify(db, claims.email, AccessChange::passkey_removed, addr, ua, now);
+        notify(db, ans.page, claims.email, AccessChange::passkey_removed, addr, ua, now);
         tx.commit();
         if (ans.json) return json_response(200, "{\"ok\":true,\"done\":\"passkey_deleted\"}");
         return redirect_response(ans.page.prefix + "manage?done=passkey_deleted#passkeys");

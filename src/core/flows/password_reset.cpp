@@ -6,7 +6,7 @@
 #include <memory>
 #include <vector>
 
-#include "core/storage/access_notice.h"
+#include "core/flows/access_mail.h"
 #include "core/primitives/account_code.h"
 #include "core/storage/address_claim.h"
 #include "core/primitives/crypto.h"
@@ -129,6 +129,7 @@ struct ForgotRequest {
     std::string origin;     // auth_extranet_site_url, "https://host[:port]"
     std::string prefix;
     std::string client_addr;
+    PageContext page;       // the site's theme: the mail's words
 };
 
 // The same statements for a known and an unknown address but the two
@@ -153,9 +154,9 @@ PortalResponse request_reset(Database& db, const ForgotRequest& f, PortalRespons
         return answer;
     }
     std::string token = new_reset_token();
-    std::string body = reset_mail_body(reset_link(f.origin, f.prefix, token));
+    std::string body = reset_mail_body(f.page, reset_link(f.origin, f.prefix, token));
     db.exec(kCreateReset, {reset_token_key(token), std::to_string(identity)});
-    db.exec(kQueueMail, {f.email, reset_mail_subject(), body});
+    db.exec(kQueueMail, {f.email, reset_mail_subject(f.page), body});
     secure_wipe(token);
     secure_wipe(body);
     audit_event(db, "password_reset_request", true, identity, f.email, f.client_addr,
@@ -229,7 +230,7 @@ PortalResponse reset_password(Database& db, const ResetRequest& q, const Secret&
     n.client_addr = q.client_addr;
     n.user_agent = q.user_agent;
     n.at = q.now;
-    queue_access_notice(db, email, n);
+    notify_access(db, q.ans.page, email, n);
     tx.commit();
 
     std::string login = q.ans.page.prefix + "login?reset=1";
@@ -286,22 +287,12 @@ CookieSettings reset_cookie(const Settings& s, std::string_view prefix) {
     return c;
 }
 
-std::string reset_mail_subject() { return "Réinitialisation de votre mot de passe"; }
+std::string reset_mail_subject(const PageContext& page) {
+    return page_text(page, Text::mail_reset_subject);
+}
 
-std::string reset_mail_body(std::string_view link) {
-    return "Bonjour,\n\n"
-           "Vous avez demandé à choisir un nouveau mot de passe pour votre espace "
-           "copropriétaire.\n\n"
-           "Pour le faire, ouvrez ce lien dans l'heure qui vient :\n\n" +
-           std::string(link) +
-           "\n\n"
-           "Ce lien ne peut servir qu'une seule fois. Une fois le nouveau mot de passe "
-           "enregistré, toutes vos sessions ouvertes seront fermées.\n\n"
-           "Si vous avez perdu un téléphone ou un ordinateur, ou si quelqu'un d'autre a pu "
-           "utiliser votre espace, laissez cochée la case « Supprimer aussi toutes mes clés "
-           "d'accès (passkeys) » : une clé d'accès permet de se connecter sans mot de passe.\n\n"
-           "Si vous n'avez rien demandé, ignorez ce message : votre mot de passe actuel reste "
-           "valable.\n";
+std::string reset_mail_body(const PageContext& page, std::string_view link) {
+    return page_text(page, Text::mail_reset_body, {link});
 }
 
 // ---- routes ----
@@ -364,6 +355,7 @@ Dispatch route_password_forgot(RouteContext& rc) {
     f.origin = rc.settings.site_url;
     f.prefix = req.prefix;
     f.client_addr = req.client_addr;
+    f.page = ans.page;
     PortalResponse too_many = ans.error(429, "too_many_requests", kTooMany);
     too_many.log_level = LogLevel::info;
     too_many.log_message = "password reset: too many requests for \"" + id.value + "\"";

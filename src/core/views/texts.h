@@ -91,6 +91,31 @@
     X(login_notice_password_changed, "login.notice.password_changed") \
     X(login_title, "login.title") \
     X(logout_error_method, "logout.error.method") \
+    X(mail_confirm_account, "mail.confirm.account") \
+    X(mail_confirm_account_labelled, "mail.confirm.account_labelled") \
+    X(mail_confirm_body, "mail.confirm.body") \
+    X(mail_confirm_subject, "mail.confirm.subject") \
+    X(mail_notice_body, "mail.notice.body") \
+    X(mail_notice_passkeys_many, "mail.notice.passkeys.many") \
+    X(mail_notice_passkeys_one, "mail.notice.passkeys.one") \
+    X(mail_notice_subject_account_linked, "mail.notice.subject.account_linked") \
+    X(mail_notice_subject_account_unlinked, "mail.notice.subject.account_unlinked") \
+    X(mail_notice_subject_other, "mail.notice.subject.other") \
+    X(mail_notice_subject_passkey_added, "mail.notice.subject.passkey_added") \
+    X(mail_notice_subject_passkey_removed, "mail.notice.subject.passkey_removed") \
+    X(mail_notice_subject_password_changed, "mail.notice.subject.password_changed") \
+    X(mail_notice_subject_password_reset, "mail.notice.subject.password_reset") \
+    X(mail_notice_time, "mail.notice.time") \
+    X(mail_notice_unknown_address, "mail.notice.unknown_address") \
+    X(mail_notice_unknown_browser, "mail.notice.unknown_browser") \
+    X(mail_notice_what_account_linked, "mail.notice.what.account_linked") \
+    X(mail_notice_what_account_unlinked, "mail.notice.what.account_unlinked") \
+    X(mail_notice_what_passkey_added, "mail.notice.what.passkey_added") \
+    X(mail_notice_what_passkey_removed, "mail.notice.what.passkey_removed") \
+    X(mail_notice_what_password_changed, "mail.notice.what.password_changed") \
+    X(mail_notice_what_password_reset, "mail.notice.what.password_reset") \
+    X(mail_reset_body, "mail.reset.body") \
+    X(mail_reset_subject, "mail.reset.subject") \
     X(manage_code_session_message, "manage.code_session.message") \
     X(manage_error_choose_account, "manage.error.choose_account") \
     X(manage_error_current_session, "manage.error.current_session") \

@@ -115,6 +115,22 @@ std::string as_text(std::string_view message)
     return out;
 }
 
+// A message's \n is a line break (the mails'), \\ a backslash.
+std::string unescape(std::string_view value)
+{
+    std::string out;
+    out.reserve(value.size());
+    for (std::size_t i = 0; i < value.size(); ++i) {
+        if (value[i] == '\\' && i + 1 < value.size() && (value[i + 1] == 'n' || value[i + 1] == '\\')) {
+            out += value[i + 1] == 'n' ? '\n' : '\\';
+            ++i;
+        } else {
+            out += value[i];
+        }
+    }
+    return out;
+}
+
 // key = value, one a line, UTF-8; '#' or '!' starts a comment line.
 std::map<std::string, std::string, std::less<>> parse_catalog(std::string_view text, const std::string& file)
 {
@@ -139,7 +155,7 @@ std::map<std::string, std::string, std::less<>> parse_catalog(std::string_view t
         if (key.empty() || key.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789._") != std::string_view::npos) {
             fail(file, line, "bad message key \"" + std::string(key) + "\"");
         }
-        if (!out.emplace(std::string(key), std::string(value)).second) {
+        if (!out.emplace(std::string(key), unescape(value)).second) {
             fail(file, line, "message \"" + std::string(key) + "\" given twice");
         }
     }
