@@ -116,7 +116,9 @@ $t->write_file('durand/messages_fr.properties', $catalog
     . "login.error.failed = Ces identifiants ne nous disent rien (Durand) <b>.\n"
     . "link.grouping.message = Vous voilà connecté en {0} <i>chez Durand</i>.\n"
     . "forgot.mail_sent = Regardez votre boîte <b>Durand</b>.\n"
-    . "passkey.error.email_only = Clés d'accès <réservées> aux adresses (Durand).\n");
+    . "passkey.error.email_only = Clés d'accès <réservées> aux adresses (Durand).\n"
+    . "mail.reset.subject = Cabinet Durand : votre mot de passe\n"
+    . "mail.reset.body = Bonjour de chez Durand,\\n\\n{0}\\n\\nÀ bientôt.\\n\n");
 $t->reload;
 
 my %json = (Accept => 'application/json');
@@ -190,6 +192,22 @@ for my $site (['A', {}], ['D', \%d]) {
     $r = $t->post('/auth/password/forgot', form => [login => "nobody-json-\L$name\E\@example.fr"],
                   headers => site_headers($o, %json));
     like(jmsg($r), qr/^\Q$w->{forgot}\E/, "site $name: the reset message in JSON");
+
+    # The reset mail to a known address: its subject and body (the link on
+    # a line of its own) in the site's words.
+    $r = $t->post('/auth/password/forgot', %$o, form => [login => 'evil@example.fr']);
+    is($r->status, 200, "site $name: a reset asked for a known address");
+    my $hex = $t->psql_value("SELECT encode(convert_to(subject || '|' || body, 'UTF8'), 'hex')"
+                           . " FROM extranet.mail_outbox WHERE recipient = 'evil\@example.fr'"
+                           . " ORDER BY id DESC LIMIT 1") // '';
+    my $mail = pack('H*', $hex);
+    if ($name eq 'A') {
+        like($mail, qr/^Réinitialisation de votre mot de passe\|Bonjour,\n\nVous avez demandé/,
+             "site A: the built-in mail");
+    } else {
+        like($mail, qr{^Cabinet Durand : votre mot de passe\|Bonjour de chez Durand,\n\nhttp://\S+/auth/password/reset\?token=\S+\n\nÀ bientôt\.\n$},
+             "site D: its theme's mail, the link on its own line");
+    }
 
     # Passkeys: a numeric-code session may not register one.
     my $code = $t->login('030000100002', 'tilleuls-0002', %$o);
