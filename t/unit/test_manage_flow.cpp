@@ -17,14 +17,14 @@ using namespace extranet;
 
 static void test_device_names_browser_and_system(void **)
 {
-    assert_string_equal(device_name("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:120.0) "
+    assert_string_equal(device_name(PageContext{}, "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:120.0) "
                                     "Gecko/20100101 Firefox/120.0").c_str(),
                         "Firefox sur Windows");
-    assert_string_equal(device_name("Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) "
+    assert_string_equal(device_name(PageContext{}, "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) "
                                     "AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 "
                                     "Mobile/15E148 Safari/604.1").c_str(),
                         "Safari sur iPhone");
-    assert_string_equal(device_name("Mozilla/5.0 (Linux; Android 13; SM-A536B) "
+    assert_string_equal(device_name(PageContext{}, "Mozilla/5.0 (Linux; Android 13; SM-A536B) "
                                     "AppleWebKit/537.36 (KHTML, like Gecko) "
                                     "Chrome/119.0.0.0 Mobile Safari/537.36").c_str(),
                         "Chrome sur Android");
@@ -32,11 +32,11 @@ static void test_device_names_browser_and_system(void **)
 
 static void test_device_tells_edge_from_chrome(void **)
 {
-    assert_string_equal(device_name("Mozilla/5.0 (Windows NT 10.0; Win64; x64) "
+    assert_string_equal(device_name(PageContext{}, "Mozilla/5.0 (Windows NT 10.0; Win64; x64) "
                                     "AppleWebKit/537.36 (KHTML, like Gecko) Chrome/119.0.0.0 "
                                     "Safari/537.36 Edg/119.0.2151.72").c_str(),
                         "Edge sur Windows");
-    assert_string_equal(device_name("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) "
+    assert_string_equal(device_name(PageContext{}, "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) "
                                     "AppleWebKit/537.36 (KHTML, like Gecko) Chrome/119.0.0.0 "
                                     "Safari/537.36").c_str(),
                         "Chrome sur macOS");
@@ -44,11 +44,11 @@ static void test_device_tells_edge_from_chrome(void **)
 
 static void test_device_unknown_agent_is_shortened_on_a_character_boundary(void **)
 {
-    assert_string_equal(device_name("curl/8.4.0").c_str(), "curl/8.4.0");
+    assert_string_equal(device_name(PageContext{}, "curl/8.4.0").c_str(), "curl/8.4.0");
     std::string agent = std::string(59, 'a') + "éééé";
-    std::string name = device_name(agent);
+    std::string name = device_name(PageContext{}, agent);
     assert_string_equal(name.c_str(), (std::string(59, 'a') + "…").c_str());
-    assert_string_equal(device_name("").c_str(), "");
+    assert_string_equal(device_name(PageContext{}, "").c_str(), "");
 }
 
 // The notice of a finished action, in the words of the default catalog.

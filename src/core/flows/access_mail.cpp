@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include "core/flows/access_mail.h"
 
-#include "core/primitives/device_name.h"
+#include "core/flows/route.h"
 
 namespace extranet {
 
@@ -24,7 +24,7 @@ std::string address_text(const PageContext& page, std::string_view addr) {
 // A browser and system the module recognises ("Firefox sur Android"), never
 // the raw user agent: it is the client's text, and could hold a link.
 std::string browser_text(const PageContext& page, std::string_view ua) {
-    std::string name = device_name(ua);
+    std::string name = device_name(page, ua);
     bool known = !name.empty() && name.find_first_of(":/@.<>()[]{}\"'\\") == std::string::npos &&
                  name.size() <= 40;
     return known ? name : page_text(page, Text::mail_notice_unknown_browser);

@@ -6,7 +6,6 @@
 #include <functional>
 #include <memory>
 
-#include "core/primitives/device_name.h"
 #include "core/flows/access_mail.h"
 #include "core/primitives/account_code.h"
 #include "core/flows/account_switch.h"
@@ -131,7 +130,7 @@ PortalResponse manage_page(Database& db, const ManageRequest& m, int status,
     for (int i = 0; i < sessions.rows(); i++) {
         SessionItem s;
         s.id = sessions.get(i, 0);
-        s.device = device_name(sessions.get(i, 1));
+        s.device = device_name(m.ans.page, sessions.get(i, 1));
         s.address = sessions.get(i, 2);
         s.last_seen = sessions.get(i, 3);
         s.current = s.id == current;

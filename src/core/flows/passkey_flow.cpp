@@ -228,8 +228,7 @@ Dispatch route_passkey_register(RouteContext& rc) {
     if (has_hidden_chars(rc.form.value("name"))) {
         return {ans.error(400, "name_invalid", kHiddenChars, "name"), {}};
     }
-    std::optional<std::string> name = passkey_name(rc.form.value("name"), rc.req.user_agent,
-                                                     page_text(rc.page, Text::passkey_unnamed));
+    std::optional<std::string> name = passkey_name(rc.page, rc.form.value("name"), rc.req.user_agent);
     if (!name) {
         return {ans.error(400, "name_too_long", Text::passkey_error_name_too_long, "name"),
                 {}};

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <utility>
 
-#include "core/primitives/device_name.h"
+#include "core/flows/route.h"
 
 namespace extranet {
 
@@ -38,8 +38,8 @@ bool hidden_code_point(std::uint32_t c) {
 }
 }  // namespace
 
-std::optional<std::string> passkey_name(std::string_view typed, std::string_view user_agent,
-                                        std::string_view unnamed) {
+std::optional<std::string> passkey_name(const PageContext& page, std::string_view typed,
+                                        std::string_view user_agent) {
     std::size_t first = typed.find_first_not_of(" \t");
     std::size_t last = typed.find_last_not_of(" \t");
     std::string name = first == std::string_view::npos
@@ -49,8 +49,8 @@ std::optional<std::string> passkey_name(std::string_view typed, std::string_view
         return (static_cast<unsigned char>(c) & 0xC0) != 0x80;  // not a continuation byte
     });
     if (chars > kMaxNameChars) return std::nullopt;
-    if (name.empty()) name = device_name(user_agent);  // already short
-    if (name.empty() || has_hidden_chars(name)) name = std::string(unnamed);
+    if (name.empty()) name = device_name(page, user_agent);  // already short
+    if (name.empty() || has_hidden_chars(name)) name = page_text(page, Text::passkey_unnamed);
     return name;
 }
 

@@ -4,6 +4,7 @@
 
 #include "core/primitives/cookie.h"
 #include "core/primitives/crypto.h"
+#include "core/primitives/device_name.h"
 #include "core/primitives/escape.h"
 
 namespace extranet {
@@ -16,6 +17,17 @@ PortalResponse error_answer(const RouteContext& rc, int status, std::string_view
 PortalResponse error_answer(const RouteContext& rc, int status, std::string_view code,
                             Text message, std::string_view field) {
     return Answerer::of(rc).error(status, code, message, field);
+}
+
+std::string device_name(const PageContext& page, std::string_view ua) {
+    if (ua.empty()) return {};
+    Device d = recognise_device(ua);
+    if (!d.browser.empty() && !d.system.empty()) {
+        return page_text(page, Text::device_on, {d.browser, d.system});
+    }
+    if (!d.browser.empty()) return std::string(d.browser);
+    if (!d.system.empty()) return std::string(d.system);
+    return agent_prefix(ua);
 }
 
 Text form_error_text(FormError error) {

@@ -85,6 +85,11 @@ PortalResponse error_answer(const RouteContext& rc, int status, std::string_view
 PortalResponse error_answer(const RouteContext& rc, int status, std::string_view code,
                             Text message, std::string_view field = {});
 
+// The name of a session's device: "Firefox sur Windows" in the theme's
+// words, the browser or the system alone, a short prefix of an agent not
+// recognised; "" when there is none.
+std::string device_name(const PageContext& page, std::string_view user_agent);
+
 // What the owner is told of a form the parser refused.
 Text form_error_text(FormError error);
 

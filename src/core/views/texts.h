@@ -42,6 +42,7 @@
     X(confirm_error_invalid_link, "confirm.error.invalid_link") \
     X(confirm_error_to_login, "confirm.error.to_login") \
     X(confirm_title, "confirm.title") \
+    X(device_on, "device.on") \
     X(field_confirm_password, "field.confirm_password") \
     X(field_current_password, "field.current_password") \
     X(field_email, "field.email") \
