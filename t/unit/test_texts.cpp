@@ -169,6 +169,25 @@ static void test_a_theme_rewords_the_mails(void **)
     assert_string_equal(reset_mail_subject(PageContext{}).c_str(), "Réinitialisation de votre mot de passe");
 }
 
+// The scripts' words: an object of the theme's messages, put into menu.js
+// and passkey.js when the theme is loaded.
+static void test_the_scripts_words_are_the_themes(void **)
+{
+    auto builtin = Theme::builtin();
+    const std::string& menu = builtin->asset("menu.js")->body;
+    assert_false(has(menu, "/*TEXTS*/"));
+    assert_true(has(menu, "'menu.label':'Mon compte extranet'"));
+    assert_true(has(menu, "'nav.logout':'Se déconnecter'"));
+    assert_true(has(builtin->asset("passkey.js")->body, "'passkey.js.failed':'La clé d\\'accès n\\'a pas pu"));
+    std::string dir = theme_with_catalog("nav.logout = Au revoir <l'ami>\npasskey.js.error = Oups {0}\n");
+    auto t = Theme::load(dir);
+    fs::remove_all(dir);
+    // A quote cannot end the string, nor "<" a script element.
+    assert_true(has(t->asset("menu.js")->body, "'nav.logout':'Au revoir \\x3cl\\'ami>'"));
+    assert_true(has(t->asset("passkey.js")->body, "'passkey.js.error':'Oups {0}'"));
+    assert_string_not_equal(t->asset("passkey.js")->etag.c_str(), builtin->asset("passkey.js")->etag.c_str());
+}
+
 // The parser's refusals and the passkey ceremonies' each have their text.
 static void test_lower_floors_errors_map_to_texts(void **)
 {
@@ -198,6 +217,7 @@ int main(void)
         cmocka_unit_test(test_placeholders_are_filled_once),
         cmocka_unit_test(test_catalog_mistakes_name_file_and_line),
         cmocka_unit_test(test_a_theme_rewords_the_mails),
+        cmocka_unit_test(test_the_scripts_words_are_the_themes),
         cmocka_unit_test(test_lower_floors_errors_map_to_texts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

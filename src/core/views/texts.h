@@ -17,6 +17,7 @@
 
 // X(name, "key"): name is the key with '_' for '.'.
 #define EXTRANET_TEXTS(X) \
+    X(account_active, "account.active") \
     X(accounts_error_method, "accounts.error.method") \
     X(accounts_title, "accounts.title") \
     X(common_back_to_accounts, "common.back_to_accounts") \
@@ -133,7 +134,10 @@
     X(manage_sessions_unknown_device, "manage.sessions.unknown_device") \
     X(manage_title, "manage.title") \
     X(manage_unlink_confirm_last, "manage.unlink.confirm_last") \
+    X(menu_label, "menu.label") \
+    X(menu_user, "menu.user") \
     X(message_continue, "message.continue") \
+    X(nav_logout, "nav.logout") \
     X(partner_title, "partner.title") \
     X(passkey_error_bad_response, "passkey.error.bad_response") \
     X(passkey_error_copied, "passkey.error.copied") \
@@ -157,6 +161,10 @@
     X(passkey_error_unsupported, "passkey.error.unsupported") \
     X(passkey_error_wrong_challenge, "passkey.error.wrong_challenge") \
     X(passkey_error_wrong_site, "passkey.error.wrong_site") \
+    X(passkey_js_cancelled, "passkey.js.cancelled") \
+    X(passkey_js_error, "passkey.js.error") \
+    X(passkey_js_exists, "passkey.js.exists") \
+    X(passkey_js_failed, "passkey.js.failed") \
     X(passkey_notice_added, "passkey.notice.added") \
     X(passkey_notice_deleted, "passkey.notice.deleted") \
     X(passkey_unnamed, "passkey.unnamed") \

@@ -428,6 +428,16 @@ std::shared_ptr<const Theme> Theme::build(const std::string& dir)
         }
     }
 
+    // Every text the code names, found once here: a lookup on a request
+    // is an index. Only the built-in catalog can lack one (a theme's may
+    // not add keys), which t/unit/test_texts.cpp catches.
+    theme->texts_.reserve(kTextCount);
+    for (std::string_view key : kTextKeys) {
+        auto m = theme->messages_.find(key);
+        if (m == theme->messages_.end()) fail(catalog.file, 1, "no message \"" + std::string(key) + "\"");
+        theme->texts_.push_back(&m->second);
+    }
+
     // The markers the renderer fills: those of the built-in templates.
     std::set<std::string> known;
     for (const std::string& t : kTemplates) {
@@ -497,11 +507,28 @@ std::shared_ptr<const Theme> Theme::build(const std::string& dir)
         theme->assets_[name] = std::move(a);
     };
     add("style.css", pick("style.css")->body);
+    // The scripts' words, from the catalog: an object of the messages
+    // they show, by key.
+    auto with_texts = [&](std::string script, std::initializer_list<Text> texts) {
+        std::string object = "{";
+        for (Text t : texts) {
+            if (object.size() > 1) object += ",";
+            object += js_string(text_key(t)) + ":" + js_string(theme->text(t));
+        }
+        object += "}";
+        std::size_t at = script.find("/*TEXTS*/{}");
+        script.replace(at, std::string_view("/*TEXTS*/{}").size(), object);
+        return script;
+    };
     std::string menu = base.at("menu.js").body;
     std::size_t slot = menu.find("/*MENU_CSS*/''");
     menu.replace(slot, std::string_view("/*MENU_CSS*/''").size(), js_string(pick("menu.css")->body));
-    add("menu.js", std::move(menu));
-    add("passkey.js", base.at("passkey.js").body);
+    add("menu.js", with_texts(std::move(menu), {Text::menu_label, Text::menu_user, Text::link_menu, Text::common_manage,
+                                                Text::nav_logout, Text::accounts_title, Text::account_active,
+                                                Text::syndic_unnamed}));
+    add("passkey.js", with_texts(base.at("passkey.js").body,
+                                 {Text::passkey_js_cancelled, Text::passkey_js_exists, Text::passkey_js_failed,
+                                  Text::passkey_js_error}));
     for (auto choose : {&is_logo, &is_favicon}) {
         std::string found;
         for (const auto& [name, src] : over) {
@@ -527,15 +554,6 @@ std::shared_ptr<const Theme> Theme::build(const std::string& dir)
     }
     theme->version_ = hex_encode(sha256(all)).substr(0, 16);
 
-    // Every text the code names, found once here: a lookup on a request
-    // is an index. Only the built-in catalog can lack one (a theme's may
-    // not add keys), which t/unit/test_texts.cpp catches.
-    theme->texts_.reserve(kTextCount);
-    for (std::string_view key : kTextKeys) {
-        auto m = theme->messages_.find(key);
-        if (m == theme->messages_.end()) fail(catalog.file, 1, "no message \"" + std::string(key) + "\"");
-        theme->texts_.push_back(&m->second);
-    }
     theme->constants_ = std::make_unique<parts::PageData>();
     parts::PageData& c = *theme->constants_;
     c.SetTemplateGlobalValue("VERSION", theme->version_);
