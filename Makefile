@@ -90,13 +90,47 @@ $(BUILD)/unit/%: t/unit/%.cpp $(CORE_OBJS)
 	$(CXX) $(CXXFLAGS) $(UNIT_FLAGS) -o $@ $< $(CORE_OBJS) $(UNIT_LIBS)
 
 # make render-bench: portal page renders per second at the core (the login
-# page and "Gérer mes comptes"), without nginx or PostgreSQL.
-$(BUILD)/bench/render_pages: t/bench/render_pages.cpp $(CORE_OBJS)
+# page and "Gérer mes comptes"), without nginx or PostgreSQL, this tree's
+# views against those of RENDER_BASE (the last commit whose pages were built
+# by string concatenation), both in one binary and run interleaved
+# (t/bench/render_pages.cpp). RENDER_BASE's views come from git (git
+# archive), built under another namespace (-Dextranet=extranet_before).
+# RENDER_ROUNDS rounds of RENDER_SECONDS per sample: about 4 x rounds x
+# seconds in all.
+RENDER_BASE     ?= 4ef0991
+RENDER_ROUNDS   ?= 7
+RENDER_SECONDS  ?= 0.5
+RENDER_BASE_DIR  = $(BUILD)/render-base/$(RENDER_BASE)
+RENDER_BASE_CPP  = views/pages.cpp views/passkey_pages.cpp primitives/escape.cpp primitives/crypto.cpp
+RENDER_BASE_OBJS = $(patsubst %.cpp,$(RENDER_BASE_DIR)/obj/%.o,$(RENDER_BASE_CPP))
+RENDER_BASE_FLAGS = -std=c++17 -Wall -Wextra -I$(RENDER_BASE_DIR)/src -Dextranet=extranet_before
+
+$(RENDER_BASE_DIR)/src/.extracted:
 	@mkdir -p $(dir $@)
-	$(CXX) $(CXXFLAGS) $(UNIT_FLAGS) -o $@ $< $(CORE_OBJS) $(UNIT_LIBS)
+	git archive --format=tar $(RENDER_BASE) src/core | tar -x -C $(RENDER_BASE_DIR)
+	@touch $@
+
+$(RENDER_BASE_DIR)/obj/%.o: $(RENDER_BASE_DIR)/src/.extracted
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) $(RENDER_BASE_FLAGS) -c -o $@ $(RENDER_BASE_DIR)/src/core/$*.cpp
+
+$(BUILD)/bench/render_side_before.o: t/bench/render_pages_side.cpp t/bench/render_pages_views.h $(RENDER_BASE_DIR)/src/.extracted
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) $(RENDER_BASE_FLAGS) -It/bench -c -o $@ $<
+
+$(BUILD)/bench/render_side_after.o: t/bench/render_pages_side.cpp t/bench/render_pages_views.h $(CORE_HDRS)
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) $(UNIT_FLAGS) -It/bench -c -o $@ $<
+
+$(BUILD)/bench/render_pages: t/bench/render_pages.cpp $(BUILD)/bench/render_side_before.o \
+                             $(BUILD)/bench/render_side_after.o $(RENDER_BASE_OBJS) $(CORE_OBJS)
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) $(UNIT_FLAGS) -o $@ $< $(BUILD)/bench/render_side_before.o $(BUILD)/bench/render_side_after.o \
+	    $(RENDER_BASE_OBJS) $(CORE_OBJS) $(UNIT_LIBS)
 
 render-bench: $(BUILD)/bench/render_pages
-	$(BUILD)/bench/render_pages 3
+	@uptime
+	$(BUILD)/bench/render_pages $(RENDER_ROUNDS) $(RENDER_SECONDS)
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "# $$t"; $$t; done

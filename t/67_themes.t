@@ -106,6 +106,128 @@ for my $site (['A', {}], ['D', \%d]) {
     }
 }
 
+# --- the flows' messages come from the theme's catalog -------------------------
+
+# Site D rewords a message of several flows, with markup in the words (and
+# a placeholder in one): shown as text on its pages, as is in its JSON;
+# site A keeps the built-in words.
+my $catalog = do { local (@ARGV, $/) = ("$theme/messages_fr.properties"); <> };
+$t->write_file('durand/messages_fr.properties', $catalog
+    . "login.error.failed = Ces identifiants ne nous disent rien (Durand) <b>.\n"
+    . "link.grouping.message = Vous voilà connecté en {0} <i>chez Durand</i>.\n"
+    . "forgot.mail_sent = Regardez votre boîte <b>Durand</b>.\n"
+    . "passkey.error.email_only = Clés d'accès <réservées> aux adresses (Durand).\n"
+    . "mail.reset.subject = Cabinet Durand : votre mot de passe\n"
+    . "mail.reset.body = Bonjour de chez Durand,\\n\\n{0}\\n\\nÀ bientôt.\\n\n");
+$t->reload;
+
+my %json = (Accept => 'application/json');
+sub site_headers { my ($o, %h) = @_; return { %{ $o->{headers} // {} }, %h } }
+
+# A POST of the session on its site, with its CSRF token and origin.
+sub session_post {
+    my ($o, $cookie, $path, $fields, %h) = @_;
+    my $host = ($o->{headers} // {})->{Host} // '127.0.0.1:' . $t->port;
+    my $me = $t->get('/auth/api/me', cookie => $cookie, headers => site_headers($o, %json));
+    my $csrf = ($me->json // {})->{csrf} // '';
+    return $t->post($path, cookie => $cookie, form => [csrf => $csrf, @$fields],
+                    headers => site_headers($o, Origin => "http://$host", %h));
+}
+
+my %words = (
+    A => {
+        login   => 'Identifiant ou mot de passe incorrect.',
+        link    => "Vous êtes connecté avec l'adresse e-mail evil\@example.fr. Pour lui associer un autre compte",
+        forgot  => 'Si cette adresse correspond à un compte, un message vient de lui être envoyé',
+        passkey => "Les clés d'accès sont réservées aux connexions par adresse e-mail. "
+                 . "Associez d'abord votre compte à une adresse e-mail.",
+    },
+    D => {
+        login   => 'Ces identifiants ne nous disent rien (Durand) <b>.',
+        link    => 'Vous voilà connecté en evil@example.fr <i>chez Durand</i>.',
+        forgot  => 'Regardez votre boîte <b>Durand</b>.',
+        passkey => "Clés d'accès <réservées> aux adresses (Durand).",
+    },
+);
+# The words as a page shows them: escaped.
+sub html_of {
+    my ($s) = @_;
+    $s =~ s/&/&amp;/g; $s =~ s/</&lt;/g; $s =~ s/>/&gt;/g; $s =~ s/"/&quot;/g; $s =~ s/'/&#39;/g;
+    return $s;
+}
+sub has_text { my ($body, $s) = @_; return index($body, html_of($s)) >= 0 }
+# The JSON answer's message, as UTF-8 bytes like the words above.
+sub jmsg {
+    my ($r) = @_;
+    my $m = ($r->json // {})->{message} // '';
+    utf8::encode($m);
+    return $m;
+}
+
+for my $site (['A', {}], ['D', \%d]) {
+    my ($name, $o) = @$site;
+    my $w = $words{$name};
+
+    # Login: a wrong password.
+    my (undef, $r) = $t->login('030000100001', 'not-the-password', %$o);
+    is($r->status, 401, "site $name: a wrong password");
+    ok(has_text($r->body, $w->{login}), "site $name: its theme's words for it, as text");
+    unlike($r->body, qr/<b>\./, "site $name: no markup from the catalog");
+    (undef, $r) = $t->login('030000100001', 'not-the-password', %$o, headers => site_headers($o, %json));
+    is(jmsg($r), $w->{login}, "site $name: the same words in JSON");
+
+    # Link: an e-mail session has nothing to link; the message names its
+    # address, filled into the theme's words.
+    my $cookie = $t->login('evil@example.fr', 'motdepasse-evil-1', %$o);
+    $r = $t->get('/auth/link', %$o, cookie => $cookie);
+    is($r->status, 200, "site $name: link from an e-mail session explains");
+    ok(has_text($r->body, $w->{link}), "site $name: link's message in its words, address filled in, as text");
+    $r = $t->get('/auth/link', cookie => $cookie, headers => site_headers($o, %json));
+    like(jmsg($r), qr/^\Q$w->{link}\E/, "site $name: link's message in JSON");
+
+    # Forgotten password: the answer to an address.
+    $r = $t->post('/auth/password/forgot', %$o, form => [login => "nobody-\L$name\E\@example.fr"]);
+    is($r->status, 200, "site $name: password/forgot answers");
+    ok(has_text($r->body, $w->{forgot}), "site $name: the reset message in its words, as text");
+    $r = $t->post('/auth/password/forgot', form => [login => "nobody-json-\L$name\E\@example.fr"],
+                  headers => site_headers($o, %json));
+    like(jmsg($r), qr/^\Q$w->{forgot}\E/, "site $name: the reset message in JSON");
+
+    # The reset mail to a known address: its subject and body (the link on
+    # a line of its own) in the site's words.
+    $r = $t->post('/auth/password/forgot', %$o, form => [login => 'evil@example.fr']);
+    is($r->status, 200, "site $name: a reset asked for a known address");
+    my $hex = $t->psql_value("SELECT encode(convert_to(subject || '|' || body, 'UTF8'), 'hex')"
+                           . " FROM extranet.mail_outbox WHERE recipient = 'evil\@example.fr'"
+                           . " ORDER BY id DESC LIMIT 1") // '';
+    my $mail = pack('H*', $hex);
+    if ($name eq 'A') {
+        like($mail, qr/^Réinitialisation de votre mot de passe\|Bonjour,\n\nVous avez demandé/,
+             "site A: the built-in mail");
+    } else {
+        like($mail, qr{^Cabinet Durand : votre mot de passe\|Bonjour de chez Durand,\n\nhttp://\S+/auth/password/reset\?token=\S+\n\nÀ bientôt\.\n$},
+             "site D: its theme's mail, the link on its own line");
+    }
+
+    # Passkeys: a numeric-code session may not register one.
+    my $code = $t->login('030000100002', 'tilleuls-0002', %$o);
+    ok($code, "site $name: a numeric-code session");
+    $r = session_post($o, $code, '/auth/passkey/register/options', [], %json);
+    is($r->status, 403, "site $name: no passkey for a numeric-code session");
+    is(jmsg($r), $w->{passkey}, "site $name: the passkey refusal in its words, in JSON");
+    unlike($r->body, qr/</, "site $name: its JSON holds no raw markup");
+}
+$t->write_file('durand/messages_fr.properties', $catalog);
+$t->reload;
+
+# A catalog may drop a placeholder, never add one the portal does not fill.
+my $bad = $t->dir . '/badwords';
+mkdir $bad;
+$t->write_file('badwords/messages_fr.properties', "# words\nlink.grouping.message = {0} et {1}\n");
+$t->config_fails_like(config_with($bad),
+    [qr{badwords/messages_fr\.properties:2: message "link\.grouping\.message": unknown placeholder "\{1\}"}],
+    'a placeholder the portal does not fill: nginx -t names file and line');
+
 # --- a broken theme fails nginx -t, naming file and line -------------------------
 
 my $broken = $t->dir . '/broken';

@@ -294,7 +294,11 @@ ngx_http_auth_extranet_deny(ngx_http_request_t *r,
 
     ctx->deny_location = login + "?next=" + extranet::url_encode(
         std::string((char *) r->unparsed_uri.data, r->unparsed_uri.len));
-    ctx->deny_body = extranet::unauthenticated_json(login);
+    ctx->deny_body = extranet::unauthenticated_json(
+        (site->settings->theme ? *site->settings->theme
+                               : *extranet::Theme::builtin())
+            .text(extranet::Text::common_error_login_required),
+        login);
 
     clcf = static_cast<ngx_http_core_loc_conf_t *>(
                ngx_http_get_module_loc_conf(r, ngx_http_core_module));

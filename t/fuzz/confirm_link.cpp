@@ -98,7 +98,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     ConfirmRequest again = read_confirm_request("GET", back.form, "", cookie.name);
     FUZZ_CHECK(again.kind == Kind::move_to_cookie && again.token == c.token);
 
-    std::string body = confirm_mail_body(link, "030000100001", parsed.form.value("label"));
+    std::string body = confirm_mail_body(PageContext{}, link, "030000100001", parsed.form.value("label"));
     FUZZ_CHECK(body.find("\n" + link + "\n") != std::string::npos);
     return 0;
 }

@@ -154,7 +154,7 @@ void check_registration(std::string_view cdj, std::string_view att)
 {
     RegistrationResult r = verify_registration(kRp, kChallenge, cdj, att);
     if (r.error != WebAuthnError::none) {
-        FUZZ_CHECK(!error_code(r.error).empty() && !describe(r.error).empty());
+        FUZZ_CHECK(!error_code(r.error).empty());
         return;
     }
     const NewCredential& c = r.credential;

@@ -1,4 +1,4 @@
-// Unit tests of core/access_notice: the French mail that tells an owner of a
+// Unit tests of flows/access_mail: the mail, in the built-in words, that tells an owner of a
 // change to their access; never a link, never the client's raw text.
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +10,7 @@ extern "C" {
 
 #include <string>
 
-#include "core/storage/access_notice.h"
+#include "core/flows/access_mail.h"
 
 using namespace extranet;
 
@@ -33,14 +33,14 @@ static AccessNotice notice(AccessChange c)
 
 static void test_paris_time_follows_winter_and_summer_time(void **)
 {
-    assert_string_equal(paris_time(1796491560).c_str(), "05/12/2026 à 18:26 (heure de Paris)");
+    assert_string_equal(notice_time(PageContext{}, 1796491560).c_str(), "05/12/2026 à 18:26 (heure de Paris)");
     // 2026-07-01 12:00 UTC: summer time, UTC+2.
-    assert_string_equal(paris_time(1782907200).c_str(), "01/07/2026 à 14:00 (heure de Paris)");
+    assert_string_equal(notice_time(PageContext{}, 1782907200).c_str(), "01/07/2026 à 14:00 (heure de Paris)");
     // 2026-03-29 00:59:59 UTC is still winter; 01:00 UTC is summer.
-    assert_string_equal(paris_time(1774745999).c_str(), "29/03/2026 à 01:59 (heure de Paris)");
-    assert_string_equal(paris_time(1774746000).c_str(), "29/03/2026 à 03:00 (heure de Paris)");
+    assert_string_equal(notice_time(PageContext{}, 1774745999).c_str(), "29/03/2026 à 01:59 (heure de Paris)");
+    assert_string_equal(notice_time(PageContext{}, 1774746000).c_str(), "29/03/2026 à 03:00 (heure de Paris)");
     // 2026-10-25 01:00 UTC: back to winter.
-    assert_string_equal(paris_time(1792890000).c_str(), "25/10/2026 à 02:00 (heure de Paris)");
+    assert_string_equal(notice_time(PageContext{}, 1792890000).c_str(), "25/10/2026 à 02:00 (heure de Paris)");
 }
 
 static void test_each_change_has_its_french_subject_and_sentence(void **)
@@ -65,8 +65,8 @@ static void test_each_change_has_its_french_subject_and_sentence(void **)
     };
     for (const auto& k : cases) {
         AccessNotice n = notice(k.c);
-        assert_string_equal(access_notice_subject(n).c_str(), k.subject);
-        std::string body = access_notice_body(n);
+        assert_string_equal(access_notice_subject(PageContext{}, n).c_str(), k.subject);
+        std::string body = access_notice_body(PageContext{}, n);
         if (!has(body, k.sentence)) fail_msg("missing \"%s\" in:\n%s", k.sentence, body.c_str());
         assert_true(has(body, "Depuis l'adresse IP 203.0.113.7, navigateur Chrome sur Windows."));
         assert_true(has(body, "Si ce n'est pas vous"));
@@ -80,14 +80,14 @@ static void test_each_change_has_its_french_subject_and_sentence(void **)
 static void test_a_reset_says_the_passkeys_went_with_it(void **)
 {
     AccessNotice n = notice(AccessChange::password_reset);
-    assert_false(has(access_notice_body(n), "en même temps"));
+    assert_false(has(access_notice_body(PageContext{}, n), "en même temps"));
     n.passkeys_removed = 1;
-    assert_true(has(access_notice_body(n),
+    assert_true(has(access_notice_body(PageContext{}, n),
                     "Votre clé d'accès (passkey) a été supprimée en même temps"));
     n.passkeys_removed = 3;
-    assert_true(has(access_notice_body(n), "Vos 3 clés d'accès (passkeys) ont été supprimées"));
+    assert_true(has(access_notice_body(PageContext{}, n), "Vos 3 clés d'accès (passkeys) ont été supprimées"));
     // What to do if it was not them names the box of the reset form.
-    assert_true(has(access_notice_body(n), "« Supprimer aussi toutes mes clés d'accès »"));
+    assert_true(has(access_notice_body(PageContext{}, n), "« Supprimer aussi toutes mes clés d'accès »"));
 }
 
 static void test_client_text_never_reaches_the_mail(void **)
@@ -96,17 +96,17 @@ static void test_client_text_never_reaches_the_mail(void **)
     n.user_agent = "Visit https://evil.example/login?x=1 now";
     n.client_addr = "1.2.3.4\r\nBcc: x@evil.example";
     n.account = "0300<a href=x>";
-    std::string body = access_notice_body(n);
+    std::string body = access_notice_body(PageContext{}, n);
     assert_false(has(body, "evil"));
     assert_false(has(body, "https"));
     assert_false(has(body, "\r"));
     assert_true(has(body, "navigateur non reconnu"));
     assert_true(has(body, "Depuis l'adresse IP 1.2.3.4"));
     n.change = AccessChange::account_linked;
-    assert_true(has(access_notice_body(n), "Le compte 0300 a été associé"));
+    assert_true(has(access_notice_body(PageContext{}, n), "Le compte 0300 a été associé"));
     n.client_addr = "";
     n.user_agent = "";
-    assert_true(has(access_notice_body(n), "Depuis l'adresse IP inconnue, navigateur non reconnu."));
+    assert_true(has(access_notice_body(PageContext{}, n), "Depuis l'adresse IP inconnue, navigateur non reconnu."));
 }
 
 int main(void)

@@ -44,12 +44,12 @@ static void test_link_is_site_prefix_route_and_token(void**)
 static void test_mail_names_the_account_and_holds_the_link_on_its_own_line(void**)
 {
     std::string link = confirm_link("https://e.example", "/auth/", kToken);
-    std::string body = confirm_mail_body(link, "030000100001", "Résidence Les Tilleuls — lot 12");
+    std::string body = confirm_mail_body(PageContext{}, link, "030000100001", "Résidence Les Tilleuls — lot 12");
     assert_true(contains(body, "\n" + link + "\n"));
     assert_true(contains(body, "030000100001 (Résidence Les Tilleuls — lot 12)"));
     assert_true(contains(body, "48 heures"));
     assert_true(contains(body, "Si ce n'est pas vous, ne confirmez pas"));
-    assert_string_equal(confirm_mail_subject().c_str(), "Confirmez votre adresse e-mail");
+    assert_string_equal(confirm_mail_subject(PageContext{}).c_str(), "Confirmez votre adresse e-mail");
 }
 
 static void test_cookie_is_host_only_httponly_on_the_route(void**)

@@ -355,28 +355,6 @@ static void test_json_rejects_empty_field_name(void **)
     assert_int_equal(json_error(R"({"":"1"})"), FormError::bad_encoding);
 }
 
-/* describe */
-
-static void test_describe_gives_french_texts(void **)
-{
-    assert_string_equal(std::string(describe(FormError::bad_encoding)).c_str(),
-                        "Encodage du formulaire invalide.");
-    assert_string_equal(std::string(describe(FormError::control_char)).c_str(),
-                        "Caractères de contrôle interdits.");
-    assert_string_equal(std::string(describe(FormError::field_too_long)).c_str(),
-                        "Champ trop long.");
-    const FormError all[] = {FormError::bad_encoding,    FormError::invalid_utf8,
-                             FormError::control_char,    FormError::too_many_fields,
-                             FormError::field_too_long,  FormError::duplicate_field};
-    for (size_t i = 0; i < sizeof all / sizeof all[0]; ++i) {
-        assert_false(describe(all[i]).empty());
-        for (size_t j = 0; j < i; ++j) {
-            assert_true(describe(all[i]) != describe(all[j]));
-        }
-    }
-    assert_true(describe(FormError::none).empty());
-}
-
 static void test_fields_lists_every_field_by_name(void **)
 {
     FormResult r = parse_urlencoded("b=2&a=%C3%A9&c", FormLimits());
@@ -424,7 +402,6 @@ int main(void)
         cmocka_unit_test(test_json_applies_length_limits),
         cmocka_unit_test(test_json_rejects_too_many_and_duplicate_fields),
         cmocka_unit_test(test_json_rejects_empty_field_name),
-        cmocka_unit_test(test_describe_gives_french_texts),
         cmocka_unit_test(test_fields_lists_every_field_by_name),
     };
     return cmocka_run_group_tests_name("form", tests, NULL, NULL);

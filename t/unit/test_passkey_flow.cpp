@@ -75,27 +75,27 @@ bool has(const std::string& text, const std::string& part) {
 
 static void test_name_is_trimmed_and_bounded_in_characters(void **)
 {
-    assert_string_equal(passkey_name("  Mon téléphone ", "")->c_str(), "Mon téléphone");
+    assert_string_equal(passkey_name(PageContext{}, "  Mon téléphone ", "")->c_str(), "Mon téléphone");
     std::string sixty_accents;
     for (int i = 0; i < 60; i++) sixty_accents += "é";
-    assert_string_equal(passkey_name(sixty_accents, "")->c_str(), sixty_accents.c_str());
-    assert_false(passkey_name(sixty_accents + "e", "").has_value());
-    assert_string_equal(passkey_name("Clé", "")->c_str(), "Clé");  // ends on a multibyte letter
+    assert_string_equal(passkey_name(PageContext{}, sixty_accents, "")->c_str(), sixty_accents.c_str());
+    assert_false(passkey_name(PageContext{}, sixty_accents + "e", "").has_value());
+    assert_string_equal(passkey_name(PageContext{}, "Clé", "")->c_str(), "Clé");  // ends on a multibyte letter
 }
 
 static void test_name_defaults_to_the_device(void **)
 {
     std::string ua = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 "
                      "(KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1";
-    assert_string_equal(passkey_name("   ", ua)->c_str(), "Safari sur iPhone");
-    assert_string_equal(passkey_name("", "")->c_str(), "Clé d'accès");
+    assert_string_equal(passkey_name(PageContext{}, "   ", ua)->c_str(), "Safari sur iPhone");
+    assert_string_equal(passkey_name(PageContext{}, "", "")->c_str(), "Clé d'accès");
 }
 
 static void test_notices(void **)
 {
-    assert_true(has(std::string(passkey_notice("passkey_added")), "ajoutée"));
-    assert_true(has(std::string(passkey_notice("passkey_deleted")), "supprimée"));
-    assert_true(passkey_notice("profile").empty());
+    assert_true(has(page_text(PageContext{}, *passkey_notice("passkey_added")), "ajoutée"));
+    assert_true(has(page_text(PageContext{}, *passkey_notice("passkey_deleted")), "supprimée"));
+    assert_false(passkey_notice("profile").has_value());
 }
 
 static void test_script_is_a_static_file(void **)
@@ -163,7 +163,7 @@ static void test_hidden_characters_in_names(void **)
     assert_true(has_hidden_chars("a\xF3\xA0\x80\x81"));       // U+E0001 tag
     assert_true(has_hidden_chars("a\xC3"));                     // truncated UTF-8
     // A default name from a user agent that hides characters is not taken.
-    assert_string_equal(passkey_name("", "Evil\xE2\x80\xAE")->c_str(), "Clé d'accès");
+    assert_string_equal(passkey_name(PageContext{}, "", "Evil\xE2\x80\xAE")->c_str(), "Clé d'accès");
 
     Settings s = settings();
     Limiter l;

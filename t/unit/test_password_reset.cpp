@@ -86,13 +86,13 @@ static void test_link_is_origin_prefix_and_token(void **)
 static void test_mail_holds_the_link_in_french(void **)
 {
     std::string link = "https://ex.org/auth/password/reset?token=abc";
-    std::string body = reset_mail_body(link);
+    std::string body = reset_mail_body(PageContext{}, link);
     assert_true(contains(body, "\n" + link + "\n"));
     assert_true(contains(body, "Bonjour"));
     assert_true(contains(body, "une seule fois"));
     // A lost device's passkey: the mail names the box of the reset form.
     assert_true(contains(body, "« Supprimer aussi toutes mes clés d'accès (passkeys) »"));
-    assert_string_equal(reset_mail_subject().c_str(), "Réinitialisation de votre mot de passe");
+    assert_string_equal(reset_mail_subject(PageContext{}).c_str(), "Réinitialisation de votre mot de passe");
 }
 
 static void test_forgot_page_has_the_field_and_button(void **)

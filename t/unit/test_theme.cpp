@@ -102,7 +102,7 @@ static void test_builtin_theme_has_its_assets_and_version(void **)
     // menu.js carries the menu's look from menu.css, as a script string.
     assert_true(has(t->asset("menu.js")->body, "#extranet-menu{display:block"));
     assert_false(has(t->asset("menu.js")->body, "/*MENU_CSS*/"));
-    assert_string_equal(t->message("product.name").c_str(), "Extranet copropriétaires");
+    assert_string_equal(t->text(Text::product_name).c_str(), "Extranet copropriétaires");
 }
 
 static void test_example_theme_overrides_name_logo_colours_and_words(void **)

@@ -38,6 +38,8 @@
   // The menu's look (menu.css of the site's theme), put here when the
   // theme is loaded.
   var css = /*MENU_CSS*/'';
+  // Its words, from the catalog of the site's theme, put here likewise.
+  var texts = /*TEXTS*/{};
 
   var userIcon = '<svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">' +
     '<circle cx="12" cy="8" r="4.5"/><path d="M3 22c0-5 4-8 9-8s9 3 9 8z"/></svg>';
@@ -73,7 +75,8 @@
   function accountText(container, account) {
     container.appendChild(el('span', { 'class': 'extranet-code' }, account.code));
     if (account.label) { container.appendChild(el('span', { 'class': 'extranet-detail' }, account.label)); }
-    var syndic = 'Syndic ' + (account.syndic || '');
+    var code = account.syndic || '';
+    var syndic = texts['syndic.unnamed'].replace('{0}', function () { return code; });
     if (account.syndic_name) { syndic += ' \u2014 ' + account.syndic_name; }
     container.appendChild(el('span', { 'class': 'extranet-detail' }, syndic));
   }
@@ -122,26 +125,26 @@
     } else {
       bar = el('nav', { id: 'extranet-menu' });
     }
-    bar.setAttribute('aria-label', 'Mon compte extranet');
+    bar.setAttribute('aria-label', texts['menu.label']);
     if (bar.nodeName.toLowerCase() !== 'nav') { bar.setAttribute('role', 'navigation'); }
     bar.buttons = el('div', { 'class': 'extranet-bar' });
     bar.appendChild(bar.buttons);
 
-    var userMenu = addMenu(bar, 'user', 'Menu utilisateur', userIcon);
+    var userMenu = addMenu(bar, 'user', texts['menu.user'], userIcon);
     var who = me.login === 'email' && me.email ? me.email : (me.account && me.account.code) || '';
     if (who) { userMenu.appendChild(el('span', { 'class': 'extranet-menu-title' }, who)); }
     if (me.login === 'code') {
       userMenu.appendChild(el('a', { href: prefix + 'link', id: 'extranet-link-item', 'class': 'extranet-menu-item' },
-        'Associer mon compte'));
+        texts['link.menu']));
     }
     if (me.login === 'email') {
       userMenu.appendChild(el('a', { href: prefix + 'manage', id: 'extranet-manage-item', 'class': 'extranet-menu-item' },
-        'G\u00e9rer mes comptes'));
+        texts['common.manage']));
     }
-    userMenu.appendChild(postForm('logout', {}, 'Se d\u00e9connecter', 'extranet-logout-item', csrf));
+    userMenu.appendChild(postForm('logout', {}, texts['nav.logout'], 'extranet-logout-item', csrf));
 
-    var accountsMenu = addMenu(bar, 'accounts', 'Mes comptes', buildingIcon);
-    accountsMenu.appendChild(el('span', { 'class': 'extranet-menu-title' }, 'Mes comptes'));
+    var accountsMenu = addMenu(bar, 'accounts', texts['accounts.title'], buildingIcon);
+    accountsMenu.appendChild(el('span', { 'class': 'extranet-menu-title' }, texts['accounts.title']));
     var next = window.location.pathname + window.location.search;
     var accounts = me.accounts || [];
     for (var i = 0; i < accounts.length; i++) {
@@ -149,7 +152,7 @@
       if (account.active) {
         var current = el('div', { 'class': 'extranet-menu-item extranet-active', 'aria-current': 'true' });
         accountText(current, account);
-        current.appendChild(el('span', { 'class': 'extranet-note' }, 'Compte actif'));
+        current.appendChild(el('span', { 'class': 'extranet-note' }, texts['account.active']));
         accountsMenu.appendChild(current);
       } else {
         var label = el('span', {});
@@ -160,7 +163,7 @@
       }
     }
     accountsMenu.appendChild(el('a', { href: prefix + 'manage', id: 'extranet-accounts-manage', 'class': 'extranet-menu-item' },
-      'G\u00e9rer mes comptes'));
+      texts['common.manage']));
 
     var style = el('style', { type: 'text/css' });
     if (style.styleSheet) { style.styleSheet.cssText = css; }

@@ -1,6 +1,9 @@
 (function () {
   'use strict';
   if (!window.PublicKeyCredential || !navigator.credentials || !window.fetch) { return; }
+  // Its words, from the catalog of the site's theme, put here when the
+  // theme is loaded.
+  var texts = /*TEXTS*/{};
 
   function toBytes(b64url) {
     var b64 = b64url.replace(/-/g, '+').replace(/_/g, '/');
@@ -27,7 +30,8 @@
     }).then(function (response) {
       return response.json().then(function (data) {
         if (!response.ok) {
-          var e = new Error(data && data.message ? data.message : 'Erreur ' + response.status);
+          var e = new Error(data && data.message ? data.message
+            : texts['passkey.js.error'].replace('{0}', String(response.status)));
           e.server = true;
           throw e;
         }
@@ -45,12 +49,12 @@
   function failure(e) {
     if (e && e.server) { return e.message; }
     if (e && e.name === 'NotAllowedError') {
-      return "L'opération a été annulée ou n'a pas abouti. Veuillez recommencer.";
+      return texts['passkey.js.cancelled'];
     }
     if (e && e.name === 'InvalidStateError') {
-      return 'Cet appareil a déjà une clé d\u2019accès pour votre compte.';
+      return texts['passkey.js.exists'];
     }
-    return "La clé d'accès n'a pas pu être utilisée. Veuillez recommencer.";
+    return texts['passkey.js.failed'];
   }
 
   function setupLogin(box) {

@@ -14,10 +14,9 @@ namespace extranet {
 
 namespace {
 
-constexpr std::string_view kNotLinked = "Ce compte n'est pas associé à votre adresse e-mail.";
-
 PortalResponse not_linked(const Answerer& ans, std::string_view code) {
-    PortalResponse r = ans.error(403, "not_linked", kNotLinked, "account");
+    PortalResponse r =
+        ans.error(403, "not_linked", page_text(ans.page, Text::switch_error_not_linked), "account");
     r.log_level = LogLevel::info;
     r.log_message = "switch to account " + std::string(code) + " refused: not linked";
     return r;
@@ -105,7 +104,7 @@ std::string accounts_json(const SessionClaims& claims, const SessionAccounts& ac
 Dispatch route_accounts(RouteContext& rc) {
     Answerer ans = Answerer::of(rc);
     if (rc.req.method == "POST") {
-        return {ans.error(405, "method", "Choisissez un compte dans la liste."), {}};
+        return {ans.error(405, "method", Text::accounts_error_method), {}};
     }
     SessionClaims claims = *rc.req.session;
     std::string next = safe_next(rc.form.value("next"), "");
@@ -126,13 +125,12 @@ Dispatch route_switch(RouteContext& rc) {
     const PortalRequest& req = rc.req;
     Answerer ans = Answerer::of(rc);
     if (req.method != "POST") {
-        return {ans.error(405, "method", "Choisissez un compte dans la liste « Mes comptes »."),
-                {}};
+        return {ans.error(405, "method", page_text(ans.page, Text::switch_error_method)), {}};
     }
     std::string code = rc.form.value("account");
     if (!is_account_code(code)) {
-        PortalResponse r = ans.error(400, "invalid_account", "Ce numéro de compte n'est pas valide.",
-                                     "account");
+        PortalResponse r = ans.error(400, "invalid_account",
+                                     page_text(ans.page, Text::switch_error_invalid_account), "account");
         r.log_level = LogLevel::info;
         r.log_message = "switch: malformed account code";
         return {r, {}};

@@ -12,13 +12,8 @@ namespace extranet {
 
 namespace {
 
-constexpr std::string_view kInvalidLink =
-    "Ce lien de confirmation n'est plus valable : il a déjà servi, a expiré (48 heures), ou "
-    "l'adresse a été confirmée par ailleurs. Si vous venez d'associer votre compte, "
-    "recommencez l'association pour recevoir un nouveau lien.";
-constexpr std::string_view kConfirmed =
-    "Votre adresse e-mail est confirmée. Vous pouvez maintenant vous connecter avec cette "
-    "adresse e-mail et votre mot de passe personnel.";
+constexpr Text kInvalidLink = Text::confirm_error_invalid_link;
+constexpr Text kConfirmed = Text::confirm_done_message;
 
 const Statement kCreateLink{
     "confirm_create",
@@ -67,21 +62,21 @@ PortalResponse no_referrer(PortalResponse r) {
     return r;
 }
 
-PortalResponse message(const Answerer& ans, int status, std::string_view title,
-                       std::string_view text, std::string_view route,
-                       std::string_view link_text, std::string json) {
+PortalResponse message(const Answerer& ans, int status, Text title, Text text,
+                       std::string_view route, Text link_text, std::string json) {
     MessageView v;
-    v.title = std::string(title);
-    v.message = std::string(text);
+    v.title = page_text(ans.page, title);
+    v.message = page_text(ans.page, text);
     v.link_href = ans.page.prefix + std::string(route);
-    v.link_text = std::string(link_text);
+    v.link_text = page_text(ans.page, link_text);
     return ans.answer(status, render_message(ans.page, v), std::move(json));
 }
 
 PortalResponse invalid_link(const Answerer& ans, const std::string& clear) {
     PortalResponse r =
-        no_referrer(message(ans, 400, "Ce lien n'est plus valable", kInvalidLink, "login",
-                            "Aller à la connexion", json_error("invalid_token", kInvalidLink)));
+        no_referrer(message(ans, 400, Text::reset_invalid_link_title, kInvalidLink, "login",
+                            Text::confirm_error_to_login,
+                            json_error("invalid_token", page_text(ans.page, kInvalidLink))));
     r.set_cookies.push_back(clear);
     r.log_level = LogLevel::info;
     r.log_message = "address confirmation: unknown, used or expired token";
@@ -136,7 +131,7 @@ PortalResponse confirm(Database& db, const ConfirmWork& w) {
     tx.commit();
 
     PortalResponse out =
-        message(w.ans, 200, "Adresse e-mail confirmée", kConfirmed, "login", "Se connecter",
+        message(w.ans, 200, Text::confirm_done_title, kConfirmed, "login", Text::confirm_done_login,
                 "{\"ok\":true,\"email\":" + json_string(email) + "}");
     out.set_cookies.push_back(w.clear);
     out.revoke = std::move(*revoked);
@@ -154,22 +149,16 @@ std::string confirm_link(std::string_view origin, std::string_view prefix,
            std::string(token);
 }
 
-std::string confirm_mail_subject() { return "Confirmez votre adresse e-mail"; }
+std::string confirm_mail_subject(const PageContext& page) {
+    return page_text(page, Text::mail_confirm_subject);
+}
 
-std::string confirm_mail_body(std::string_view link, std::string_view account,
-                              std::string_view label) {
-    std::string what = "le compte " + std::string(account);
-    if (!label.empty()) what += " (" + std::string(label) + ")";
-    return "Bonjour,\n\n"
-           "Quelqu'un vient d'associer " + what +
-           " à cette adresse e-mail sur l'espace copropriétaire.\n\n"
-           "Si c'est vous, ouvrez ce lien dans les 48 heures et confirmez votre adresse : vous "
-           "pourrez ensuite vous connecter avec cette adresse e-mail.\n\n" +
-           std::string(link) +
-           "\n\n"
-           "Ce lien ne peut servir qu'une seule fois.\n\n"
-           "Si ce n'est pas vous, ne confirmez pas : sans cette confirmation, personne ne peut "
-           "se connecter avec votre adresse, et la demande sera effacée dans 48 heures.\n";
+std::string confirm_mail_body(const PageContext& page, std::string_view link,
+                              std::string_view account, std::string_view label) {
+    std::string what = label.empty()
+                           ? page_text(page, Text::mail_confirm_account, {account})
+                           : page_text(page, Text::mail_confirm_account_labelled, {account, label});
+    return page_text(page, Text::mail_confirm_body, {what, link});
 }
 
 CookieSettings confirm_cookie(const Settings& s, std::string_view prefix) {
@@ -206,10 +195,10 @@ ConfirmRequest read_confirm_request(std::string_view method, const Form& form,
 void queue_address_confirmation(Database& db, const ConfirmationMail& m) {
     std::string token = new_reset_token();
     std::string body =
-        confirm_mail_body(confirm_link(m.origin, m.prefix, token), m.account, m.label);
+        confirm_mail_body(m.page, confirm_link(m.origin, m.prefix, token), m.account, m.label);
     db.exec(kCreateLink, {reset_token_key(token), std::to_string(m.identity_id),
                           std::to_string(kConfirmLinkLifetime)});
-    db.exec(kQueueMail, {m.email, confirm_mail_subject(), body});
+    db.exec(kQueueMail, {m.email, confirm_mail_subject(m.page), body});
     secure_wipe(token);
     secure_wipe(body);
 }
@@ -222,7 +211,7 @@ Dispatch route_link_confirm(RouteContext& rc) {
     CookieSettings cookie = confirm_cookie(rc.settings, req.prefix);
     std::string clear = set_cookie(cookie, "", 0);
     if (req.method != "GET" && req.method != "HEAD" && req.method != "POST") {
-        return {ans.error(405, "method", "Méthode non autorisée."), {}};
+        return {ans.error(405, "method", Text::common_error_method), {}};
     }
     ConfirmRequest c = read_confirm_request(req.method, rc.form, req.cookie, cookie.name);
     if (c.kind == ConfirmRequest::Kind::bad_token) return {invalid_link(ans, clear), {}};

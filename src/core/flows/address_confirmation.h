@@ -30,10 +30,10 @@ constexpr std::uint64_t kConfirmLinkLifetime = 48 * 3600;
 std::string confirm_link(std::string_view origin, std::string_view prefix,
                          std::string_view token);
 
-// The French mail around the link: which account is being linked, and
+// The mail around the link, in the site's words: which account is being linked, and
 // what to do when the owner of the mailbox asked for nothing.
-std::string confirm_mail_subject();
-std::string confirm_mail_body(std::string_view link, std::string_view account,
+std::string confirm_mail_subject(const PageContext& page);
+std::string confirm_mail_body(const PageContext& page, std::string_view link, std::string_view account,
                               std::string_view label);
 
 // The short cookie that carries the token from the mailed link to the page
@@ -59,6 +59,7 @@ struct ConfirmationMail {
     std::string label;
     std::string origin;  // auth_extranet_site_url
     std::string prefix;
+    PageContext page;    // the site's theme: the mail's words
 };
 
 // Stores the hashed token and queues the mail in extranet.mail_outbox.

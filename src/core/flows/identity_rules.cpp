@@ -14,9 +14,6 @@ namespace {
 constexpr std::size_t kMaxName = 100;
 constexpr std::size_t kMaxPhone = 30;
 
-constexpr std::string_view kCommonPassword =
-    "Ce mot de passe fait partie des mots de passe les plus courants, que les pirates "
-    "essaient en premier. Veuillez en choisir un autre.";
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -34,17 +31,17 @@ ProfileInput read_profile(const Form& form) {
     return p;
 }
 
-FieldErrors check_profile(const ProfileInput& p) {
+FieldErrors check_profile(const PageContext& page, const ProfileInput& p) {
     FieldErrors errors;
     if (p.last_name.empty()) {
-        errors["last_name"] = "Veuillez indiquer votre nom.";
+        errors["last_name"] = page_text(page, Text::profile_error_last_name_missing);
     } else if (count_code_points(p.last_name) > kMaxName) {
-        errors["last_name"] = "Le nom ne doit pas dépasser 100 caractères.";
+        errors["last_name"] = page_text(page, Text::profile_error_last_name_too_long);
     }
     if (p.first_name.empty()) {
-        errors["first_name"] = "Veuillez indiquer votre prénom.";
+        errors["first_name"] = page_text(page, Text::profile_error_first_name_missing);
     } else if (count_code_points(p.first_name) > kMaxName) {
-        errors["first_name"] = "Le prénom ne doit pas dépasser 100 caractères.";
+        errors["first_name"] = page_text(page, Text::profile_error_first_name_too_long);
     }
     if (!p.phone.empty()) {
         bool digit = false;
@@ -57,10 +54,9 @@ FieldErrors check_profile(const ProfileInput& p) {
             }
         }
         if (p.phone.size() > kMaxPhone) {
-            errors["phone"] = "Le numéro de téléphone ne doit pas dépasser 30 caractères.";
+            errors["phone"] = page_text(page, Text::profile_error_phone_too_long);
         } else if (!allowed || !digit) {
-            errors["phone"] = "Veuillez entrer un numéro de téléphone valide (chiffres, espaces "
-                              "et les signes + . - uniquement).";
+            errors["phone"] = page_text(page, Text::profile_error_phone_invalid);
         }
     }
     return errors;
@@ -72,20 +68,18 @@ std::size_t count_code_points(std::string_view utf8) {
     }));
 }
 
-void check_new_password(std::string_view password, std::string_view confirm,
+void check_new_password(const PageContext& page, std::string_view password, std::string_view confirm,
                         unsigned min_length, unsigned max_length, const std::string& field,
                         FieldErrors& errors) {
     std::size_t n = count_code_points(password);
     if (n < min_length) {
-        errors[field] = "Le mot de passe doit contenir au moins " + std::to_string(min_length) +
-                        " caractères.";
+        errors[field] = page_text(page, Text::password_error_too_short, {std::to_string(min_length)});
     } else if (n > max_length) {
-        errors[field] = "Le mot de passe ne doit pas dépasser " + std::to_string(max_length) +
-                        " caractères.";
+        errors[field] = page_text(page, Text::password_error_too_long, {std::to_string(max_length)});
     } else if (is_common_password(password)) {
-        errors[field] = std::string(kCommonPassword);
+        errors[field] = page_text(page, Text::password_error_common);
     }
-    if (password != confirm) errors["password_confirm"] = "Les mots de passe ne correspondent pas.";
+    if (password != confirm) errors["password_confirm"] = page_text(page, Text::password_error_mismatch);
 }
 
 std::string json_field_errors(std::string_view code, std::string_view message,

@@ -24,8 +24,8 @@ ProfileInput read_profile(const Form& form);
 
 // Names required, at most 100 characters; phone optional, at most 30 of
 // digits, spaces, '+', '.', '-' with at least one digit. Errors keyed by
-// field name, in French.
-FieldErrors check_profile(const ProfileInput& p);
+// field name, in the words of the page's catalog.
+FieldErrors check_profile(const PageContext& page, const ProfileInput& p);
 
 // Characters, not bytes: the text is valid UTF-8 (the form parser saw to it).
 std::size_t count_code_points(std::string_view utf8);
@@ -34,7 +34,7 @@ std::size_t count_code_points(std::string_view utf8);
 // shorter than min_length or longer than max_length characters or one of
 // the most common passwords (case-insensitive), and on
 // "password_confirm" when the confirmation differs.
-void check_new_password(std::string_view password, std::string_view confirm,
+void check_new_password(const PageContext& page, std::string_view password, std::string_view confirm,
                         unsigned min_length, unsigned max_length, const std::string& field,
                         FieldErrors& errors);
 

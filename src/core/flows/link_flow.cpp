@@ -19,16 +19,11 @@ namespace extranet {
 
 namespace {
 
-constexpr std::string_view kInvalidEmail = "Veuillez entrer une adresse email valide.";
-constexpr std::string_view kAlreadyLinked =
-    "Ce compte est déjà associé à une adresse e-mail : connectez-vous avec cette adresse "
-    "e-mail et votre mot de passe personnel pour gérer vos comptes.";
-constexpr std::string_view kTooManyLookups =
-    "Vous avez vérifié trop d'adresses e-mail. Veuillez réessayer dans quelques minutes.";
-constexpr std::string_view kFixFields = "Veuillez corriger les champs indiqués.";
-constexpr std::string_view kRace =
-    "Ce compte ou cette adresse e-mail vient d'être associé depuis une autre page. "
-    "Veuillez recommencer.";
+constexpr Text kInvalidEmail = Text::common_error_invalid_email;
+constexpr Text kAlreadyLinked = Text::link_error_already_linked;
+constexpr Text kTooManyLookups = Text::link_error_too_many_lookups;
+constexpr Text kFixFields = Text::common_error_fix_fields;
+constexpr Text kRace = Text::link_error_race;
 
 // Known: held by a proven identity. A claim leaves the address free, so
 // that it never stands in its real owner's way.
@@ -46,21 +41,18 @@ bool email_session(const SessionClaims& c) { return c.method == LoginMethod::ema
 // An e-mail session has nothing to link: the way to group another account
 // goes through that account's own numeric code.
 PortalResponse explain_grouping(const Answerer& ans, const SessionClaims& claims, bool post) {
-    std::string message =
-        "Vous êtes connecté avec l'adresse e-mail " + claims.email +
-        ". Pour lui associer un autre compte, déconnectez-vous, connectez-vous avec le code "
-        "client de cet autre compte et son mot de passe, choisissez « Associer mon compte » "
-        "puis entrez cette même adresse e-mail et son mot de passe.";
-    return ans.explain(post, post ? 409 : 200, "email_session", message, "Associer un autre compte",
-                       "accounts", "Retour à mes comptes");
+    std::string message = page_text(ans.page, Text::link_grouping_message, {claims.email});
+    return ans.explain(post, post ? 409 : 200, "email_session", message,
+                       page_text(ans.page, Text::link_grouping_title), "accounts",
+                       page_text(ans.page, Text::common_back_to_accounts));
 }
 
 PortalResponse invalid_email(const Answerer& ans, std::string typed) {
     LinkEmailView v;
     v.email = std::move(typed);
-    v.error = std::string(kInvalidEmail);
+    v.error = page_text(ans.page, kInvalidEmail);
     return ans.answer(400, render_link_email(ans.page, v),
-                      json_error("invalid_email", kInvalidEmail, "email"));
+                      json_error("invalid_email", v.error, "email"));
 }
 
 }  // namespace
@@ -185,8 +177,7 @@ PortalResponse create_identity(Database& db, const Settings& s, const Answerer& 
         // Someone created it since the e-mail step: the known-e-mail path.
         if (ans.json) {
             return json_response(409, "{\"error\":\"email_known\",\"message\":" +
-                                          json_string("L'adresse e-mail saisie est déjà "
-                                                      "utilisée.") +
+                                          json_string(page_text(ans.page, Text::link_error_email_known)) +
                                           ",\"next\":\"password\",\"email\":" +
                                           json_string(n.email) + "}");
         }
@@ -213,6 +204,7 @@ PortalResponse create_identity(Database& db, const Settings& s, const Answerer& 
     m.label = a->label;
     m.origin = s.site_url;
     m.prefix = ans.page.prefix;
+    m.page = ans.page;
     queue_address_confirmation(db, m);
     std::vector<LegacyAccount> accounts = linked_accounts(db, identity);
     SessionClaims c = email_session_claims(claims, identity, n.email, *a, accounts, now);
@@ -227,19 +219,15 @@ PortalResponse create_identity(Database& db, const Settings& s, const Answerer& 
 
 }  // namespace
 
-std::string partner_conflict_message(std::string_view new_syndic, std::string_view new_name,
-                                     std::string_view other_syndic,
+std::string partner_conflict_message(const PageContext& page, std::string_view new_syndic,
+                                     std::string_view new_name, std::string_view other_syndic,
                                      std::string_view other_name) {
-    auto syndic = [](std::string_view code, std::string_view name) {
-        std::string out = "le syndic " + std::string(code);
-        if (!name.empty()) out += " (" + std::string(name) + ")";
-        return out;
+    auto syndic = [&](std::string_view code, std::string_view name) {
+        return name.empty() ? page_text(page, Text::link_partner_syndic, {code})
+                            : page_text(page, Text::link_partner_syndic_named, {code, name});
     };
-    return "Ce compte ne peut pas être associé à cette adresse : il est géré par " +
-           syndic(new_syndic, new_name) + ", et les comptes déjà associés à cette adresse par " +
-           syndic(other_syndic, other_name) +
-           ". Des comptes de ces deux syndics ne peuvent pas être réunis sous une même adresse "
-           "e-mail.";
+    return page_text(page, Text::link_partner_conflict,
+                     {syndic(new_syndic, new_name), syndic(other_syndic, other_name)});
 }
 
 // ---- routes ----
@@ -326,8 +314,8 @@ Dispatch route_link_profile(RouteContext& rc) {
     n.client_addr = req.client_addr;
     n.user_agent = req.user_agent;
     auto password = std::make_shared<const Secret>(rc.form.value("password"));
-    FieldErrors errors = check_profile(n.profile);
-    check_new_password(password->value, rc.form.value("password_confirm"),
+    FieldErrors errors = check_profile(rc.page, n.profile);
+    check_new_password(rc.page, password->value, rc.form.value("password_confirm"),
                        s.password_min_length, s.password_max_length, "password", errors);
     if (!errors.empty()) {
         view.email = n.email;
@@ -336,7 +324,7 @@ Dispatch route_link_profile(RouteContext& rc) {
         view.phone = n.profile.phone;
         view.errors = errors;
         return {ans.answer(400, render_link_profile(rc.page, view),
-                           json_field_errors("invalid_fields", kFixFields, errors)),
+                           json_field_errors("invalid_fields", page_text(ans.page, kFixFields), errors)),
                 {}};
     }
     // This step too tells a known address from an unknown one.
@@ -367,10 +355,10 @@ Dispatch route_link_profile(RouteContext& rc) {
 Dispatch route_link_done(RouteContext& rc) {
     const SessionClaims& claims = *rc.req.session;
     Answerer ans = Answerer::of(rc);
-    if (rc.req.method == "POST") return {ans.error(405, "method", "Méthode non autorisée."), {}};
+    if (rc.req.method == "POST") return {ans.error(405, "method", Text::common_error_method), {}};
     if (!email_session(claims)) {
         if (ans.json) {
-            return {ans.error(409, "not_linked", "Ce compte n'est pas encore associé."), {}};
+            return {ans.error(409, "not_linked", Text::link_error_not_linked_yet), {}};
         }
         return {redirect_response(rc.req.prefix + "link"), {}};
     }

@@ -23,8 +23,8 @@ namespace extranet {
 // "Ce compte ne peut pas être associé à cette adresse : le syndic 0400
 // (Syndic Leroy) n'est ni le syndic 0300 (Cabinet Durand) ni un de ses
 // partenaires." (a name is left out when unknown).
-std::string partner_conflict_message(std::string_view new_syndic, std::string_view new_name,
-                                     std::string_view other_syndic,
+std::string partner_conflict_message(const PageContext& page, std::string_view new_syndic,
+                                     std::string_view new_name, std::string_view other_syndic,
                                      std::string_view other_name);
 
 // ---- routes ----

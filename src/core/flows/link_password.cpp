@@ -7,7 +7,7 @@
 #include <memory>
 
 #include "core/flows/link_step.h"
-#include "core/storage/access_notice.h"
+#include "core/flows/access_mail.h"
 #include "core/storage/address_claim.h"
 #include "core/primitives/email.h"
 #include "core/primitives/escape.h"
@@ -20,9 +20,9 @@ using namespace link_step;
 
 namespace {
 
-constexpr std::string_view kLinkedHere = "Ce compte est déjà associé à cette adresse e-mail.";
-constexpr std::string_view kWrongPassword = "Mot de passe incorrect.";
-constexpr std::string_view kMissingPassword = "Veuillez entrer votre mot de passe.";
+constexpr Text kLinkedHere = Text::link_error_linked_here;
+constexpr Text kWrongPassword = Text::common_error_wrong_password;
+constexpr Text kMissingPassword = Text::link_error_missing_password;
 
 // Locked: two groupings of one identity at once must not both pass the
 // partner rule, each unaware of the other's account.
@@ -47,7 +47,7 @@ const Statement kDefaultIfNone{
     " (SELECT account_code FROM extranet.identity_account WHERE identity_id = $1))"};
 
 // The identity's mail about the link, in the link's transaction.
-void notify_link(Database& db, std::string_view email, std::string_view account,
+void notify_link(Database& db, const PageContext& page, std::string_view email, std::string_view account,
                  std::string_view addr, std::string_view agent, std::uint64_t now) {
     AccessNotice n;
     n.change = AccessChange::account_linked;
@@ -55,7 +55,7 @@ void notify_link(Database& db, std::string_view email, std::string_view account,
     n.client_addr = std::string(addr);
     n.user_agent = std::string(agent);
     n.at = now;
-    queue_access_notice(db, email, n);
+    notify_access(db, page, email, n);
 }
 
 // The contact details of the syndic from extranet.syndic; the name the
@@ -112,7 +112,7 @@ PortalResponse link_to_identity(Database& db, const Settings& s, const Answerer&
     }
 
     std::string id = std::to_string(identity);
-    auto refuse = [&](int status, std::string_view code, std::string_view message,
+    auto refuse = [&](int status, std::string_view code, Text message,
                       std::string_view detail) {
         audit_link(db, false, identity, claims.account, k.email, k.client_addr, detail);
         tx.commit();
@@ -143,7 +143,7 @@ PortalResponse link_to_identity(Database& db, const Settings& s, const Answerer&
         view.email = k.email;
         view.syndic = syndic_contact(db, a->syndic_code, a->syndic_name);
         SyndicContact grouped = syndic_contact(db, *other, other_name);
-        view.message = partner_conflict_message(a->syndic_code, view.syndic.name, *other,
+        view.message = partner_conflict_message(ans.page, a->syndic_code, view.syndic.name, *other,
                                                 grouped.name);
         const std::string& message = view.message;
         audit_link(db, false, identity, claims.account, k.email, k.client_addr,
@@ -160,7 +160,7 @@ PortalResponse link_to_identity(Database& db, const Settings& s, const Answerer&
     std::vector<std::string> ended = revoke_code_sessions(db, s, a->code, claims.session_id);
     audit_link(db, true, identity, a->code, k.email, k.client_addr,
                "grouped" + code_sessions_detail(ended));
-    notify_link(db, k.email, a->code, k.client_addr, k.user_agent, now);
+    notify_link(db, ans.page, k.email, a->code, k.client_addr, k.user_agent, now);
     std::vector<LegacyAccount> accounts = linked_accounts(db, identity);
     SessionClaims c = email_session_claims(claims, identity, k.email, *a, accounts, now);
     update_session(db, c);
@@ -195,9 +195,9 @@ Dispatch route_link_password(RouteContext& rc) {
 
     auto password = std::make_shared<const Secret>(rc.form.value("password"));
     if (password->value.empty()) {
-        view.error = std::string(kMissingPassword);
+        view.error = page_text(rc.page, kMissingPassword);
         return {ans.answer(400, render_link_password(rc.page, view),
-                           json_error("missing_password", kMissingPassword, "password")),
+                           json_error("missing_password", view.error, "password")),
                 {}};
     }
 
@@ -209,9 +209,9 @@ Dispatch route_link_password(RouteContext& rc) {
     k.client_addr = req.client_addr;
     k.user_agent = req.user_agent;
     k.locked = rc.limiter.locked(id_key, req.now) || rc.limiter.locked(ip_key, req.now);
-    view.error = std::string(kWrongPassword);
+    view.error = page_text(rc.page, kWrongPassword);
     PortalResponse wrong = ans.answer(401, render_link_password(rc.page, view),
-                                      json_error("invalid_password", kWrongPassword, "password"));
+                                      json_error("invalid_password", view.error, "password"));
     wrong.failures = {id_key, ip_key};
 
     const Settings* settings = &s;

@@ -20,10 +20,8 @@
 // short names (linked) that must not meet other flows' own.
 namespace extranet::link_step {
 
-inline constexpr std::string_view kLinkedElsewhere =
-    "Ce compte est déjà associé à une autre adresse e-mail.";
-inline constexpr std::string_view kAccountUnavailable =
-    "Ce compte n'est plus actif. Veuillez contacter votre syndic.";
+inline constexpr Text kLinkedElsewhere = Text::link_error_linked_elsewhere;
+inline constexpr Text kAccountUnavailable = Text::link_error_account_unavailable;
 
 extern const Statement kLinkAccount;
 
@@ -48,7 +46,7 @@ std::string code_sessions_detail(const std::vector<std::string>& ended);
 // logged as the step's lost race. Any other error goes on.
 template <typename Step>
 PortalResponse unless_raced(const Answerer& ans, std::string_view step, std::string_view code,
-                            std::string_view message, Step run) {
+                            Text message, Step run) {
     try {
         return run();
     } catch (const DatabaseError& e) {

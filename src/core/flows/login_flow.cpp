@@ -28,10 +28,6 @@ const Statement kPasswordStill{
     "SELECT 1 FROM extranet.identity WHERE id = $1 AND password_hash = $2"
     " AND email_confirmed_at IS NOT NULL FOR UPDATE"};
 
-constexpr std::string_view kFailureMessage = "Identifiant ou mot de passe incorrect.";
-constexpr std::string_view kUseEmailMessage =
-    "Ce compte est associé à une adresse e-mail : connectez-vous avec votre adresse "
-    "e-mail et votre mot de passe personnel.";
 
 // The stand-in when the site has no usable sample: crypt(3) spends the time
 // of its format whatever follows the salt.
@@ -280,7 +276,7 @@ Dispatch route_login(RouteContext& rc) {
 
     if (req.method != "POST") {
         if (rc.form.value("reset") == "1") {
-            view.notice = "Votre mot de passe a été changé. Vous pouvez vous connecter.";
+            view.notice = page_text(rc.page, Text::login_notice_password_changed);
         }
         if (req.wants_json) {
             return {json_response(200, std::string("{\"authenticated\":") +
@@ -300,13 +296,14 @@ Dispatch route_login(RouteContext& rc) {
     if (req.session) attempt->previous_session = req.session->session_id;
 
     view.identifier = typed;
-    view.error = std::string(kFailureMessage);
+    const std::string& failed = page_text(rc.page, Text::login_error_failed);
+    view.error = failed;
     const Settings& s = rc.settings;
     std::string id_key = "id:" + attempt->identifier.value;
     std::string ip_key = "ip:" + req.client_addr;
     PortalResponse failure = page_answer(
         rc, 401, render_login(rc.page, view),
-        json_error("invalid_credentials", kFailureMessage));
+        json_error("invalid_credentials", failed));
     failure.failures = {id_key, ip_key};
 
     if (attempt->identifier.kind == IdentifierKind::invalid || attempt->password.empty()) {
@@ -315,9 +312,9 @@ Dispatch route_login(RouteContext& rc) {
     }
     attempt->locked = rc.limiter.locked(id_key, req.now) || rc.limiter.locked(ip_key, req.now);
 
-    view.error = std::string(kUseEmailMessage);
+    view.error = page_text(rc.page, Text::login_error_use_email);
     PortalResponse use_email = page_answer(rc, 403, render_login(rc.page, view),
-                                           json_error("use_email", kUseEmailMessage));
+                                           json_error("use_email", view.error));
     std::string next = safe_next(rc.form.value("next"));
     bool json = req.wants_json;
 
@@ -345,7 +342,7 @@ Dispatch route_login(RouteContext& rc) {
 Dispatch route_logout(RouteContext& rc) {
     const PortalRequest& req = rc.req;
     if (req.method != "POST") {
-        return {error_answer(rc, 405, "method", "Utilisez le bouton « Se déconnecter »."), {}};
+        return {error_answer(rc, 405, "method", page_text(rc.page, Text::logout_error_method)), {}};
     }
     PortalResponse done = rc.req.wants_json ? json_response(200, "{\"ok\":true}")
                                             : redirect_response(req.prefix + "login");

@@ -22,8 +22,7 @@
 // short names (done, notify) that must not meet other flows' own.
 namespace extranet::manage_action {
 
-inline constexpr std::string_view kNotLinked =
-    "Ce compte n'est pas associé à votre adresse e-mail.";
+inline constexpr Text kNotLinked = Text::switch_error_not_linked;
 
 extern const Statement kSetDefault;
 

@@ -6,7 +6,7 @@
 #include <functional>
 #include <memory>
 
-#include "core/storage/access_notice.h"
+#include "core/flows/access_mail.h"
 #include "core/primitives/account_code.h"
 #include "core/flows/account_switch.h"
 #include "core/primitives/escape.h"
@@ -20,9 +20,9 @@ namespace extranet {
 
 namespace {
 
-constexpr std::string_view kWrongPassword = "Mot de passe incorrect.";
-constexpr std::string_view kMissingPassword = "Veuillez entrer votre mot de passe actuel.";
-constexpr std::string_view kFixFields = "Veuillez corriger les champs indiqués.";
+constexpr Text kWrongPassword = Text::common_error_wrong_password;
+constexpr Text kMissingPassword = Text::manage_error_missing_password;
+constexpr Text kFixFields = Text::common_error_fix_fields;
 
 const Statement kIdentity{
     "manage_identity",
@@ -104,7 +104,7 @@ void notify(Database& db, const ManageRequest& m, AccessChange change, std::stri
     n.client_addr = m.client_addr;
     n.user_agent = m.user_agent;
     n.at = m.now;
-    queue_access_notice(db, m.claims.email, n);
+    notify_access(db, m.ans.page, m.claims.email, n);
 }
 
 // The manage page as the database has it, with errors or a notice.
@@ -130,7 +130,7 @@ PortalResponse manage_page(Database& db, const ManageRequest& m, int status,
     for (int i = 0; i < sessions.rows(); i++) {
         SessionItem s;
         s.id = sessions.get(i, 0);
-        s.device = device_name(sessions.get(i, 1));
+        s.device = device_name(m.ans.page, sessions.get(i, 1));
         s.address = sessions.get(i, 2);
         s.last_seen = sessions.get(i, 3);
         s.current = s.id == current;
@@ -184,8 +184,9 @@ PortalResponse wrong_password(Database& db, const ManageRequest& m, std::string_
                               std::string_view account, const std::string& why,
                               const ViewAdjust& adjust) {
     audit_event(db, m, event, false, account, why);
-    PortalResponse r = manage_page(db, m, 401, "invalid_password", kWrongPassword,
-                                   {{"current_password", std::string(kWrongPassword)}}, adjust);
+    const std::string& wrong = page_text(m.ans.page, kWrongPassword);
+    PortalResponse r = manage_page(db, m, 401, "invalid_password", wrong,
+                                   {{"current_password", wrong}}, adjust);
     r.failures = {m.id_key(), m.ip_key()};
     r.log_level = LogLevel::error;
     r.log_message = "manage " + std::string(event) + " for \"" + m.claims.email +
@@ -261,8 +262,8 @@ PortalResponse save_default(Database& db, const ManageRequest& m, Transaction& t
     bool linked = std::any_of(accounts.begin(), accounts.end(),
                               [&](const LegacyAccount& a) { return a.code == code; });
     if (!linked) {
-        return manage_page(db, m, 403, "not_linked", kNotLinked,
-                           {{"default_account", std::string(kNotLinked)}});
+        const std::string& not_linked = page_text(m.ans.page, kNotLinked);
+        return manage_page(db, m, 403, "not_linked", not_linked, {{"default_account", not_linked}});
     }
     db.exec(kSetDefault, {m.id(), code});
     audit_event(db, m, "default_account", true, code, "");
@@ -301,8 +302,8 @@ PortalResponse change_password(Database& db, const ManageRequest& m, Transaction
 PortalResponse end_session(Database& db, const ManageRequest& m, Transaction& tx,
                            const std::string& key) {
     if (db.exec(kEndSession, {key, m.id()}).empty()) {
-        return manage_page(db, m, 404, "no_session", "Cette session est déjà terminée.",
-                           {{"", "Cette session est déjà terminée."}});
+        const std::string& over = page_text(m.ans.page, Text::manage_error_session_over);
+        return manage_page(db, m, 404, "no_session", over, {{"", over}});
     }
     audit_event(db, m, "session_end", true, m.claims.account, "one session");
     tx.commit();
@@ -330,23 +331,23 @@ bool is_session_handle(std::string_view s) {
 
 // A numeric-code session has no identity to manage yet.
 PortalResponse code_session_answer(const Answerer& ans, bool post) {
-    std::string message = "Pour gérer vos comptes, associez d'abord ce compte à votre adresse "
-                          "e-mail avec « Associer mon compte ».";
-    return ans.explain(post, 403, "email_session_required", message, "Gérer mes comptes", "link",
-                       "Associer mon compte");
+    const std::string& message = page_text(ans.page, Text::manage_code_session_message);
+    return ans.explain(post, 403, "email_session_required", message,
+                       page_text(ans.page, Text::common_manage), "link",
+                       page_text(ans.page, Text::link_menu));
 }
 
 }  // namespace
 
-std::string_view manage_notice(std::string_view done) {
-    if (done == "profile") return "Vos informations personnelles ont été enregistrées.";
-    if (done == "default") return "Le compte affiché à la connexion a été modifié.";
+std::optional<Text> manage_notice(std::string_view done) {
+    if (done == "profile") return Text::manage_notice_profile;
+    if (done == "default") return Text::manage_notice_default;
     if (done == "password") {
-        return "Votre mot de passe a été modifié. Vos autres sessions ont été fermées.";
+        return Text::manage_notice_password;
     }
-    if (done == "unlink") return "Le compte a été dissocié de votre adresse e-mail.";
-    if (done == "session_end") return "La session a été terminée.";
-    if (done == "sessions_end") return "Les autres sessions ont été terminées.";
+    if (done == "unlink") return Text::manage_notice_unlink;
+    if (done == "session_end") return Text::manage_notice_session_end;
+    if (done == "sessions_end") return Text::manage_notice_sessions_end;
     return passkey_notice(done);  // passkeys
 }
 
@@ -369,7 +370,8 @@ Dispatch route_manage(RouteContext& rc) {
     m.now = req.now;
 
     if (!post) {
-        std::string notice(manage_notice(rc.form.value("done")));
+        std::optional<Text> done = manage_notice(rc.form.value("done"));
+        std::string notice = done ? page_text(rc.page, *done) : std::string();
         bool passkeys_open = rc.form.value("done").substr(0, 7) == "passkey";
         // The confirmation step of a destructive action (a link of the page,
         // so it works without JavaScript); the page ignores a step about an
@@ -401,9 +403,9 @@ Dispatch route_manage(RouteContext& rc) {
 
     if (action == "profile") {
         ProfileInput p = read_profile(rc.form);
-        FieldErrors errors = check_profile(p);
+        FieldErrors errors = check_profile(m.ans.page, p);
         if (!errors.empty()) {
-            return refuse(m, 400, "invalid_fields", std::string(kFixFields), errors,
+            return refuse(m, 400, "invalid_fields", page_text(m.ans.page, kFixFields), errors,
                           [p](ManageView& v) {
                               v.last_name = p.last_name;
                               v.first_name = p.first_name;
@@ -418,8 +420,8 @@ Dispatch route_manage(RouteContext& rc) {
     if (action == "default") {
         std::string code = rc.form.value("default_account");
         if (!is_account_code(code)) {
-            return refuse(m, 400, "invalid_account", "Veuillez choisir un de vos comptes.",
-                          {{"default_account", "Veuillez choisir un de vos comptes."}});
+            const std::string& choose = page_text(m.ans.page, Text::manage_error_choose_account);
+            return refuse(m, 400, "invalid_account", choose, {{"default_account", choose}});
         }
         return in_transaction(m, [code](Database& db, const ManageRequest& mr, Transaction& tx) {
             return save_default(db, mr, tx, code);
@@ -430,11 +432,11 @@ Dispatch route_manage(RouteContext& rc) {
         auto current = std::make_shared<const Secret>(rc.form.value("current_password"));
         auto fresh = std::make_shared<const Secret>(rc.form.value("new_password"));
         FieldErrors errors;
-        if (current->value.empty()) errors["current_password"] = std::string(kMissingPassword);
-        check_new_password(fresh->value, rc.form.value("password_confirm"),
+        if (current->value.empty()) errors["current_password"] = page_text(m.ans.page, kMissingPassword);
+        check_new_password(m.ans.page, fresh->value, rc.form.value("password_confirm"),
                            s.password_min_length, s.password_max_length, "new_password", errors);
         if (!errors.empty()) {
-            return refuse(m, 400, "invalid_fields", std::string(kFixFields), errors);
+            return refuse(m, 400, "invalid_fields", page_text(m.ans.page, kFixFields), errors);
         }
         bool lock = locked();
         return in_checked_transaction(m, [current, fresh, lock](Database& db,
@@ -452,12 +454,12 @@ Dispatch route_manage(RouteContext& rc) {
         v.confirm = "unlink";
     };
         if (!is_account_code(code)) {
-            return refuse(m, 400, "invalid_account", "Ce numéro de compte n'est pas valide.",
-                          {{"account", "Ce numéro de compte n'est pas valide."}});
+            const std::string& invalid = page_text(m.ans.page, Text::switch_error_invalid_account);
+            return refuse(m, 400, "invalid_account", invalid, {{"account", invalid}});
         }
         if (current->value.empty()) {
-            return refuse(m, 400, "missing_password", std::string(kMissingPassword),
-                          {{"current_password", std::string(kMissingPassword)}}, mark);
+            const std::string& missing = page_text(m.ans.page, kMissingPassword);
+            return refuse(m, 400, "missing_password", missing, {{"current_password", missing}}, mark);
         }
         bool confirmed = rc.form.value("confirm") == "1";
         bool lock = locked();
@@ -471,11 +473,11 @@ Dispatch route_manage(RouteContext& rc) {
     if (action == "end_session") {
         std::string key = rc.form.value("session");
         if (!is_session_handle(key)) {
-            return refuse(m, 400, "invalid_session", "Cette session n'existe pas.",
-                          {{"", "Cette session n'existe pas."}});
+            const std::string& unknown = page_text(m.ans.page, Text::manage_error_no_session);
+            return refuse(m, 400, "invalid_session", unknown, {{"", unknown}});
         }
         if (key == session_key(claims.session_id)) {
-            std::string text = "Pour terminer cette session, utilisez « Se déconnecter ».";
+            const std::string& text = page_text(m.ans.page, Text::manage_error_current_session);
             return refuse(m, 400, "current_session", text, {{"", text}});
         }
         return in_transaction(m, [key](Database& db, const ManageRequest& mr, Transaction& tx) {
@@ -489,8 +491,8 @@ Dispatch route_manage(RouteContext& rc) {
         });
     }
 
-    return refuse(m, 400, "unknown_action", "Cette action n'existe pas.",
-                  {{"", "Cette action n'existe pas."}});
+    const std::string& unknown = page_text(m.ans.page, Text::manage_error_unknown_action);
+    return refuse(m, 400, "unknown_action", unknown, {{"", unknown}});
 }
 
 }  // namespace extranet

@@ -4,6 +4,7 @@
 // password, unlinking accounts and the open sessions of an e-mail identity.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -11,13 +12,9 @@
 
 namespace extranet {
 
-// "Firefox sur Windows", "Safari sur iPhone"...; the user agent shortened
-// when it is not recognised, "" when there is none.
-std::string device_name(std::string_view user_agent);
-
 // The success message of a finished action (manage?done=<action>), "" when
 // the action is unknown.
-std::string_view manage_notice(std::string_view done);
+std::optional<Text> manage_notice(std::string_view done);
 
 Dispatch route_manage(RouteContext& rc);
 

@@ -51,8 +51,8 @@ PortalResponse unlink_account(Database& db, const ManageRequest& m, Transaction&
     std::vector<std::string> codes;
     for (int i = 0; i < linked.rows(); i++) codes.push_back(linked.get(i, 0));
     if (std::find(codes.begin(), codes.end(), code) == codes.end()) {
-        PortalResponse r = manage_page(db, m, 403, "not_linked", kNotLinked,
-                                       {{"account", std::string(kNotLinked)}});
+        const std::string& not_linked = page_text(m.ans.page, kNotLinked);
+        PortalResponse r = manage_page(db, m, 403, "not_linked", not_linked, {{"account", not_linked}});
         r.successes.push_back(m.id_key());
         return r;
     }
@@ -62,9 +62,7 @@ PortalResponse unlink_account(Database& db, const ManageRequest& m, Transaction&
         if (m.ans.json) {
             r = json_response(200, "{\"confirm_required\":true,\"account\":" + json_string(code) +
                                        ",\"message\":" +
-                                       json_string("C'est le dernier compte associé à cette "
-                                                   "adresse : renvoyez la demande avec "
-                                                   "confirm=1 pour le dissocier.") +
+                                       json_string(page_text(m.ans.page, Text::manage_unlink_confirm_last)) +
                                        "}");
         } else {
             r = manage_page(db, m, 200, "", "", {}, [code](ManageView& v) {

@@ -80,7 +80,7 @@ void store_challenge(Database& db, std::string_view challenge, std::string_view 
 }
 
 PortalResponse unavailable_rp(const Answerer& ans) {
-    PortalResponse r = ans.error(503, "unavailable", "Les clés d'accès sont indisponibles.");
+    PortalResponse r = ans.error(503, "unavailable", Text::passkey_error_unavailable);
     r.log_level = LogLevel::alert;
     r.log_message = "passkeys: auth_extranet_site_url is no http(s) URL";
     return r;
@@ -90,6 +90,28 @@ std::optional<std::string> b64_field(const Form& form, std::string_view name) {
     std::optional<std::string> v = form.get(name);
     if (!v || v->empty()) return std::nullopt;
     return base64url_decode(*v);
+}
+
+Text webauthn_error_text(WebAuthnError e) {
+    switch (e) {
+    case WebAuthnError::wrong_challenge: return Text::passkey_error_wrong_challenge;
+    case WebAuthnError::wrong_origin:
+    case WebAuthnError::cross_origin:
+    case WebAuthnError::wrong_rp_id: return Text::passkey_error_wrong_site;
+    case WebAuthnError::user_not_present:
+    case WebAuthnError::user_not_verified: return Text::passkey_error_not_present;
+    case WebAuthnError::unsupported_attestation:
+    case WebAuthnError::unsupported_algorithm: return Text::passkey_error_unsupported;
+    case WebAuthnError::counter_regressed: return Text::passkey_error_copied;
+    case WebAuthnError::none:
+    case WebAuthnError::bad_signature:
+    case WebAuthnError::bad_public_key:
+    case WebAuthnError::no_credential_data:
+    case WebAuthnError::wrong_type:
+    case WebAuthnError::bad_encoding:
+        break;
+    }
+    return Text::passkey_error_not_verified;
 }
 
 }  // namespace extranet::passkey_ceremony

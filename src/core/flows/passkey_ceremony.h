@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "core/primitives/form.h"
+#include "core/primitives/webauthn.h"
 #include "core/storage/database.h"
 #include "core/flows/route.h"
 
@@ -23,11 +24,9 @@ namespace extranet::passkey_ceremony {
 inline constexpr std::uint64_t kChallengeLifetime = 300;  // seconds, also the browser's timeout
 inline constexpr std::size_t kChallengeBytes = 32;        // 256 bits
 
-inline constexpr std::string_view kExpired =
-    "Cette demande a expiré ou a déjà servi. Veuillez recommencer.";
-inline constexpr std::string_view kTooMany =
-    "Trop de tentatives. Veuillez patienter quelques minutes avant de réessayer.";
-inline constexpr std::string_view kBadResponse = "La réponse de votre appareil est illisible.";
+inline constexpr Text kExpired = Text::passkey_error_expired;
+inline constexpr Text kTooMany = Text::passkey_error_too_many_attempts;
+inline constexpr Text kBadResponse = Text::passkey_error_bad_response;
 
 struct SpentChallenge {
     std::string purpose;
@@ -51,6 +50,9 @@ void store_challenge(Database& db, std::string_view challenge, std::string_view 
 
 // The 503 of a site URL that names no relying party.
 PortalResponse unavailable_rp(const Answerer& ans);
+
+// What the owner is told of a ceremony's refusal (webauthn's error).
+Text webauthn_error_text(WebAuthnError e);
 
 // A base64url field of the request, decoded; nullopt when absent or broken.
 std::optional<std::string> b64_field(const Form& form, std::string_view name);

@@ -13,7 +13,7 @@
 #include "core/flows/link_flow.h"
 #include "core/flows/manage_flow.h"
 #include "core/flows/passkey_ceremony.h"
-#include "core/storage/access_notice.h"
+#include "core/flows/access_mail.h"
 #include "core/storage/address_claim.h"
 #include "core/storage/session_store.h"
 #include "core/primitives/webauthn.h"
@@ -25,16 +25,11 @@ using namespace passkey_ceremony;
 namespace {
 
 constexpr std::size_t kMaxPasskeys = 20;           // per identity
-constexpr std::string_view kRpName = "Extranet copropriétaires";
 
-constexpr std::string_view kEmailOnly =
-    "Les clés d'accès sont réservées aux connexions par adresse e-mail. "
-    "Associez d'abord votre compte à une adresse e-mail.";
-constexpr std::string_view kMissingPassword =
-    "Pour ajouter une clé d'accès, veuillez entrer votre mot de passe actuel.";
-constexpr std::string_view kWrongPassword = "Mot de passe incorrect.";
-constexpr std::string_view kHiddenChars =
-    "Ce nom contient des caractères invisibles ou de contrôle. Veuillez le retaper.";
+constexpr Text kEmailOnly = Text::passkey_error_email_only;
+constexpr Text kMissingPassword = Text::passkey_error_missing_password;
+constexpr Text kWrongPassword = Text::common_error_wrong_password;
+constexpr Text kHiddenChars = Text::passkey_error_hidden_chars;
 
 // The password checked before a registration challenge is issued: a
 // session alone, however it was obtained, adds no passkey.
@@ -82,32 +77,32 @@ bool email_session(const SessionClaims& c) {
 
 // A claim of an address registers nothing until the mailbox is proven.
 PortalResponse unconfirmed(const Answerer& ans) {
-    return ans.error(403, "address_unconfirmed",
-                     "Confirmez d'abord votre adresse e-mail avec le lien qui vous a été "
-                     "envoyé.");
+    return ans.error(403, "address_unconfirmed", Text::passkey_error_unconfirmed);
 }
 
 PortalResponse refused(const Answerer& ans, int status, WebAuthnError e,
                        std::string_view what) {
-    PortalResponse r = ans.error(status, error_code(e), describe(e));
+    PortalResponse r = ans.error(status, error_code(e), webauthn_error_text(e));
     r.log_level = LogLevel::info;
     r.log_message = "passkey " + std::string(what) + " refused: " + std::string(error_code(e));
     return r;
 }
 
 // The owner's mail about a passkey added or removed, in its transaction.
-void notify(Database& db, std::string_view email, AccessChange change,
+void notify(Database& db, const PageContext& page, std::string_view email, AccessChange change,
             std::string_view client_addr, std::string_view user_agent, std::uint64_t now) {
     AccessNotice n;
     n.change = change;
     n.client_addr = std::string(client_addr);
     n.user_agent = std::string(user_agent);
     n.at = now;
-    queue_access_notice(db, email, n);
+    notify_access(db, page, email, n);
 }
 
-std::string rp_json(const RelyingParty& rp) {
-    return "{\"id\":" + json_string(rp.id) + ",\"name\":" + json_string(kRpName) + "}";
+// The name the browser shows in its passkey prompt: the site's product name.
+std::string rp_json(const Answerer& ans, const RelyingParty& rp) {
+    return "{\"id\":" + json_string(rp.id) + ",\"name\":" +
+           json_string(page_text(ans.page, Text::product_name)) + "}";
 }
 
 }  // namespace
@@ -129,7 +124,7 @@ std::vector<PasskeyItem> list_passkeys(Database& db, std::uint64_t identity_id) 
 Dispatch route_passkey_register_options(RouteContext& rc) {
     Answerer ans = Answerer::of(rc);
     ans.json = true;  // called by passkey.js only
-    if (rc.req.method != "POST") return {ans.error(405, "method", "Méthode non autorisée."), {}};
+    if (rc.req.method != "POST") return {ans.error(405, "method", Text::common_error_method), {}};
     const SessionClaims& claims = *rc.req.session;
     if (!email_session(claims)) return {ans.error(403, "email_only", kEmailOnly), {}};
     std::optional<RelyingParty> rp = relying_party(rc.settings.site_url);
@@ -197,7 +192,7 @@ Dispatch route_passkey_register_options(RouteContext& rc) {
         }
         std::string body =
             "{\"publicKey\":{\"challenge\":" + json_string(base64url_encode(challenge)) +
-            ",\"rp\":" + rp_json(rp) + ",\"user\":{\"id\":" +
+            ",\"rp\":" + rp_json(ans, rp) + ",\"user\":{\"id\":" +
             json_string(base64url_encode(user_handle)) + ",\"name\":" +
             json_string(claims.email) + ",\"displayName\":" + json_string(claims.email) +
             "},\"pubKeyCredParams\":[{\"type\":\"public-key\",\"alg\":-8},"
@@ -215,7 +210,7 @@ Dispatch route_passkey_register_options(RouteContext& rc) {
 
 Dispatch route_passkey_register(RouteContext& rc) {
     Answerer ans = Answerer::of(rc);
-    if (rc.req.method != "POST") return {ans.error(405, "method", "Méthode non autorisée."), {}};
+    if (rc.req.method != "POST") return {ans.error(405, "method", Text::common_error_method), {}};
     const SessionClaims& claims = *rc.req.session;
     if (!email_session(claims)) return {ans.error(403, "email_only", kEmailOnly), {}};
     std::optional<RelyingParty> rp = relying_party(rc.settings.site_url);
@@ -233,10 +228,9 @@ Dispatch route_passkey_register(RouteContext& rc) {
     if (has_hidden_chars(rc.form.value("name"))) {
         return {ans.error(400, "name_invalid", kHiddenChars, "name"), {}};
     }
-    std::optional<std::string> name = passkey_name(rc.form.value("name"), rc.req.user_agent);
+    std::optional<std::string> name = passkey_name(rc.page, rc.form.value("name"), rc.req.user_agent);
     if (!name) {
-        return {ans.error(400, "name_too_long", "Ce nom est trop long (60 caractères au plus).",
-                          "name"),
+        return {ans.error(400, "name_too_long", Text::passkey_error_name_too_long, "name"),
                 {}};
     }
     std::string sent_id = rc.form.value("id");
@@ -265,7 +259,7 @@ Dispatch route_passkey_register(RouteContext& rc) {
         std::string id = std::to_string(claims.identity_id);
         if (static_cast<std::size_t>(db.exec(kCredentialIds, {id}).rows()) >= kMaxPasskeys) {
             return ans.error(409, "too_many_passkeys",
-                             "Vous avez déjà 20 clés d'accès : supprimez-en une d'abord.");
+                             page_text(ans.page, Text::passkey_error_too_many, {std::to_string(kMaxPasskeys)}));
         }
         std::string alg = std::to_string(static_cast<int>(v.credential.algorithm));
         std::string count = std::to_string(v.credential.sign_count);
@@ -275,10 +269,10 @@ Dispatch route_passkey_register(RouteContext& rc) {
                                      alg, count, name});
         } catch (const DatabaseError& e) {
             if (!e.unique_violation()) throw;
-            return ans.error(409, "passkey_known", "Cette clé d'accès est déjà enregistrée.");
+            return ans.error(409, "passkey_known", Text::passkey_error_known);
         }
         audit_event(db, "passkey_add", true, claims.identity_id, claims.email, addr, name);
-        notify(db, claims.email, AccessChange::passkey_added, addr, ua, now);
+        notify(db, ans.page, claims.email, AccessChange::passkey_added, addr, ua, now);
         tx.commit();
         if (ans.json) {
             return json_response(200, "{\"ok\":true,\"done\":\"passkey_added\",\"name\":" +
@@ -292,13 +286,12 @@ Dispatch route_passkey_register(RouteContext& rc) {
 Dispatch route_passkey_delete(RouteContext& rc) {
     Answerer ans = Answerer::of(rc);
     if (rc.req.method != "POST") {
-        return {ans.error(405, "method", "Utilisez le bouton « Supprimer cette clé d'accès »."),
-                {}};
+        return {ans.error(405, "method", Text::passkey_error_delete_method), {}};
     }
     const SessionClaims& claims = *rc.req.session;
     if (!email_session(claims)) return {ans.error(403, "email_only", kEmailOnly), {}};
     std::optional<std::string> id = b64_field(rc.form, "id");
-    if (!id) return {ans.error(400, "bad_request", "Clé d'accès inconnue.", "id"), {}};
+    if (!id) return {ans.error(400, "bad_request", Text::passkey_error_unknown_id, "id"), {}};
 
     const Settings& s = rc.settings;
     std::string addr = rc.req.client_addr;
@@ -309,12 +302,11 @@ Dispatch route_passkey_delete(RouteContext& rc) {
         if (!lock_open_session(db, s, claims)) return ans.login_required();
         Result r = db.exec(kDeletePasskey, {hex_encode(id), std::to_string(claims.identity_id)});
         if (r.empty()) {
-            return ans.error(404, "not_found",
-                             "Cette clé d'accès n'existe pas ou a déjà été supprimée.", "id");
+            return ans.error(404, "not_found", Text::passkey_error_not_found, "id");
         }
         audit_event(db, "passkey_delete", true, claims.identity_id, claims.email, addr,
                       r.get(0, 0));
-        notify(db, claims.email, AccessChange::passkey_removed, addr, ua, now);
+        notify(db, ans.page, claims.email, AccessChange::passkey_removed, addr, ua, now);
         tx.commit();
         if (ans.json) return json_response(200, "{\"ok\":true,\"done\":\"passkey_deleted\"}");
         return redirect_response(ans.page.prefix + "manage?done=passkey_deleted#passkeys");

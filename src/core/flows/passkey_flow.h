@@ -20,7 +20,7 @@
 
 #include "core/storage/database.h"
 #include "core/views/pages.h"
-#include "core/router/portal.h"
+#include "core/flows/route.h"
 #include "core/flows/passkey_name.h"
 
 namespace extranet {

@@ -22,10 +22,8 @@ using namespace passkey_ceremony;
 
 namespace {
 
-constexpr std::string_view kLoginFailed = "La connexion avec cette clé d'accès a échoué.";
-constexpr std::string_view kUnknownCredential =
-    "Cette clé d'accès n'est pas enregistrée sur ce site. Connectez-vous avec votre "
-    "mot de passe.";
+constexpr Text kLoginFailed = Text::passkey_error_login_failed;
+constexpr Text kUnknownCredential = Text::passkey_error_unknown_credential;
 
 const Statement kFindPasskey{
     "passkey_find",
@@ -69,7 +67,7 @@ struct PasskeyLogin {
 Dispatch route_passkey_login_options(RouteContext& rc) {
     Answerer ans = Answerer::of(rc);
     ans.json = true;
-    if (rc.req.method != "POST") return {ans.error(405, "method", "Méthode non autorisée."), {}};
+    if (rc.req.method != "POST") return {ans.error(405, "method", Text::common_error_method), {}};
     std::optional<RelyingParty> rp = relying_party(rc.settings.site_url);
     if (!rp) return {unavailable_rp(ans), {}};
     std::string ip_key = "ip:" + rc.req.client_addr;
@@ -105,7 +103,7 @@ Dispatch route_passkey_login(RouteContext& rc) {
     const PortalRequest& req = rc.req;
     Answerer ans = Answerer::of(rc);
     ans.json = true;
-    if (req.method != "POST") return {ans.error(405, "method", "Méthode non autorisée."), {}};
+    if (req.method != "POST") return {ans.error(405, "method", Text::common_error_method), {}};
     std::optional<RelyingParty> rp = relying_party(rc.settings.site_url);
     if (!rp) return {unavailable_rp(ans), {}};
     std::string ip_key = "ip:" + req.client_addr;
@@ -147,7 +145,7 @@ Dispatch route_passkey_login(RouteContext& rc) {
     std::string clear = set_cookie(binding_cookie(s), "", 0);
     BlockingWork work = [&s, ans, login, ip_key, clear](Database& db) {
         const PasskeyLogin& l = *login;
-        auto failed = [&](int status, std::string_view code, std::string_view message,
+        auto failed = [&](int status, std::string_view code, Text message,
                           std::string why) {
             PortalResponse r = ans.error(status, code, message);
             r.failures = {ip_key};
@@ -195,7 +193,7 @@ Dispatch route_passkey_login(RouteContext& rc) {
             audit_event(db, "login_failure", false, identity, email, l.client_addr,
                           "passkey: " + std::string(error_code(e)));
             tx.commit();
-            return failed(401, error_code(e), describe(e),
+            return failed(401, error_code(e), webauthn_error_text(e),
                           std::string(error_code(e)) + " for identity " +
                               std::to_string(identity));
         }

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <utility>
 
-#include "core/flows/manage_flow.h"
+#include "core/flows/route.h"
 
 namespace extranet {
 
@@ -38,7 +38,8 @@ bool hidden_code_point(std::uint32_t c) {
 }
 }  // namespace
 
-std::optional<std::string> passkey_name(std::string_view typed, std::string_view user_agent) {
+std::optional<std::string> passkey_name(const PageContext& page, std::string_view typed,
+                                        std::string_view user_agent) {
     std::size_t first = typed.find_first_not_of(" \t");
     std::size_t last = typed.find_last_not_of(" \t");
     std::string name = first == std::string_view::npos
@@ -48,8 +49,8 @@ std::optional<std::string> passkey_name(std::string_view typed, std::string_view
         return (static_cast<unsigned char>(c) & 0xC0) != 0x80;  // not a continuation byte
     });
     if (chars > kMaxNameChars) return std::nullopt;
-    if (name.empty()) name = device_name(user_agent);  // already short
-    if (name.empty() || has_hidden_chars(name)) name = "Clé d'accès";
+    if (name.empty()) name = device_name(page, user_agent);  // already short
+    if (name.empty() || has_hidden_chars(name)) name = page_text(page, Text::passkey_unnamed);
     return name;
 }
 
@@ -62,12 +63,11 @@ bool has_hidden_chars(std::string_view utf8) {
     return false;
 }
 
-std::string_view passkey_notice(std::string_view done) {
+std::optional<Text> passkey_notice(std::string_view done) {
     if (done == "passkey_added") {
-        return "Votre clé d'accès a été ajoutée. Vous pourrez l'utiliser à votre prochaine "
-               "connexion.";
+        return Text::passkey_notice_added;
     }
-    if (done == "passkey_deleted") return "La clé d'accès a été supprimée.";
-    return {};
+    if (done == "passkey_deleted") return Text::passkey_notice_deleted;
+    return std::nullopt;
 }
 }  // namespace extranet

@@ -8,13 +8,16 @@
 #include <string>
 #include <string_view>
 
+#include "core/views/pages.h"
+
 namespace extranet {
 
 // The name a new passkey is stored under: the typed one trimmed, else the
 // device's name (from the user agent) when it holds no hidden character,
-// else "Clé d'accès"; nullopt when the typed one is over 60 characters.
-// typed is valid UTF-8 (the form parser's).
-std::optional<std::string> passkey_name(std::string_view typed, std::string_view user_agent);
+// else the theme's "Clé d'accès"; nullopt when the typed one is over 60
+// characters. typed is valid UTF-8 (the form parser's).
+std::optional<std::string> passkey_name(const PageContext& page, std::string_view typed,
+                                        std::string_view user_agent);
 
 // Whether UTF-8 text holds a character that is not shown as itself: C0 and
 // C1 controls, DEL, bidirectional embeddings, overrides, isolates and
@@ -25,7 +28,7 @@ std::optional<std::string> passkey_name(std::string_view typed, std::string_view
 // there, so it is refused.
 bool has_hidden_chars(std::string_view utf8);
 
-// manage?done=<action> for the passkey actions, "" for any other.
-std::string_view passkey_notice(std::string_view done);
+// manage?done=<action> for the passkey actions, nullopt for any other.
+std::optional<Text> passkey_notice(std::string_view done);
 
 }  // namespace extranet

@@ -6,7 +6,7 @@
 #include <memory>
 #include <vector>
 
-#include "core/storage/access_notice.h"
+#include "core/flows/access_mail.h"
 #include "core/primitives/account_code.h"
 #include "core/storage/address_claim.h"
 #include "core/primitives/crypto.h"
@@ -23,20 +23,13 @@ namespace {
 constexpr std::size_t kTokenBytes = 32;
 constexpr std::size_t kTokenLength = 43;  // base64url of 32 bytes, unpadded
 
-constexpr std::string_view kTitle = "Mot de passe oublié";
-constexpr std::string_view kInvalidEmail = "Veuillez entrer une adresse email valide.";
-constexpr std::string_view kContactSyndic =
-    "Le mot de passe de votre code client est celui que votre syndic vous a communiqué : "
-    "contactez votre syndic.";
-constexpr std::string_view kMailSent =
-    "Si cette adresse correspond à un compte, un message vient de lui être envoyé avec un lien "
-    "pour choisir un nouveau mot de passe. Ce lien est valable une heure.";
-constexpr std::string_view kTooMany =
-    "Trop de demandes ont été faites pour cette adresse. Veuillez réessayer dans quelques "
-    "minutes, et pensez à regarder dans vos courriers indésirables.";
-constexpr std::string_view kInvalidLink =
-    "Ce lien n'est plus valable. Demandez un nouveau lien.";
-constexpr std::string_view kFixFields = "Veuillez corriger les champs indiqués.";
+constexpr Text kTitle = Text::forgot_title;
+constexpr Text kInvalidEmail = Text::common_error_invalid_email;
+constexpr Text kContactSyndic = Text::forgot_contact_syndic;
+constexpr Text kMailSent = Text::forgot_mail_sent;
+constexpr Text kTooMany = Text::forgot_error_too_many;
+constexpr Text kInvalidLink = Text::reset_error_invalid_link;
+constexpr Text kFixFields = Text::common_error_fix_fields;
 
 // The proven identity of the address; else its newest claim still waiting,
 // so that the mailbox's owner can take the address from a claimant.
@@ -102,21 +95,20 @@ bool is_alnum(char c) {
     return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-PortalResponse message_page(const Answerer& ans, int status, std::string_view title,
-                            std::string_view message, std::string_view route,
-                            std::string_view link_text, std::string json) {
+PortalResponse message_page(const Answerer& ans, int status, Text title, Text message,
+                            std::string_view route, Text link_text, std::string json) {
     MessageView v;
-    v.title = std::string(title);
-    v.message = std::string(message);
+    v.title = page_text(ans.page, title);
+    v.message = page_text(ans.page, message);
     v.link_href = ans.page.prefix + std::string(route);
-    v.link_text = std::string(link_text);
+    v.link_text = page_text(ans.page, link_text);
     return ans.answer(status, render_message(ans.page, v), std::move(json));
 }
 
 PortalResponse invalid_link(const Answerer& ans) {
-    PortalResponse r = message_page(ans, 400, "Ce lien n'est plus valable", kInvalidLink,
-                                    "password/forgot", "Demander un nouveau lien",
-                                    json_error("invalid_token", kInvalidLink));
+    PortalResponse r = message_page(ans, 400, Text::reset_invalid_link_title, kInvalidLink,
+                                    "password/forgot", Text::reset_invalid_link_again,
+                                    json_error("invalid_token", page_text(ans.page, kInvalidLink)));
     r.log_level = LogLevel::info;
     r.log_message = "password reset: unknown, used or expired token";
     return r;
@@ -125,8 +117,8 @@ PortalResponse invalid_link(const Answerer& ans) {
 PortalResponse forgot_form(const Answerer& ans, int status, std::string typed) {
     PasswordForgotView v;
     v.login = std::move(typed);
-    if (status == 400) v.error = std::string(kInvalidEmail);
-    std::string json = status == 400 ? json_error("invalid_email", kInvalidEmail, "login")
+    if (status == 400) v.error = page_text(ans.page, kInvalidEmail);
+    std::string json = status == 400 ? json_error("invalid_email", v.error, "login")
                                      : std::string("{\"step\":\"forgot\"}");
     return ans.answer(status, render_password_forgot(ans.page, v), std::move(json));
 }
@@ -137,6 +129,7 @@ struct ForgotRequest {
     std::string origin;     // auth_extranet_site_url, "https://host[:port]"
     std::string prefix;
     std::string client_addr;
+    PageContext page;       // the site's theme: the mail's words
 };
 
 // The same statements for a known and an unknown address but the two
@@ -161,9 +154,9 @@ PortalResponse request_reset(Database& db, const ForgotRequest& f, PortalRespons
         return answer;
     }
     std::string token = new_reset_token();
-    std::string body = reset_mail_body(reset_link(f.origin, f.prefix, token));
+    std::string body = reset_mail_body(f.page, reset_link(f.origin, f.prefix, token));
     db.exec(kCreateReset, {reset_token_key(token), std::to_string(identity)});
-    db.exec(kQueueMail, {f.email, reset_mail_subject(), body});
+    db.exec(kQueueMail, {f.email, reset_mail_subject(f.page), body});
     secure_wipe(token);
     secure_wipe(body);
     audit_event(db, "password_reset_request", true, identity, f.email, f.client_addr,
@@ -237,7 +230,7 @@ PortalResponse reset_password(Database& db, const ResetRequest& q, const Secret&
     n.client_addr = q.client_addr;
     n.user_agent = q.user_agent;
     n.at = q.now;
-    queue_access_notice(db, email, n);
+    notify_access(db, q.ans.page, email, n);
     tx.commit();
 
     std::string login = q.ans.page.prefix + "login?reset=1";
@@ -294,22 +287,12 @@ CookieSettings reset_cookie(const Settings& s, std::string_view prefix) {
     return c;
 }
 
-std::string reset_mail_subject() { return "Réinitialisation de votre mot de passe"; }
+std::string reset_mail_subject(const PageContext& page) {
+    return page_text(page, Text::mail_reset_subject);
+}
 
-std::string reset_mail_body(std::string_view link) {
-    return "Bonjour,\n\n"
-           "Vous avez demandé à choisir un nouveau mot de passe pour votre espace "
-           "copropriétaire.\n\n"
-           "Pour le faire, ouvrez ce lien dans l'heure qui vient :\n\n" +
-           std::string(link) +
-           "\n\n"
-           "Ce lien ne peut servir qu'une seule fois. Une fois le nouveau mot de passe "
-           "enregistré, toutes vos sessions ouvertes seront fermées.\n\n"
-           "Si vous avez perdu un téléphone ou un ordinateur, ou si quelqu'un d'autre a pu "
-           "utiliser votre espace, laissez cochée la case « Supprimer aussi toutes mes clés "
-           "d'accès (passkeys) » : une clé d'accès permet de se connecter sans mot de passe.\n\n"
-           "Si vous n'avez rien demandé, ignorez ce message : votre mot de passe actuel reste "
-           "valable.\n";
+std::string reset_mail_body(const PageContext& page, std::string_view link) {
+    return page_text(page, Text::mail_reset_body, {link});
 }
 
 // ---- routes ----
@@ -329,7 +312,7 @@ Dispatch route_password_forgot(RouteContext& rc) {
             ContactSyndicView v;
             v.code = code;
             std::string json = "{\"ok\":true,\"login\":\"code\",\"message\":" +
-                               json_string(kContactSyndic);
+                               json_string(page_text(ans.page, kContactSyndic));
             if (std::optional<Syndic> s = syndic_by_code_prefix(db, code)) {
                 v.syndic = SyndicContact{s->code, s->name, s->phone, s->email, s->address};
                 json += ",\"syndic\":{\"code\":" + json_string(s->code) +
@@ -359,9 +342,9 @@ Dispatch route_password_forgot(RouteContext& rc) {
     }
 
     PortalResponse sent = message_page(ans, 200, kTitle, kMailSent, "login",
-                                       "Retour à la connexion",
+                                       Text::common_back_to_login,
                                        "{\"ok\":true,\"login\":\"email\",\"message\":" +
-                                           json_string(kMailSent) + "}");
+                                           json_string(page_text(ans.page, kMailSent)) + "}");
     sent.failures.push_back(key);
     sent.failures.push_back(ip_key);
 
@@ -372,6 +355,7 @@ Dispatch route_password_forgot(RouteContext& rc) {
     f.origin = rc.settings.site_url;
     f.prefix = req.prefix;
     f.client_addr = req.client_addr;
+    f.page = ans.page;
     PortalResponse too_many = ans.error(429, "too_many_requests", kTooMany);
     too_many.log_level = LogLevel::info;
     too_many.log_message = "password reset: too many requests for \"" + id.value + "\"";
@@ -466,12 +450,12 @@ Dispatch reset_route(RouteContext& rc) {
     }
 
     auto password = std::make_shared<const Secret>(rc.form.value("new_password"));
-    check_new_password(password->value, rc.form.value("password_confirm"),
+    check_new_password(rc.page, password->value, rc.form.value("password_confirm"),
                        s.password_min_length, s.password_max_length, "new_password",
                        view.errors);
     if (!view.errors.empty()) {
         return {ans.answer(400, render_password_reset(rc.page, view),
-                           json_field_errors("invalid_fields", kFixFields, view.errors)),
+                           json_field_errors("invalid_fields", page_text(ans.page, kFixFields), view.errors)),
                 {}};
     }
 

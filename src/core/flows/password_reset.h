@@ -40,9 +40,9 @@ std::string reset_link(std::string_view origin, std::string_view prefix,
 CookieSettings reset_cookie(const Settings& s, std::string_view prefix);
 constexpr std::uint64_t kResetCookieLifetime = 15 * 60;
 
-// The French mail around the link.
-std::string reset_mail_subject();
-std::string reset_mail_body(std::string_view link);
+// The mail around the link, in the words of the site's theme.
+std::string reset_mail_subject(const PageContext& page);
+std::string reset_mail_body(const PageContext& page, std::string_view link);
 
 // ---- routes ----
 

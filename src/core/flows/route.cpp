@@ -4,6 +4,7 @@
 
 #include "core/primitives/cookie.h"
 #include "core/primitives/crypto.h"
+#include "core/primitives/device_name.h"
 #include "core/primitives/escape.h"
 
 namespace extranet {
@@ -11,6 +12,35 @@ namespace extranet {
 PortalResponse error_answer(const RouteContext& rc, int status, std::string_view code,
                             std::string_view message, std::string_view field) {
     return Answerer::of(rc).error(status, code, message, field);
+}
+
+PortalResponse error_answer(const RouteContext& rc, int status, std::string_view code,
+                            Text message, std::string_view field) {
+    return Answerer::of(rc).error(status, code, message, field);
+}
+
+std::string device_name(const PageContext& page, std::string_view ua) {
+    if (ua.empty()) return {};
+    Device d = recognise_device(ua);
+    if (!d.browser.empty() && !d.system.empty()) {
+        return page_text(page, Text::device_on, {d.browser, d.system});
+    }
+    if (!d.browser.empty()) return std::string(d.browser);
+    if (!d.system.empty()) return std::string(d.system);
+    return agent_prefix(ua);
+}
+
+Text form_error_text(FormError error) {
+    switch (error) {
+    case FormError::bad_encoding: return Text::form_error_bad_encoding;
+    case FormError::invalid_utf8: return Text::form_error_invalid_utf8;
+    case FormError::control_char: return Text::form_error_control_char;
+    case FormError::too_many_fields: return Text::form_error_too_many_fields;
+    case FormError::field_too_long: return Text::form_error_field_too_long;
+    case FormError::duplicate_field: return Text::form_error_duplicate_field;
+    case FormError::none: break;
+    }
+    return Text::form_error_invalid;
 }
 
 PortalResponse page_answer(const RouteContext& rc, int status, std::string html,
@@ -39,7 +69,8 @@ std::string session_cookie(const Settings& s, const SessionClaims& claims) {
 std::string clear_session_cookie(const Settings& s) { return set_cookie(s.cookie, "", 0); }
 
 PortalResponse login_required(const RouteContext& rc) {
-    return unauthenticated(rc.req.wants_json, rc.req.prefix + "login");
+    return unauthenticated(rc.req.wants_json, page_text(rc.page, Text::common_error_login_required),
+                           rc.req.prefix + "login");
 }
 
 Secret::~Secret() { secure_wipe(value); }
@@ -55,11 +86,16 @@ PortalResponse Answerer::error(int status, std::string_view code, std::string_vi
                                std::string_view field) const {
     if (json) return json_response(status, json_error(code, message, field));
     MessageView v;
-    v.title = status == 503 ? "Service momentanément indisponible" : "Demande refusée";
+    v.title = page_text(page, status == 503 ? Text::common_unavailable_title : Text::common_refused_title);
     v.message = std::string(message);
     v.link_href = page.prefix + (page.logged_in ? "accounts" : "login");
-    v.link_text = page.logged_in ? "Retour à mes comptes" : "Retour à la connexion";
+    v.link_text = page_text(page, page.logged_in ? Text::common_back_to_accounts : Text::common_back_to_login);
     return html_response(status, render_message(page, v));
+}
+
+PortalResponse Answerer::error(int status, std::string_view code, Text message,
+                               std::string_view field) const {
+    return error(status, code, page_text(page, message), field);
 }
 
 PortalResponse Answerer::explain(bool post, int status, std::string_view code,
@@ -80,7 +116,8 @@ PortalResponse Answerer::answer(int status, std::string html, std::string json_b
 }
 
 PortalResponse Answerer::login_required() const {
-    return unauthenticated(json, page.prefix + "login");
+    return unauthenticated(json, page_text(page, Text::common_error_login_required),
+                           page.prefix + "login");
 }
 
 }  // namespace extranet

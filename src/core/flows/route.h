@@ -81,6 +81,17 @@ struct RouteContext {
 // An error answer: JSON {"error",...} or the French message page.
 PortalResponse error_answer(const RouteContext& rc, int status, std::string_view code,
                             std::string_view message, std::string_view field = {});
+// The same with a message of the site's catalog.
+PortalResponse error_answer(const RouteContext& rc, int status, std::string_view code,
+                            Text message, std::string_view field = {});
+
+// The name of a session's device: "Firefox sur Windows" in the theme's
+// words, the browser or the system alone, a short prefix of an agent not
+// recognised; "" when there is none.
+std::string device_name(const PageContext& page, std::string_view user_agent);
+
+// What the owner is told of a form the parser refused.
+Text form_error_text(FormError error);
 
 // The page wrapped in a response, or JSON when asked for JSON.
 PortalResponse page_answer(const RouteContext& rc, int status, std::string html,
@@ -116,6 +127,8 @@ struct Answerer {
 
     // As error_answer().
     PortalResponse error(int status, std::string_view code, std::string_view message,
+                         std::string_view field = {}) const;
+    PortalResponse error(int status, std::string_view code, Text message,
                          std::string_view field = {}) const;
     // Why this session cannot use the route and what to do instead: as
     // error() to a POST or to JSON; to a browser's GET a 200 page with the

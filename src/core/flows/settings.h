@@ -11,6 +11,7 @@
 
 #include "core/primitives/cookie.h"
 #include "core/storage/lockout_store.h"
+#include "core/storage/session_store.h"
 #include "core/primitives/partners.h"
 #include "core/primitives/password.h"
 #include "core/primitives/session_token.h"
@@ -24,7 +25,7 @@ namespace extranet {
 // outlasts every request of that configuration (a worker finishes its
 // requests before a reload frees it): blocking work keeps a pointer to it
 // rather than a copy.
-struct Settings {
+struct Settings : SessionRules {
     std::string conninfo;
     std::chrono::milliseconds db_timeout{5000};
     // Named prepared statements; off behind PgBouncer in transaction mode
@@ -34,8 +35,7 @@ struct Settings {
     unsigned password_min_length = 12;
     unsigned password_max_length = 1024;
     CookieSettings cookie;
-    SessionTimeouts timeouts;
-    bool legacy_login_all = false;  // auth_extranet_legacy_login all
+    // timeouts, legacy_login_all: SessionRules (session_store.h).
     PartnerRules partners;
     std::shared_ptr<const KeyRing> keys;
     std::string header_prefix = "X-Extranet-";

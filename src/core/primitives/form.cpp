@@ -451,18 +451,4 @@ FormResult parse_json_object(std::string_view body, const FormLimits& limits)
     return JsonReader(body, limits).read();
 }
 
-std::string_view describe(FormError error)
-{
-    switch (error) {
-    case FormError::none: return "";
-    case FormError::bad_encoding: return "Encodage du formulaire invalide.";
-    case FormError::invalid_utf8: return "Caractères invalides : le texte doit être en UTF-8.";
-    case FormError::control_char: return "Caractères de contrôle interdits.";
-    case FormError::too_many_fields: return "Trop de champs dans le formulaire.";
-    case FormError::field_too_long: return "Champ trop long.";
-    case FormError::duplicate_field: return "Champ présent plusieurs fois.";
-    }
-    return "Formulaire invalide.";
-}
-
 }  // namespace extranet

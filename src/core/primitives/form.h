@@ -58,7 +58,7 @@ FormResult parse_urlencoded(std::string_view body, const FormLimits& limits);
 // as their text; nested objects/arrays and null are bad_encoding).
 FormResult parse_json_object(std::string_view body, const FormLimits& limits);
 
-// A short French text for the error, for the 400 page.
-std::string_view describe(FormError error);
+// The 400 page's text for each is the flows' (form_error_text, route.h):
+// a text of the site's theme.
 
 }  // namespace extranet

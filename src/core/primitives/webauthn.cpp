@@ -333,34 +333,6 @@ std::optional<RelyingParty> relying_party(std::string_view site_url) {
     return rp;
 }
 
-std::string_view describe(WebAuthnError e) {
-    switch (e) {
-    case WebAuthnError::none: return "";
-    case WebAuthnError::wrong_challenge:
-        return "Cette demande a expiré ou a déjà servi. Veuillez recommencer.";
-    case WebAuthnError::wrong_origin:
-    case WebAuthnError::cross_origin:
-    case WebAuthnError::wrong_rp_id:
-        return "Cette clé d'accès n'a pas été utilisée sur ce site.";
-    case WebAuthnError::user_not_present:
-    case WebAuthnError::user_not_verified:
-        return "Votre appareil n'a pas confirmé votre présence. Veuillez recommencer.";
-    case WebAuthnError::unsupported_attestation:
-    case WebAuthnError::unsupported_algorithm:
-        return "Cette clé d'accès n'est pas prise en charge par ce site.";
-    case WebAuthnError::counter_regressed:
-        return "Cette clé d'accès semble avoir été copiée : elle est refusée. "
-               "Connectez-vous avec votre mot de passe.";
-    case WebAuthnError::bad_signature:
-    case WebAuthnError::bad_public_key:
-    case WebAuthnError::no_credential_data:
-    case WebAuthnError::wrong_type:
-    case WebAuthnError::bad_encoding:
-        break;
-    }
-    return "La clé d'accès n'a pas pu être vérifiée.";
-}
-
 std::string_view error_code(WebAuthnError e) {
     switch (e) {
     case WebAuthnError::none: return "none";

@@ -45,8 +45,8 @@ enum class WebAuthnError {
     counter_regressed,       // signature counter not above the stored one
 };
 
-// A short French text for the error page and the JSON "message".
-std::string_view describe(WebAuthnError e);
+// What the owner is told of each is the flows' (passkey_ceremony.h): a
+// text of the site's theme.
 // A stable English code for logs and JSON ("wrong_origin"...).
 std::string_view error_code(WebAuthnError e);
 

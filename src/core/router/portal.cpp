@@ -110,7 +110,7 @@ Dispatch dispatch(const Settings& s, const PortalRequest& req, AttemptLimiter& l
     const Theme& theme = s.theme ? *s.theme : *Theme::builtin();
     if (const ThemeAsset* asset = theme.asset(req.route)) {
         if (req.method != "GET" && req.method != "HEAD") {
-            return {json_response(405, json_error("method", "Méthode non autorisée.")), {}};
+            return {json_response(405, json_error("method", theme.text(Text::common_error_method))), {}};
         }
         return {static_answer(req, theme, *asset), {}};
     }
@@ -127,16 +127,15 @@ Dispatch dispatch(const Settings& s, const PortalRequest& req, AttemptLimiter& l
         if (r.name == req.route) route = &r;
     }
     if (!route) {
-        return {error_answer(rc, 404, "not_found", "Cette page n'existe pas."), {}};
+        return {error_answer(rc, 404, "not_found", Text::common_error_not_found), {}};
     }
     bool post = req.method == "POST";
     if (!post && req.method != "GET" && req.method != "HEAD") {
-        return {error_answer(rc, 405, "method", "Méthode non autorisée."), {}};
+        return {error_answer(rc, 405, "method", Text::common_error_method), {}};
     }
 
     if (post && req.body_too_large) {
-        return {error_answer(rc, 413, "too_large", "Le formulaire envoyé est trop volumineux."),
-                {}};
+        return {error_answer(rc, 413, "too_large", Text::form_error_too_large), {}};
     }
     FormLimits limits;
     limits.max_value = s.password_max_length;
@@ -148,17 +147,17 @@ Dispatch dispatch(const Settings& s, const PortalRequest& req, AttemptLimiter& l
                                           : parse_urlencoded(req.body, limits))
                              : parse_urlencoded(req.args, limits);
     if (parsed.error != FormError::none) {
-        PortalResponse r = error_answer(rc, 400, "bad_request", describe(parsed.error),
-                                        parsed.field);
+        Text why = form_error_text(parsed.error);
+        PortalResponse r = error_answer(rc, 400, "bad_request", why, parsed.field);
         r.log_level = LogLevel::info;
-        r.log_message = "rejected form: " + std::string(describe(parsed.error));
+        // The log keeps the built-in words, whatever the site's theme.
+        r.log_message = "rejected form: " + Theme::builtin()->text(why);
         return {r, {}};
     }
     rc.form = std::move(parsed.form);
 
     if (post && !same_origin(req)) {
-        PortalResponse r = error_answer(rc, 403, "origin",
-                                        "Cette demande ne vient pas de ce site.");
+        PortalResponse r = error_answer(rc, 403, "origin", Text::common_error_origin);
         r.log_level = LogLevel::info;
         r.log_message = "cross-origin POST refused";
         return {r, {}};
@@ -166,8 +165,7 @@ Dispatch dispatch(const Settings& s, const PortalRequest& req, AttemptLimiter& l
     if (route->needs_session && !req.session) return {login_required(rc), {}};
     if (post && route->csrf && req.session &&
         !s.keys->csrf_valid(req.session->session_id, rc.form.value("csrf"))) {
-        PortalResponse r = error_answer(rc, 403, "csrf",
-                                        "Votre formulaire a expiré. Veuillez recommencer.");
+        PortalResponse r = error_answer(rc, 403, "csrf", Text::common_error_csrf);
         r.log_level = LogLevel::info;
         r.log_message = "missing or wrong CSRF token";
         return {r, {}};
@@ -175,9 +173,7 @@ Dispatch dispatch(const Settings& s, const PortalRequest& req, AttemptLimiter& l
     // Hashes in flight per client address are bounded: a trickle of
     // logins from one place cannot fill the hashing pool for everyone.
     if (post && route->hashes && limiter.locked("hash:" + req.client_addr, req.now)) {
-        PortalResponse r = error_answer(rc, 429, "busy",
-                                        "Trop de demandes en cours depuis votre adresse. "
-                                        "Veuillez réessayer dans un instant.");
+        PortalResponse r = error_answer(rc, 429, "busy", Text::common_error_busy);
         r.log_level = LogLevel::info;
         r.log_message = "too many password hashes in flight from this address";
         return {r, {}};
@@ -195,19 +191,18 @@ PortalResponse run_blocking(const Settings& s, const BlockingWork& work, bool wa
                             std::string_view prefix) {
     auto unavailable = [&](std::string why) {
         PortalResponse r;
+        PageContext page;
+        page.prefix = std::string(prefix);
+        page.theme = s.theme.get();
         if (wants_json) {
             r = json_response(503, json_error("unavailable",
-                                              "Service momentanément indisponible."));
+                                              page_text(page, Text::common_unavailable_json)));
         } else {
-            PageContext page;
-            page.prefix = std::string(prefix);
-            page.theme = s.theme.get();
             MessageView v;
-            v.title = "Service momentanément indisponible";
-            v.message = "Le service est momentanément indisponible. "
-                        "Veuillez réessayer dans quelques minutes.";
+            v.title = page_text(page, Text::common_unavailable_title);
+            v.message = page_text(page, Text::common_unavailable_message);
             v.link_href = page.prefix + "login";
-            v.link_text = "Réessayer";
+            v.link_text = page_text(page, Text::common_unavailable_retry);
             r = html_response(503, render_message(page, v));
         }
         r.log_level = LogLevel::critical;

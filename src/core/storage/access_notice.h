@@ -1,7 +1,7 @@
 // Copyright (C) 2026 The ngx_http_auth_extranet_module authors
 // SPDX-License-Identifier: BSD-2-Clause
 // Owners hear of changes to their access, so that a change they did not
-// make does not go unnoticed: a French mail, through
+// make does not go unnoticed: a mail, through
 // extranet.mail_outbox, to the identity's address when its password is
 // changed or reset, an account is linked to it or unlinked, or a passkey is
 // added or removed. It says when, from which address and browser, and what to do if it
@@ -29,16 +29,19 @@ struct AccessNotice {
     std::uint64_t at = 0;     // unix seconds
 };
 
-// The mail (pure).
-std::string access_notice_subject(const AccessNotice& n);
-std::string access_notice_body(const AccessNotice& n);
+// The mail's words are the site's theme's (flows/access_mail.h).
 
-// "29/11/2026 à 18:26 (heure de Paris)": Europe/Paris, CET/CEST by the EU
-// rule (last Sundays of March and October, 01:00 UTC).
-std::string paris_time(std::uint64_t unix_seconds);
+// A moment in Paris's time, "29/11/2026" and "18:26": Europe/Paris,
+// CET/CEST by the EU rule (last Sundays of March and October, 01:00 UTC).
+struct ParisTime {
+    std::string date;
+    std::string time;
+};
+ParisTime paris_time(std::uint64_t unix_seconds);
 
 // Queues the mail to `recipient`, in the caller's transaction: it goes out
 // if and only if the change is committed.
-void queue_access_notice(Database& db, std::string_view recipient, const AccessNotice& n);
+void queue_access_notice(Database& db, std::string_view recipient, std::string_view subject,
+                         std::string_view body);
 
 }  // namespace extranet

@@ -7,7 +7,6 @@
 #include "core/primitives/crypto.h"
 #include "core/primitives/escape.h"
 #include "core/primitives/metrics.h"
-#include "core/flows/settings.h"
 
 namespace extranet {
 
@@ -183,7 +182,7 @@ void set_accounts(SessionClaims& claims, const std::vector<LegacyAccount>& accou
     if (claims.accounts.empty()) claims.accounts.push_back(active.code);
 }
 
-SessionClaims create_session(Database& db, const Settings& s, LoginMethod method,
+SessionClaims create_session(Database& db, const SessionRules& s, LoginMethod method,
                              std::uint64_t identity_id, std::string email,
                              const LegacyAccount& account,
                              const std::vector<LegacyAccount>& accounts,
@@ -208,7 +207,7 @@ SessionClaims create_session(Database& db, const Settings& s, LoginMethod method
     return c;
 }
 
-std::optional<SessionClaims> refresh_session(Database& db, const Settings& s,
+std::optional<SessionClaims> refresh_session(Database& db, const SessionRules& s,
                                              const SessionClaims& claims, std::uint64_t now) {
     std::string key = session_key(claims.session_id);
     std::string idle = std::to_string(s.timeouts.idle);
@@ -292,7 +291,7 @@ void count_audited(const AuditEntry& e) {
 
 }  // namespace
 
-std::vector<std::string> revoke_code_sessions(Database& db, const Settings& s,
+std::vector<std::string> revoke_code_sessions(Database& db, const SessionRules& s,
                                               std::string_view account_code,
                                               std::string_view keep_session_id) {
     if (s.legacy_login_all) return {};
@@ -303,7 +302,7 @@ std::vector<std::string> revoke_code_sessions(Database& db, const Settings& s,
     return keys;
 }
 
-std::vector<std::string> revoke_identity_code_sessions(Database& db, const Settings& s,
+std::vector<std::string> revoke_identity_code_sessions(Database& db, const SessionRules& s,
                                                        std::uint64_t identity_id) {
     if (s.legacy_login_all) return {};
     std::string id = id_param(identity_id);
@@ -348,7 +347,7 @@ void set_new_password(Database& db, std::uint64_t identity_id, std::string_view 
     db.exec(kSetNewPassword, {id, hash});
 }
 
-bool lock_open_session(Database& db, const Settings& s, const SessionClaims& claims) {
+bool lock_open_session(Database& db, const SessionRules& s, const SessionClaims& claims) {
     std::string key = session_key(claims.session_id);
     std::string idle = std::to_string(s.timeouts.idle);
     Result r = db.exec(kLockSession, {key, idle});

@@ -22,7 +22,14 @@
 
 namespace extranet {
 
-struct Settings;
+// What of a site's configuration the session rows obey: how long a
+// session lives, and whether a linked account's code sessions survive
+// (auth_extranet_legacy_login). A site's Settings (flows/settings.h) is
+// one, so that storage reads these without knowing the floors above.
+struct SessionRules {
+    SessionTimeouts timeouts;
+    bool legacy_login_all = false;  // auth_extranet_legacy_login all
+};
 
 struct LegacyAccount {
     std::string code;
@@ -47,7 +54,7 @@ std::string default_account(Database& db, std::uint64_t identity_id);
 
 // Creates the session row and the claims of its cookie. With an identity,
 // the active account is `account` (which must be among `accounts`).
-SessionClaims create_session(Database& db, const Settings& s, LoginMethod method,
+SessionClaims create_session(Database& db, const SessionRules& s, LoginMethod method,
                              std::uint64_t identity_id, std::string email,
                              const LegacyAccount& account,
                              const std::vector<LegacyAccount>& accounts,
@@ -62,7 +69,7 @@ void set_accounts(SessionClaims& claims, const std::vector<LegacyAccount>& accou
 // and re-reads the linked accounts. nullopt: the session is over; so is a
 // numeric-code session whose account was linked meanwhile, under
 // `legacy_login unlinked`.
-std::optional<SessionClaims> refresh_session(Database& db, const Settings& s,
+std::optional<SessionClaims> refresh_session(Database& db, const SessionRules& s,
                                              const SessionClaims& claims, std::uint64_t now);
 
 // Updates the row after a switch or a link (active account, identity).
@@ -72,7 +79,7 @@ void revoke_session(Database& db, std::string_view session_id);
 
 // Locks the session's row for the operation; false when it was revoked,
 // has expired or went idle (on another node, in another tab).
-bool lock_open_session(Database& db, const Settings& s, const SessionClaims& claims);
+bool lock_open_session(Database& db, const SessionRules& s, const SessionClaims& claims);
 
 // The claims of the session once it is the identity's e-mail session on
 // `active` (which must be among `accounts`), checked against the row just
@@ -95,10 +102,10 @@ std::vector<std::string> revoke_other_sessions(Database& db, std::uint64_t ident
 // linked to an identity (at a password change or reset). They return the
 // revoked rows' keys so that this node refuses them at once, and revoke
 // nothing under `legacy_login all`.
-std::vector<std::string> revoke_code_sessions(Database& db, const Settings& s,
+std::vector<std::string> revoke_code_sessions(Database& db, const SessionRules& s,
                                               std::string_view account_code,
                                               std::string_view keep_session_id);
-std::vector<std::string> revoke_identity_code_sessions(Database& db, const Settings& s,
+std::vector<std::string> revoke_identity_code_sessions(Database& db, const SessionRules& s,
                                                        std::uint64_t identity_id);
 
 // hex(sha256(id)), the key of the session row.

@@ -11,18 +11,38 @@ namespace extranet {
 
 namespace parts {
 
-std::string fill(const std::string& message, std::string_view arg)
+std::string fill(std::string_view message, std::initializer_list<std::string_view> args)
 {
-    std::string out = message;
-    std::size_t at = out.find("{0}");
-    if (at != std::string::npos) out.replace(at, 3, arg);
+    // One pass over the message: what an argument holds ("{1}" typed in a
+    // name) is never filled in again.
+    std::string out;
+    out.reserve(message.size() + 64);
+    std::size_t pos = 0;
+    while (pos < message.size()) {
+        std::size_t at = message.find('{', pos);
+        std::size_t end = at == std::string_view::npos ? at : message.find('}', at);
+        if (end == std::string_view::npos) break;
+        std::string_view digits = message.substr(at + 1, end - at - 1);
+        std::size_t n = args.size();
+        if (!digits.empty() && digits.size() < 3 && digits.find_first_not_of("0123456789") == std::string_view::npos) {
+            n = std::stoul(std::string(digits));
+        }
+        out.append(message.substr(pos, at - pos));
+        if (n < args.size()) {
+            out.append(args.begin()[n]);
+        } else {
+            out.append(message.substr(at, end - at + 1));
+        }
+        pos = end + 1;
+    }
+    if (pos < message.size()) out.append(message.substr(pos));
     return out;
 }
 
-std::string error_for(const FieldErrors& errors, const std::string& key)
+std::string_view error_for(const FieldErrors& errors, const std::string& key)
 {
     auto it = errors.find(key);
-    return it == errors.end() ? std::string() : it->second;
+    return it == errors.end() ? std::string_view() : std::string_view(it->second);
 }
 
 const Theme& theme_of(const PageContext& ctx)
@@ -30,144 +50,143 @@ const Theme& theme_of(const PageContext& ctx)
     return ctx.theme != nullptr ? *ctx.theme : *Theme::builtin();
 }
 
-Page::Page(const PageContext& ctx, const Name& tpl, std::string_view title)
-    : theme_(theme_of(ctx)), root_("layout")
+Page::Page(const PageContext& ctx, Name tpl, std::string_view title)
+    : theme_(theme_of(ctx)), page_(tpl), data_(&theme_.constants())
 {
-    // Seen by every template the page includes.
-    root_.SetTemplateGlobalValue(N("PREFIX"), ts(ctx.prefix));
-    root_.SetTemplateGlobalValue(N("VERSION"), ts(theme_.version()));
-    root_.SetTemplateGlobalValue(N("CSRF"), ts(ctx.csrf));
-    if (!ctx.csrf.empty()) root_.ShowTemplateGlobalSection(N("HAS_CSRF"));
-    set(&root_, N("TITLE"), title);
-    show_if(&root_, N("LOGGED_IN"), ctx.logged_in);
-    if (!theme_.logo().empty()) root_.SetValueAndShowSection(N("LOGO_FILE"), ts(theme_.logo()), N("LOGO"));
-    if (!theme_.favicon().empty()) {
-        root_.SetValueAndShowSection(N("FAVICON_FILE"), ts(theme_.favicon()), N("FAVICON"));
-    }
-    body_ = root_.AddIncludeDictionary(N("CONTENT"));
-    body_->SetFilename(tpl);
+    // Seen by every template the page includes (and, from the theme's
+    // constants, VERSION, LOGO, FAVICON).
+    data_.SetTemplateGlobalValue("PREFIX", ctx.prefix);
+    data_.SetTemplateGlobalValue("CSRF", ctx.csrf);
+    if (!ctx.csrf.empty()) data_.ShowTemplateGlobalSection("HAS_CSRF");
+    Dict* root = &data_.root();
+    set(root, "TITLE", title);
+    show_if(root, "LOGGED_IN", ctx.logged_in);
+    body_ = root->AddIncludeDictionary("CONTENT");
 }
 
 std::string Page::render() const
 {
     std::string out;
     out.reserve(8192);
-    theme_.expand(N("layout.tpl"), root_, &out);
+    theme_.expand_page(page_, data_.root(), &out);
     return out;
 }
 
-void add_field(Dict* parent, const Name& include, const Field& f)
+void add_field(Dict* parent, Name include, const Field& f)
 {
     Dict* d = parent->AddIncludeDictionary(include);
-    d->SetFilename(N("field.tpl"));
-    std::string describedby = f.describedby;
-    auto add_id = [&](const std::string& id) {
+    std::string describedby(f.describedby);
+    auto add_id = [&](std::string_view suffix) {
         if (!describedby.empty()) describedby += ' ';
-        describedby += id;
+        describedby.append(f.id).append(suffix);
     };
-    set(d, N("ID"), f.id);
-    set(d, N("LABEL"), f.label);
-    set(d, N("TYPE"), f.type);
-    set_shown(d, N("NAME"), f.name, N("HAS_NAME"));
-    set_shown(d, N("VALUE"), f.value, N("HAS_VALUE"));
-    set_shown(d, N("AUTOCOMPLETE"), f.autocomplete, N("HAS_AUTOCOMPLETE"));
+    set(d, "ID", f.id);
+    set(d, "LABEL", f.label);
+    set(d, "TYPE", f.type);
+    set_shown(d, "NAME", f.name, "HAS_NAME");
+    set_shown(d, "VALUE", f.value, "HAS_VALUE");
+    set_shown(d, "AUTOCOMPLETE", f.autocomplete, "HAS_AUTOCOMPLETE");
     if (!f.hint.empty()) {
-        add_id(f.id + "-hint");
-        set_shown(d, N("HINT"), f.hint, N("HAS_HINT"));
+        add_id("-hint");
+        set_shown(d, "HINT", f.hint, "HAS_HINT");
     }
     if (!f.error.empty()) {
-        add_id(f.id + "-error");
-        set_shown(d, N("ERROR"), f.error, N("HAS_ERROR"));
+        add_id("-error");
+        set_shown(d, "ERROR", f.error, "HAS_ERROR");
     }
-    set_shown(d, N("DESCRIBEDBY"), describedby, N("HAS_DESCRIBEDBY"));
-    show_if(d, N("REQUIRED"), f.required);
-    show_if(d, N("INVALID"), f.invalid || !f.error.empty());
-    show_if(d, N("PLAIN"), f.plain);
-    show_if(d, N("READONLY"), f.readonly);
+    set_shown(d, "DESCRIBEDBY", describedby, "HAS_DESCRIBEDBY");
+    show_if(d, "REQUIRED", f.required);
+    show_if(d, "INVALID", f.invalid || !f.error.empty());
+    show_if(d, "PLAIN", f.plain);
+    show_if(d, "READONLY", f.readonly);
     if (f.min_length > 0) {
-        d->SetIntValue(N("MIN_LENGTH"), f.min_length);
-        d->ShowSection(N("MINLENGTH"));
+        d->SetIntValue("MIN_LENGTH", f.min_length);
+        d->ShowSection("MINLENGTH");
     }
 }
 
-Field current_password_field(std::string id, std::string name, std::string label)
+Field current_password_field(std::string_view id, std::string_view name, std::string_view label)
 {
-    Field f{std::move(id), std::move(name), std::move(label)};
+    Field f{id, name, label};
     f.type = "password";
     f.autocomplete = "current-password";
     f.required = true;
     return f;
 }
 
-void add_new_password_fields(const Page& p, Dict* d, const Name& include, std::string id, std::string name,
-                             std::string label, std::string confirm_id, std::string confirm_label,
+void add_new_password_fields(const Page& p, Dict* d, Name include, std::string_view id, std::string_view name,
+                             std::string_view label, std::string_view confirm_id, std::string_view confirm_label,
                              const FieldErrors& errors, unsigned min_length)
 {
-    Field fresh{std::move(id), name, std::move(label)};
+    Field fresh{id, name, label};
     fresh.type = "password";
     fresh.autocomplete = "new-password";
-    fresh.hint = fill(p.msg("field.min_length"), std::to_string(min_length));
-    fresh.error = error_for(errors, name);
+    std::string hint = fill(p.msg(Text::field_min_length), {std::to_string(min_length)});
+    fresh.hint = hint;
+    fresh.error = error_for(errors, std::string(name));
     fresh.min_length = min_length;
     fresh.required = true;
     add_field(d, include, fresh);
 
-    Field confirm{std::move(confirm_id), "password_confirm", std::move(confirm_label)};
+    Field confirm{confirm_id, "password_confirm", confirm_label};
     confirm.type = "password";
     confirm.autocomplete = "new-password";
     confirm.error = error_for(errors, "password_confirm");
     confirm.required = true;
-    add_field(d, N("FIELD_PASSWORD_CONFIRM"), confirm);
+    add_field(d, "FIELD_PASSWORD_CONFIRM", confirm);
 }
 
 void add_profile_fields(const Page& p, Dict* d, const std::string& id_prefix, const std::string& email,
                         const std::string& last_name, const std::string& first_name, const std::string& phone,
                         const FieldErrors& errors)
 {
-    Field e{id_prefix + "-email", "", p.msg("field.email")};
+    std::string email_id = id_prefix + "-email";
+    Field e{email_id, "", p.msg(Text::field_email)};
     e.type = "email";
     e.value = email;
     e.readonly = true;
-    add_field(d, N("FIELD_EMAIL"), e);
+    add_field(d, "FIELD_EMAIL", e);
 
-    Field last{id_prefix + "-last-name", "last_name", p.msg("field.last_name")};
+    std::string last_id = id_prefix + "-last-name";
+    Field last{last_id, "last_name", p.msg(Text::field_last_name)};
     last.value = last_name;
     last.autocomplete = "family-name";
     last.error = error_for(errors, "last_name");
     last.required = true;
-    add_field(d, N("FIELD_LAST_NAME"), last);
+    add_field(d, "FIELD_LAST_NAME", last);
 
-    Field first{id_prefix + "-first-name", "first_name", p.msg("field.first_name")};
+    std::string first_id = id_prefix + "-first-name";
+    Field first{first_id, "first_name", p.msg(Text::field_first_name)};
     first.value = first_name;
     first.autocomplete = "given-name";
     first.error = error_for(errors, "first_name");
     first.required = true;
-    add_field(d, N("FIELD_FIRST_NAME"), first);
+    add_field(d, "FIELD_FIRST_NAME", first);
 
-    Field tel{id_prefix + "-phone", "phone", p.msg("field.phone")};
+    std::string phone_id = id_prefix + "-phone";
+    Field tel{phone_id, "phone", p.msg(Text::field_phone)};
     tel.type = "tel";
     tel.value = phone;
     tel.autocomplete = "tel";
     tel.error = error_for(errors, "phone");
-    add_field(d, N("FIELD_PHONE"), tel);
+    add_field(d, "FIELD_PHONE", tel);
 }
 
-void add_summary(Dict* parent, const Name& include, const std::string& id,
+void add_summary(Dict* parent, Name include, const std::string& id,
                  const std::vector<SummaryItem>& items)
 {
     if (items.empty()) return;
     Dict* d = parent->AddIncludeDictionary(include);
-    d->SetFilename(N("error_summary.tpl"));
-    set(d, N("ID"), id);
-    d->ShowSection(Name(items.size() == 1 ? N("ONE") : N("MANY")));
+    set(d, "ID", id);
+    d->ShowSection(items.size() == 1 ? "ONE" : "MANY");
     for (const SummaryItem& item : items) {
-        Dict* i = d->AddSectionDictionary(N("ITEM"));
-        set(i, N("MESSAGE"), item.message);
+        Dict* i = d->AddSectionDictionary("ITEM");
+        set(i, "MESSAGE", item.message);
         if (item.field_id.empty()) {
-            i->ShowSection(N("PLAIN_ITEM"));
+            i->ShowSection("PLAIN_ITEM");
         } else {
-            set(i, N("FIELD_ID"), item.field_id);
-            i->ShowSection(N("LINK"));
+            set(i, "FIELD_ID", item.field_id);
+            i->ShowSection("LINK");
         }
     }
 }
@@ -190,23 +209,22 @@ std::vector<SummaryItem> summary_items(const FieldErrors& errors,
     return items;
 }
 
-void add_syndic(const Page& p, Dict* parent, const SyndicContact& c, const Name& title_section)
+void add_syndic(const Page& p, Dict* parent, const SyndicContact& c, Name title_section)
 {
-    Dict* d = parent->AddIncludeDictionary(N("SYNDIC"));
-    d->SetFilename(N("syndic_contact.tpl"));
+    Dict* d = parent->AddIncludeDictionary("SYNDIC");
     d->ShowSection(title_section);
-    set(d, N("NAME"), c.name.empty() ? fill(p.msg("syndic.unnamed"), c.code) : c.name);
+    set(d, "NAME", c.name.empty() ? fill(p.msg(Text::syndic_unnamed), {c.code}) : c.name);
     if (!c.phone.empty()) {
         std::string dial;
         for (char ch : c.phone) {
             if ((ch >= '0' && ch <= '9') || ch == '+') dial += ch;
         }
-        Dict* s = d->AddSectionDictionary(N("PHONE"));
-        set(s, N("DIAL"), dial);
-        set(s, N("NUMBER"), c.phone);
+        Dict* s = d->AddSectionDictionary("PHONE");
+        set(s, "DIAL", dial);
+        set(s, "NUMBER", c.phone);
     }
-    if (!c.email.empty()) set(d->AddSectionDictionary(N("EMAIL")), N("ADDRESS"), c.email);
-    if (!c.address.empty()) set(d->AddSectionDictionary(N("POSTAL")), N("ADDRESS"), c.address);
+    if (!c.email.empty()) set(d->AddSectionDictionary("EMAIL"), "ADDRESS", c.email);
+    if (!c.address.empty()) set(d->AddSectionDictionary("POSTAL"), "ADDRESS", c.address);
 }
 
 }  // namespace parts
@@ -230,168 +248,178 @@ std::string back_to_email(const PageContext& ctx, const std::string& email)
 
 }  // namespace
 
+const std::string& page_text(const PageContext& ctx, Text t)
+{
+    return theme_of(ctx).text(t);
+}
+
+std::string page_text(const PageContext& ctx, Text t, std::initializer_list<std::string_view> args)
+{
+    return fill(theme_of(ctx).text(t), args);
+}
+
 std::string render_login(const PageContext& ctx, const LoginView& v)
 {
-    Page p(ctx, N("login.tpl"), theme_of(ctx).message("login.title"));
+    Page p(ctx, "login.tpl", theme_of(ctx).text(Text::login_title));
     Dict* d = p.body();
-    if (!v.notice.empty()) set(d->AddSectionDictionary(N("NOTICE")), N("TEXT"), v.notice);
+    if (!v.notice.empty()) set(d->AddSectionDictionary("NOTICE"), "TEXT", v.notice);
     // Not tied to one field: the summary names the identifier first.
-    add_summary(d, N("LOGIN_ERRORS"), "login-error", one_item("login-identifier", v.error));
-    set_shown(d, N("NEXT"), v.next, N("HAS_NEXT"));
+    add_summary(d, "LOGIN_ERRORS", "login-error", one_item("login-identifier", v.error));
+    set_shown(d, "NEXT", v.next, "HAS_NEXT");
 
     // Either a numeric code or an e-mail: no inputmode, no auto-capitals.
-    Field login{"login-identifier", v.login_field, p.msg("field.login")};
+    Field login{"login-identifier", v.login_field, p.msg(Text::field_login)};
     login.value = v.identifier;
     login.autocomplete = "username";
     login.required = true;
     login.plain = true;
-    Field password = current_password_field("login-password", v.password_field, p.msg("field.password"));
+    Field password = current_password_field("login-password", v.password_field, p.msg(Text::field_password));
     if (!v.error.empty()) {
         login.describedby = password.describedby = "login-error";
         login.invalid = password.invalid = true;
     }
-    add_field(d, N("FIELD_LOGIN"), login);
-    add_field(d, N("FIELD_PASSWORD"), password);
+    add_field(d, "FIELD_LOGIN", login);
+    add_field(d, "FIELD_PASSWORD", password);
     add_passkey_login(d, v.next);
     return p.render();
 }
 
 std::string render_password_forgot(const PageContext& ctx, const PasswordForgotView& v)
 {
-    Page p(ctx, N("password_forgot.tpl"), theme_of(ctx).message("forgot.title"));
+    Page p(ctx, "password_forgot.tpl", theme_of(ctx).text(Text::forgot_title));
     Dict* d = p.body();
-    add_summary(d, N("FORGOT_ERRORS"), "forgot-form-errors", one_item("forgot-login", v.error));
-    Field login{"forgot-login", "login", p.msg("field.forgot_login")};
+    add_summary(d, "FORGOT_ERRORS", "forgot-form-errors", one_item("forgot-login", v.error));
+    Field login{"forgot-login", "login", p.msg(Text::field_forgot_login)};
     login.value = v.login;
     login.autocomplete = "username";
     login.error = v.error;
     login.required = true;
     login.plain = true;
-    add_field(d, N("FIELD_LOGIN"), login);
+    add_field(d, "FIELD_LOGIN", login);
     return p.render();
 }
 
 std::string render_password_reset(const PageContext& ctx, const PasswordResetView& v)
 {
-    Page p(ctx, N("password_reset.tpl"), theme_of(ctx).message("reset.title"));
+    Page p(ctx, "password_reset.tpl", theme_of(ctx).text(Text::reset_title));
     Dict* d = p.body();
-    add_summary(d, N("RESET_ERRORS"), "reset-error",
+    add_summary(d, "RESET_ERRORS", "reset-error",
                 summary_items(v.errors, {{"new_password", "reset-new-password"},
                                          {"password_confirm", "reset-password-confirm"}}));
-    set(d, N("TOKEN"), v.token);
-    set_shown(d, N("EMAIL"), v.email, N("HAS_EMAIL"));
-    show_if(d, N("REMOVE_PASSKEYS"), v.remove_passkeys);
-    add_new_password_fields(p, d, N("FIELD_NEW_PASSWORD"), "reset-new-password", "new_password",
-                            p.msg("field.new_password"), "reset-password-confirm",
-                            p.msg("field.new_password_confirm"), v.errors, v.min_length);
+    set(d, "TOKEN", v.token);
+    set_shown(d, "EMAIL", v.email, "HAS_EMAIL");
+    show_if(d, "REMOVE_PASSKEYS", v.remove_passkeys);
+    add_new_password_fields(p, d, "FIELD_NEW_PASSWORD", "reset-new-password", "new_password",
+                            p.msg(Text::field_new_password), "reset-password-confirm",
+                            p.msg(Text::field_new_password_confirm), v.errors, v.min_length);
     return p.render();
 }
 
 std::string render_contact_syndic(const PageContext& ctx, const ContactSyndicView& v)
 {
-    Page p(ctx, N("contact_syndic.tpl"), theme_of(ctx).message("forgot.title"));
+    Page p(ctx, "contact_syndic.tpl", theme_of(ctx).text(Text::forgot_title));
     Dict* d = p.body();
     if (v.syndic) {
-        d->ShowSection(N("KNOWN"));
-        add_syndic(p, d, *v.syndic, N("OWN_TITLE"));
+        d->ShowSection("KNOWN");
+        add_syndic(p, d, *v.syndic, "OWN_TITLE");
     } else {
-        d->ShowSection(N("UNKNOWN"));
+        d->ShowSection("UNKNOWN");
     }
     return p.render();
 }
 
 std::string render_partner_refusal(const PageContext& ctx, const PartnerRefusalView& v)
 {
-    Page p(ctx, N("partner_refusal.tpl"), theme_of(ctx).message("partner.title"));
+    Page p(ctx, "partner_refusal.tpl", theme_of(ctx).text(Text::partner_title));
     Dict* d = p.body();
-    set(d, N("MESSAGE"), v.message);
-    set(d, N("ACCOUNT"), v.account);
-    add_syndic(p, d, v.syndic, N("ACCOUNT_TITLE"));
+    set(d, "MESSAGE", v.message);
+    set(d, "ACCOUNT", v.account);
+    add_syndic(p, d, v.syndic, "ACCOUNT_TITLE");
     return p.render();
 }
 
 std::string render_link_email(const PageContext& ctx, const LinkEmailView& v)
 {
-    Page p(ctx, N("link_email.tpl"), theme_of(ctx).message("link.title"));
+    Page p(ctx, "link_email.tpl", theme_of(ctx).text(Text::link_title));
     Dict* d = p.body();
-    add_summary(d, N("LINK_ERRORS"), "link-form-errors", one_item("link-email", v.error));
-    Field email{"link-email", "email", p.msg("field.link_email")};
+    add_summary(d, "LINK_ERRORS", "link-form-errors", one_item("link-email", v.error));
+    Field email{"link-email", "email", p.msg(Text::field_link_email)};
     email.type = "email";
     email.value = v.email;
     email.autocomplete = "email";
     email.error = v.error;
     email.required = true;
     email.plain = true;
-    add_field(d, N("FIELD_EMAIL"), email);
+    add_field(d, "FIELD_EMAIL", email);
     return p.render();
 }
 
 std::string render_link_profile(const PageContext& ctx, const LinkProfileView& v)
 {
-    Page p(ctx, N("link_profile.tpl"), theme_of(ctx).message("profile.title"));
+    Page p(ctx, "link_profile.tpl", theme_of(ctx).text(Text::profile_title));
     Dict* d = p.body();
-    add_summary(d, N("PROFILE_ERRORS"), "profile-form-errors",
+    add_summary(d, "PROFILE_ERRORS", "profile-form-errors",
                 summary_items(v.errors, {{"last_name", "profile-last-name"},
                                          {"first_name", "profile-first-name"},
                                          {"phone", "profile-phone"},
                                          {"password", "profile-password"},
                                          {"password_confirm", "profile-password-confirm"}}));
-    set(d, N("EMAIL"), v.email);
+    set(d, "EMAIL", v.email);
     add_profile_fields(p, d, "profile", v.email, v.last_name, v.first_name, v.phone, v.errors);
-    add_new_password_fields(p, d, N("FIELD_PASSWORD"), "profile-password", "password", p.msg("field.password"),
-                            "profile-password-confirm", p.msg("field.password_confirm"), v.errors, v.min_length);
-    set(d, N("BACK_HREF"), back_to_email(ctx, v.email));
+    add_new_password_fields(p, d, "FIELD_PASSWORD", "profile-password", "password", p.msg(Text::field_password),
+                            "profile-password-confirm", p.msg(Text::field_password_confirm), v.errors, v.min_length);
+    set(d, "BACK_HREF", back_to_email(ctx, v.email));
     return p.render();
 }
 
 std::string render_link_password(const PageContext& ctx, const LinkPasswordView& v)
 {
-    Page p(ctx, N("link_password.tpl"), theme_of(ctx).message("link.title"));
+    Page p(ctx, "link_password.tpl", theme_of(ctx).text(Text::link_title));
     Dict* d = p.body();
-    add_summary(d, N("LINK_PASSWORD_ERRORS"), "link-password-form-errors", one_item("link-password", v.error));
-    set(d, N("EMAIL"), v.email);
-    Field password = current_password_field("link-password", "password", p.msg("field.your_password"));
+    add_summary(d, "LINK_PASSWORD_ERRORS", "link-password-form-errors", one_item("link-password", v.error));
+    set(d, "EMAIL", v.email);
+    Field password = current_password_field("link-password", "password", p.msg(Text::field_your_password));
     password.error = v.error;
-    add_field(d, N("FIELD_PASSWORD"), password);
-    set(d, N("BACK_HREF"), back_to_email(ctx, v.email));
+    add_field(d, "FIELD_PASSWORD", password);
+    set(d, "BACK_HREF", back_to_email(ctx, v.email));
     return p.render();
 }
 
 std::string render_link_done(const PageContext& ctx, const LinkDoneView& v)
 {
-    Page p(ctx, N("link_done.tpl"), theme_of(ctx).message("link_done.title"));
-    set(p.body(), N("ACCOUNT"), v.account);
-    set(p.body(), N("EMAIL"), v.email);
-    show_if(p.body(), N("CONFIRMATION_SENT"), v.confirmation_sent);
+    Page p(ctx, "link_done.tpl", theme_of(ctx).text(Text::link_done_title));
+    set(p.body(), "ACCOUNT", v.account);
+    set(p.body(), "EMAIL", v.email);
+    show_if(p.body(), "CONFIRMATION_SENT", v.confirmation_sent);
     return p.render();
 }
 
 std::string render_confirm_address(const PageContext& ctx, const ConfirmAddressView& v)
 {
-    Page p(ctx, N("confirm_address.tpl"), theme_of(ctx).message("confirm.title"));
+    Page p(ctx, "confirm_address.tpl", theme_of(ctx).text(Text::confirm_title));
     Dict* d = p.body();
-    set(d, N("EMAIL"), v.email);
-    set_shown(d, N("CLAIMANT"), v.claimant, N("HAS_CLAIMANT"));
-    if (!v.accounts.empty()) d->ShowSection(N("HAS_ACCOUNTS"));
+    set(d, "EMAIL", v.email);
+    set_shown(d, "CLAIMANT", v.claimant, "HAS_CLAIMANT");
+    if (!v.accounts.empty()) d->ShowSection("HAS_ACCOUNTS");
     for (const auto& [code, label] : v.accounts) {
-        Dict* a = d->AddSectionDictionary(N("ACCOUNT"));
-        set(a, N("CODE"), code);
-        set_shown(a, N("LABEL"), label, N("HAS_LABEL"));
+        Dict* a = d->AddSectionDictionary("ACCOUNT");
+        set(a, "CODE", code);
+        set_shown(a, "LABEL", label, "HAS_LABEL");
     }
-    set(d, N("TOKEN"), v.token);
+    set(d, "TOKEN", v.token);
     return p.render();
 }
 
 std::string render_message(const PageContext& ctx, const MessageView& v)
 {
-    Page p(ctx, N("message.tpl"), v.title);
+    Page p(ctx, "message.tpl", v.title);
     Dict* d = p.body();
-    set(d, N("TITLE"), v.title);
-    set(d, N("MESSAGE"), v.message);
+    set(d, "TITLE", v.title);
+    set(d, "MESSAGE", v.message);
     if (!v.link_href.empty()) {
-        Dict* link = d->AddSectionDictionary(N("LINK"));
-        set(link, N("HREF"), v.link_href);
-        set(link, N("TEXT"), v.link_text.empty() ? p.msg("message.continue") : v.link_text);
+        Dict* link = d->AddSectionDictionary("LINK");
+        set(link, "HREF", v.link_href);
+        set(link, "TEXT", v.link_text.empty() ? p.msg(Text::message_continue) : v.link_text);
     }
     return p.render();
 }

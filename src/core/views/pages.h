@@ -5,11 +5,14 @@
 // escapes every datum by where it lands.
 #pragma once
 
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "core/views/texts.h"
 
 namespace extranet {
 
@@ -170,6 +173,13 @@ struct MessageView {
     std::string link_href;   // optional link under the message
     std::string link_text;
 };
+
+// A text of the site's theme catalog (messages_fr.properties): for the
+// messages the flows put into pages and JSON answers, so that a theme may
+// reword them. Every Text has its message (texts.h): this never fails.
+const std::string& page_text(const PageContext& ctx, Text t);
+// The same with its placeholders filled in: "{0}" by args[0], and so on.
+std::string page_text(const PageContext& ctx, Text t, std::initializer_list<std::string_view> args);
 
 std::string render_login(const PageContext& ctx, const LoginView& v);
 std::string render_link_email(const PageContext& ctx, const LinkEmailView& v);

@@ -47,13 +47,13 @@ PortalResponse redirect_response(std::string location, int status) {
     return r;
 }
 
-std::string unauthenticated_json(std::string_view login_url) {
-    return "{\"error\":\"unauthenticated\",\"message\":\"Veuillez vous connecter.\","
-           "\"login\":" + json_string(login_url) + "}";
+std::string unauthenticated_json(std::string_view message, std::string_view login_url) {
+    return "{\"error\":\"unauthenticated\",\"message\":" + json_string(message) +
+           ",\"login\":" + json_string(login_url) + "}";
 }
 
-PortalResponse unauthenticated(bool json, std::string_view login_url) {
-    if (json) return json_response(401, unauthenticated_json(login_url));
+PortalResponse unauthenticated(bool json, std::string_view message, std::string_view login_url) {
+    if (json) return json_response(401, unauthenticated_json(message, login_url));
     return redirect_response(std::string(login_url), 303);
 }
 

@@ -55,8 +55,9 @@ PortalResponse redirect_response(std::string location, int status = 303);
 
 // The answer to a client without a session: 401 with this body, or a
 // redirect to login_url for a page view.
-std::string unauthenticated_json(std::string_view login_url);
-PortalResponse unauthenticated(bool json, std::string_view login_url);
+// message: the site's Text::common_error_login_required.
+std::string unauthenticated_json(std::string_view message, std::string_view login_url);
+PortalResponse unauthenticated(bool json, std::string_view message, std::string_view login_url);
 
 // {"error":code,"message":message[,"field":field]}
 std::string json_error(std::string_view code, std::string_view message,

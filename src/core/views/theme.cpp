@@ -3,12 +3,15 @@
 #include "core/views/theme.h"
 
 #include "core/primitives/crypto.h"
+#include "core/views/page_data.h"
+#include "core/views/page_template.h"
 
 #include <ctemplate/template.h>
 #include <ctemplate/template_cache.h>
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <mutex>
 #include <regex>
@@ -41,6 +44,13 @@ const std::vector<std::string> kTemplates = {
     "link_password.tpl", "link_done.tpl",      "accounts.tpl",        "manage.tpl",
     "message.tpl",       "field.tpl",          "error_summary.tpl",   "syndic_contact.tpl",
     "passkey_login.tpl", "passkey_manage.tpl", "confirm_address.tpl",
+};
+
+// The templates a page's body comes from (the layout's CONTENT).
+const std::vector<std::string> kPages = {
+    "login.tpl",       "password_forgot.tpl", "password_reset.tpl", "contact_syndic.tpl", "partner_refusal.tpl",
+    "link_email.tpl",  "link_profile.tpl",    "link_password.tpl",  "link_done.tpl",      "confirm_address.tpl",
+    "accounts.tpl",    "manage.tpl",          "message.tpl",
 };
 
 // What a page cannot work without: the forms' fields and hidden values,
@@ -105,6 +115,22 @@ std::string as_text(std::string_view message)
     return out;
 }
 
+// A message's \n is a line break (the mails'), \\ a backslash.
+std::string unescape(std::string_view value)
+{
+    std::string out;
+    out.reserve(value.size());
+    for (std::size_t i = 0; i < value.size(); ++i) {
+        if (value[i] == '\\' && i + 1 < value.size() && (value[i + 1] == 'n' || value[i + 1] == '\\')) {
+            out += value[i + 1] == 'n' ? '\n' : '\\';
+            ++i;
+        } else {
+            out += value[i];
+        }
+    }
+    return out;
+}
+
 // key = value, one a line, UTF-8; '#' or '!' starts a comment line.
 std::map<std::string, std::string, std::less<>> parse_catalog(std::string_view text, const std::string& file)
 {
@@ -129,11 +155,24 @@ std::map<std::string, std::string, std::less<>> parse_catalog(std::string_view t
         if (key.empty() || key.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789._") != std::string_view::npos) {
             fail(file, line, "bad message key \"" + std::string(key) + "\"");
         }
-        if (!out.emplace(std::string(key), std::string(value)).second) {
+        if (!out.emplace(std::string(key), unescape(value)).second) {
             fail(file, line, "message \"" + std::string(key) + "\" given twice");
         }
     }
     return out;
+}
+
+// The first "{N}" of message that model does not have, "" when none.
+std::string unknown_placeholder(std::string_view message, std::string_view model)
+{
+    for (std::size_t at = message.find('{'); at != std::string_view::npos; at = message.find('{', at + 1)) {
+        std::size_t end = message.find('}', at);
+        if (end == std::string_view::npos || end == at + 1) continue;
+        std::string_view p = message.substr(at, end - at + 1);
+        if (p.substr(1, p.size() - 2).find_first_not_of("0123456789") != std::string_view::npos) continue;
+        if (model.find(p) == std::string_view::npos) return std::string(p);
+    }
+    return {};
 }
 
 // ${message.key} in a template: the catalog's text, put in when the theme
@@ -310,18 +349,21 @@ const ThemeAsset* Theme::asset(std::string_view name) const
     return it == assets_.end() ? nullptr : &it->second;
 }
 
-const std::string& Theme::message(std::string_view key) const
-{
-    auto it = messages_.find(key);
-    if (it == messages_.end()) throw std::out_of_range("no message \"" + std::string(key) + "\"");
-    return it->second;
-}
-
-void Theme::expand(const ctemplate::TemplateString& name, const ctemplate::TemplateDictionary& dict,
+void Theme::expand(std::string_view name, const ctemplate::TemplateDictionaryInterface& dict,
                    std::string* out) const
 {
-    if (!cache_->ExpandNoLoad(name, ctemplate::STRIP_BLANK_LINES, &dict, nullptr, out)) {
+    if (!cache_->ExpandNoLoad(ctemplate::TemplateString(name.data(), name.size()), ctemplate::STRIP_BLANK_LINES, &dict,
+                              nullptr, out)) {
         throw std::runtime_error("template " + std::string(name.data(), name.size()) + " could not be expanded");
+    }
+}
+
+void Theme::expand_page(std::string_view page, const ctemplate::TemplateDictionaryInterface& dict,
+                        std::string* out) const
+{
+    auto it = pages_.find(page);
+    if (it == pages_.end() || !it->second->Expand(out, &dict)) {
+        throw std::runtime_error("page " + std::string(page) + " could not be expanded");
     }
 }
 
@@ -373,12 +415,27 @@ std::shared_ptr<const Theme> Theme::build(const std::string& dir)
         auto reworded = parse_catalog(it->second.body, it->second.file);
         for (auto& [key, value] : reworded) {
             auto m = theme->messages_.find(key);
+            std::size_t at = it->second.body.find(key);
             if (m == theme->messages_.end()) {
-                std::size_t at = it->second.body.find(key);
                 fail(it->second.file, line_of(it->second.body, at), "unknown message key \"" + key + "\"");
+            }
+            // The portal fills in only what the default message names.
+            if (std::string p = unknown_placeholder(value, m->second); !p.empty()) {
+                fail(it->second.file, line_of(it->second.body, at),
+                     "message \"" + key + "\": unknown placeholder \"" + p + "\"");
             }
             m->second = value;
         }
+    }
+
+    // Every text the code names, found once here: a lookup on a request
+    // is an index. Only the built-in catalog can lack one (a theme's may
+    // not add keys), which t/unit/test_texts.cpp catches.
+    theme->texts_.reserve(kTextCount);
+    for (std::string_view key : kTextKeys) {
+        auto m = theme->messages_.find(key);
+        if (m == theme->messages_.end()) fail(catalog.file, 1, "no message \"" + std::string(key) + "\"");
+        theme->texts_.push_back(&m->second);
     }
 
     // The markers the renderer fills: those of the built-in templates.
@@ -390,6 +447,24 @@ std::shared_ptr<const Theme> Theme::build(const std::string& dir)
         known.insert(names.begin(), names.end());
     }
 
+    // ctemplate reports a parse error on stderr: kept for the message.
+    auto parse = [](const std::string& file, const std::function<bool()>& parse_it) {
+        std::ostringstream err;
+        std::streambuf* old = std::cerr.rdbuf(err.rdbuf());
+        bool ok = parse_it();
+        std::cerr.rdbuf(old);
+        if (!ok) {
+            std::string why = err.str();
+            while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+            fail(file, 1, "does not parse" + (why.empty() ? std::string() : ": " + why));
+        }
+    };
+    struct Checked {
+        std::string shown;
+        std::string original;
+        std::string stripped;
+    };
+    std::map<std::string, Checked, std::less<>> checked;
     theme->cache_ = std::make_unique<ctemplate::TemplateCache>();
     for (const std::string& t : kTemplates) {
         auto it = over.find("templates/" + t);
@@ -399,16 +474,24 @@ std::shared_ptr<const Theme> Theme::build(const std::string& dir)
         check_no_inline_script(text, s.file);
         // On a line of its own, which STRIP_BLANK_LINES then drops.
         std::string parsed = std::string(kAutoescape) + "\n" + text;
-        // ctemplate reports a parse error on stderr: kept for the message.
-        std::ostringstream err;
-        std::streambuf* old = std::cerr.rdbuf(err.rdbuf());
-        bool ok = theme->cache_->StringToTemplateCache(t, parsed, ctemplate::STRIP_BLANK_LINES);
-        std::cerr.rdbuf(old);
-        if (!ok) {
-            std::string why = err.str();
-            while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
-            fail(s.file, 1, "does not parse" + (why.empty() ? std::string() : ": " + why));
-        }
+        parse(s.file, [&] { return theme->cache_->StringToTemplateCache(t, parsed, ctemplate::STRIP_BLANK_LINES); });
+        std::string stripped = parts::strip_blank_lines(text);
+        checked[t] = Checked{s.file, std::move(text), std::move(stripped)};
+    }
+    // The pages, each parsed whole (the non-static Expand of a Template
+    // expands it without going through a cache).
+    auto files = [&](std::string_view name) {
+        const Checked& c = checked.at(std::string(name));
+        return parts::TemplateText{&c.stripped, &c.shown, &c.original};
+    };
+    for (const std::string& page : kPages) {
+        std::string whole = std::string(kAutoescape) + parts::assemble_page(page, files);
+        ctemplate::Template* tpl = nullptr;
+        parse(checked.at(page).shown, [&] {
+            tpl = ctemplate::Template::StringToTemplate(whole, ctemplate::DO_NOT_STRIP);
+            return tpl != nullptr;
+        });
+        theme->pages_[page].reset(tpl);
     }
     theme->cache_->Freeze();
 
@@ -424,11 +507,28 @@ std::shared_ptr<const Theme> Theme::build(const std::string& dir)
         theme->assets_[name] = std::move(a);
     };
     add("style.css", pick("style.css")->body);
+    // The scripts' words, from the catalog: an object of the messages
+    // they show, by key.
+    auto with_texts = [&](std::string script, std::initializer_list<Text> texts) {
+        std::string object = "{";
+        for (Text t : texts) {
+            if (object.size() > 1) object += ",";
+            object += js_string(text_key(t)) + ":" + js_string(theme->text(t));
+        }
+        object += "}";
+        std::size_t at = script.find("/*TEXTS*/{}");
+        script.replace(at, std::string_view("/*TEXTS*/{}").size(), object);
+        return script;
+    };
     std::string menu = base.at("menu.js").body;
     std::size_t slot = menu.find("/*MENU_CSS*/''");
     menu.replace(slot, std::string_view("/*MENU_CSS*/''").size(), js_string(pick("menu.css")->body));
-    add("menu.js", std::move(menu));
-    add("passkey.js", base.at("passkey.js").body);
+    add("menu.js", with_texts(std::move(menu), {Text::menu_label, Text::menu_user, Text::link_menu, Text::common_manage,
+                                                Text::nav_logout, Text::accounts_title, Text::account_active,
+                                                Text::syndic_unnamed}));
+    add("passkey.js", with_texts(base.at("passkey.js").body,
+                                 {Text::passkey_js_cancelled, Text::passkey_js_exists, Text::passkey_js_failed,
+                                  Text::passkey_js_error}));
     for (auto choose : {&is_logo, &is_favicon}) {
         std::string found;
         for (const auto& [name, src] : over) {
@@ -453,6 +553,18 @@ std::shared_ptr<const Theme> Theme::build(const std::string& dir)
         all += '\0';
     }
     theme->version_ = hex_encode(sha256(all)).substr(0, 16);
+
+    theme->constants_ = std::make_unique<parts::PageData>();
+    parts::PageData& c = *theme->constants_;
+    c.SetTemplateGlobalValue("VERSION", theme->version_);
+    if (!theme->logo_.empty()) {
+        c.SetTemplateGlobalValue("LOGO_FILE", theme->logo_);
+        c.ShowTemplateGlobalSection("LOGO");
+    }
+    if (!theme->favicon_.empty()) {
+        c.SetTemplateGlobalValue("FAVICON_FILE", theme->favicon_);
+        c.ShowTemplateGlobalSection("FAVICON");
+    }
     return theme;
 }
 

@@ -17,13 +17,19 @@
 #include <string_view>
 #include <vector>
 
+#include "core/views/texts.h"
+
 namespace ctemplate {
+class Template;
 class TemplateCache;
-class TemplateDictionary;
-class TemplateString;
+class TemplateDictionaryInterface;
 }  // namespace ctemplate
 
 namespace extranet {
+
+namespace parts {
+class PageData;
+}  // namespace parts
 
 // A theme that cannot be used: "<file>:<line>: <why>" (nginx -t shows it).
 struct ThemeError : std::runtime_error {
@@ -48,7 +54,8 @@ public:
     // A theme folder over the built-in theme. Throws ThemeError naming the
     // file and line of a template that does not parse, of a placeholder a
     // page needs and the template lacks, of a marker or message key the
-    // pages do not know, of a raw (unescaped) output or an inline script.
+    // pages do not know, of a message with a placeholder ("{1}") its
+    // default lacks, of a raw (unescaped) output or an inline script.
     static std::shared_ptr<const Theme> load(const std::string& dir);
 
     ~Theme();
@@ -64,15 +71,25 @@ public:
     const std::string& logo() const { return logo_; }
     const std::string& favicon() const { return favicon_; }
 
-    // A message of the catalog (texts the renderer puts into the data it
-    // passes to templates, e.g. field labels). An unknown key is a bug: it
-    // throws std::out_of_range.
-    const std::string& message(std::string_view key) const;
+    // A message of the catalog, by its name in texts.h (field labels, the
+    // flows' errors and notices). Every name has its message: a theme
+    // without one is refused at load, so this never fails.
+    const std::string& text(Text t) const { return *texts_[static_cast<std::size_t>(t)]; }
 
-    // Expands a template ("login.tpl") with its dictionary into out.
-    // Thread-safe: the cache is frozen once loaded.
-    void expand(const ctemplate::TemplateString& name, const ctemplate::TemplateDictionary& dict,
+    // Expands a page ("login.tpl") in the layout, with the layout's
+    // dictionary, into out. Thread-safe: read-only once loaded.
+    void expand_page(std::string_view page, const ctemplate::TemplateDictionaryInterface& dict,
+                     std::string* out) const;
+
+    // Expands a template ("passkey_login.tpl") alone, with its dictionary,
+    // into out. Thread-safe: the cache is frozen once loaded.
+    void expand(std::string_view name, const ctemplate::TemplateDictionaryInterface& dict,
                 std::string* out) const;
+
+    // What every page of the theme shows alike, set once when it is loaded
+    // rather than at each render: VERSION, LOGO_FILE (LOGO shown) and
+    // FAVICON_FILE (FAVICON shown) when the theme has them.
+    const parts::PageData& constants() const { return *constants_; }
 
     // The theme's folder ("" for the built-in theme).
     const std::string& dir() const { return dir_; }
@@ -83,7 +100,14 @@ private:
 
     std::string dir_;
     std::unique_ptr<ctemplate::TemplateCache> cache_;
+    // Each page in the layout, its includes in place (page_template.h).
+    std::map<std::string, std::unique_ptr<ctemplate::Template>, std::less<>> pages_;
     std::map<std::string, std::string, std::less<>> messages_;
+    // The same, hashed: pages look up a few messages at each render.
+    // The messages of texts.h, by their index: pages and flows look up a
+    // few at each answer.
+    std::vector<const std::string*> texts_;
+    std::unique_ptr<parts::PageData> constants_;
     std::map<std::string, ThemeAsset, std::less<>> assets_;
     std::string version_;
     std::string logo_;

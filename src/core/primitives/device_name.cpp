@@ -1,9 +1,9 @@
 // Copyright (C) 2026 The ngx_http_auth_extranet_module authors
 // SPDX-License-Identifier: BSD-2-Clause
-// The name of a session's device, as "Gérer mes comptes" lists it: the
-// browser and system a user agent names ("Firefox sur Windows"), or a short
-// prefix of an agent it does not know.
-#include "core/flows/manage_flow.h"
+// What a session's device is, as "Gérer mes comptes" lists it: the browser
+// and system a user agent names, or a short prefix of an agent it does not
+// know.
+#include "core/primitives/device_name.h"
 
 namespace extranet {
 
@@ -15,8 +15,7 @@ bool contains(std::string_view text, std::string_view part) {
 
 }  // namespace
 
-std::string device_name(std::string_view ua) {
-    if (ua.empty()) return {};
+Device recognise_device(std::string_view ua) {
     std::string_view browser;
     if (contains(ua, "Edg/") || contains(ua, "EdgA/") || contains(ua, "EdgiOS/")) {
         browser = "Edge";
@@ -49,12 +48,10 @@ std::string device_name(std::string_view ua) {
     } else if (contains(ua, "Linux")) {
         system = "Linux";
     }
-    if (!browser.empty() && !system.empty()) {
-        return std::string(browser) + " sur " + std::string(system);
-    }
-    if (!browser.empty()) return std::string(browser);
-    if (!system.empty()) return std::string(system);
-    // Unknown: a short prefix, cut on a character boundary.
+    return Device{browser, system};
+}
+
+std::string agent_prefix(std::string_view ua) {
     constexpr std::size_t kMax = 60;
     if (ua.size() <= kMax) return std::string(ua);
     std::size_t cut = kMax;

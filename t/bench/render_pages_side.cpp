@@ -1,0 +1,54 @@
+// Copyright (C) 2026 The ngx_http_auth_extranet_module authors
+// SPDX-License-Identifier: BSD-2-Clause
+// One side of the render bench: the two pages rendered by the views found
+// on the include path. Built twice (Makefile, render-bench): against this
+// tree's src/, and against an earlier commit's views with
+// -Dextranet=extranet_before, so that both renderers live in one process
+// and run interleaved, under the same load.
+#include <string>
+
+#include "core/views/pages.h"
+
+#include "render_pages_views.h"
+
+namespace extranet::bench {
+
+namespace {
+
+const PageContext& login_ctx()
+{
+    static const PageContext ctx = login_context();
+    return ctx;
+}
+
+const LoginView& login()
+{
+    static const LoginView v = login_view();
+    return v;
+}
+
+const PageContext& manage_ctx()
+{
+    static const PageContext ctx = manage_context();
+    return ctx;
+}
+
+const ManageView& manage()
+{
+    static const ManageView v = manage_view();
+    return v;
+}
+
+}  // namespace
+
+std::string render_login_page()
+{
+    return render_login(login_ctx(), login());
+}
+
+std::string render_manage_page()
+{
+    return render_manage(manage_ctx(), manage());
+}
+
+}  // namespace extranet::bench
