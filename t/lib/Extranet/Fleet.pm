@@ -132,6 +132,10 @@ pool_mode = transaction
 default_pool_size = 2
 max_client_conn = 200
 server_connect_timeout = 2
+# what docs/fleet.md asks of a PgBouncer that fails over: a login refused by
+# the old primary as it shuts down would hold every new server connection
+# for the default 15 s
+server_login_retry = 1
 logfile = $bdir/pgbouncer.log
 pidfile = $bdir/pgbouncer.pid
 EOF
