@@ -6,9 +6,7 @@
  * In a session of its own it has a scheduling group (autogroup) of its
  * own, given a lower priority: the scheduler shares the CPU between such
  * groups before threads, so the hashes of a login storm no longer take
- * the worker's own share. Its threads are SCHED_IDLE within that group:
- * a proxied request's worker that wakes preempts a hash at once, so
- * requests do not queue behind a hash's time slice.
+ * the worker's own share, and proxied requests do not queue behind them.
  * It ends with its worker; while it is missing, the threads hash
  * themselves (core/primitives/hash_process.h).
  */
@@ -21,7 +19,6 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <sched.h>
 
 
 /* the hasher's priority, and its group's where the kernel groups sessions */
@@ -132,10 +129,9 @@ ngx_http_auth_extranet_hasher_stop(ngx_cycle_t *cycle)
 static void
 ngx_http_auth_extranet_hasher_run(ngx_cycle_t *cycle, int fd, ngx_pid_t parent)
 {
-    int                 s, ag, err;
-    ssize_t             n;
-    sigset_t            set;
-    struct sched_param  sp;
+    int        s, ag, err;
+    ssize_t    n;
+    sigset_t   set;
 
     /* it ends with its worker, whatever way the worker ends */
     (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -181,16 +177,6 @@ ngx_http_auth_extranet_hasher_run(ngx_cycle_t *cycle, int fd, ngx_pid_t parent)
     }
 
     (void) setpriority(PRIO_PROCESS, 0, NGX_HTTP_AUTH_EXTRANET_HASHER_NICE);
-
-    /*
-     * Idle within its group: a worker that wakes for a proxied request takes
-     * the CPU from a hash at once instead of after a time slice, and a CPU
-     * that only hashes counts as free where the kernel places a waking task;
-     * the group's share above still lets logins through a saturated CPU.
-     * The threads it starts inherit it. Refused, the nice value stays.
-     */
-    ngx_memzero(&sp, sizeof(struct sched_param));
-    (void) sched_setscheduler(0, SCHED_IDLE, &sp);
 
     /* only its socket: the listening sockets, logs and connections stay
      * the worker's */
