@@ -148,6 +148,27 @@ static void test_page_data_expands_as_template_dictionary(void **)
     assert_true(has(got, "<a href=\"#?p="));  // the javascript: URL refused
 }
 
+// A section's lookup is remembered between ctemplate's two questions about
+// it (hidden? then its iterator); a section shown afterwards is seen.
+static void test_page_data_changed_after_expansion(void **)
+{
+    std::unique_ptr<ctemplate::Template> tpl(
+        ctemplate::Template::StringToTemplate(kPragma + "{{#A}}a{{/A}}", ctemplate::DO_NOT_STRIP));
+    assert_non_null(tpl.get());
+    parts::PageData data;
+    std::string got;
+    assert_true(tpl->Expand(&got, &data.root()));
+    assert_string_equal(got.c_str(), "");
+    data.root().ShowSection("A");
+    got.clear();
+    assert_true(tpl->Expand(&got, &data.root()));
+    assert_string_equal(got.c_str(), "a");
+    data.root().AddSectionDictionary("A");
+    got.clear();
+    assert_true(tpl->Expand(&got, &data.root()));
+    assert_string_equal(got.c_str(), "aa");  // as ctemplate: the shown one, then the added one
+}
+
 static void test_theme_constants_reach_every_page(void **)
 {
     std::shared_ptr<const Theme> theme = Theme::builtin();
@@ -201,6 +222,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_blank_lines_stripped_as_ctemplate_does),
         cmocka_unit_test(test_page_data_expands_as_template_dictionary),
+        cmocka_unit_test(test_page_data_changed_after_expansion),
         cmocka_unit_test(test_theme_constants_reach_every_page),
         cmocka_unit_test(test_includes_out_of_place_fail_the_theme),
     };

@@ -102,7 +102,7 @@ std::uint32_t load32(const char* p)
 
 }  // namespace
 
-Dict::Key::Key(std::string_view n) : name(n)
+inline Dict::Key::Key(std::string_view n) : name(n)
 {
     // A word of the name's bytes, by two overlapping loads: names are
     // short, and a call to memcpy or a loop per byte costs more than the
@@ -121,7 +121,7 @@ Dict::Key::Key(std::string_view n) : name(n)
     bit = std::uint64_t(1) << (h >> 58);
 }
 
-bool Dict::Key::operator==(const Key& k) const
+inline bool Dict::Key::operator==(const Key& k) const
 {
     if (head != k.head || name.size() != k.name.size()) return false;
     // Under eight bytes the word holds them all; from eight on, it mixes
@@ -175,6 +175,7 @@ void Dict::SetValueAndShowSection(Name name, std::string_view value, Name sectio
 
 Dict::Section* Dict::add_section(const Key& key)
 {
+    page_->last_from_ = nullptr;
     sections_ = new (page_->memory_.allocate(sizeof(Section), alignof(Section)))
         Section{key, nullptr, nullptr, sections_};
     section_bits_ |= key.bit;
@@ -183,6 +184,7 @@ Dict::Section* Dict::add_section(const Key& key)
 
 void Dict::append(Section* s, Dict* d)
 {
+    page_->last_from_ = nullptr;
     if (s->last == nullptr) {
         s->first = d;
     } else {
@@ -248,14 +250,32 @@ ctemplate::TemplateString Dict::GetValue(const ctemplate::TemplateString& variab
     return template_string(builtin_value(key.name));
 }
 
+Dict::Found Dict::resolve_section(const ctemplate::TemplateString& name) const
+{
+    if (page_->last_from_ == this && page_->last_name_ == name.data() && page_->last_size_ == name.size()) {
+        return page_->last_found_;
+    }
+    Key key(view_of(name));
+    Found found{nullptr, nullptr};
+    for (const Dict* d = this; d != nullptr && found.section == nullptr; d = d->parent_) {
+        if (const Section* s = d->find_section(key)) found = Found{s, d};
+    }
+    if (found.section == nullptr) {
+        found.section = page_->globals_.find_section(key);
+        if (found.section == nullptr && page_->constants_ != nullptr) {
+            found.section = page_->constants_->globals_.find_section(key);
+        }
+    }
+    page_->last_from_ = this;
+    page_->last_name_ = name.data();
+    page_->last_size_ = name.size();
+    page_->last_found_ = found;
+    return found;
+}
+
 bool Dict::IsHiddenSection(const ctemplate::TemplateString& name) const
 {
-    Key key(view_of(name));
-    for (const Dict* d = this; d != nullptr; d = d->parent_) {
-        if (d->find_section(key) != nullptr) return false;
-    }
-    return page_->globals_.find_section(key) == nullptr
-           && (page_->constants_ == nullptr || page_->constants_->globals_.find_section(key) == nullptr);
+    return resolve_section(name).section == nullptr;
 }
 
 bool Dict::IsUnhiddenSection(const ctemplate::TemplateString& name) const
@@ -282,23 +302,19 @@ ctemplate::TemplateDictionaryInterface::Iterator* Dict::CreateTemplateIterator(c
 ctemplate::TemplateDictionaryInterface::Iterator* Dict::CreateSectionIterator(
     const ctemplate::TemplateString& name) const
 {
-    Key key(view_of(name));
-    for (const Dict* d = this; d != nullptr; d = d->parent_) {
-        if (const Section* s = d->find_section(key)) {
-            // Shown without dictionaries of its own: ctemplate expands it
-            // once with an empty dictionary under the one that showed it,
-            // which reads as that one.
-            return s->first != nullptr ? new Iterator(s->first, false) : new Iterator(d, true);
-        }
+    Found found = resolve_section(name);
+    if (found.section == nullptr) return new Iterator(nullptr, true);
+    if (found.owner != nullptr) {
+        // Shown without dictionaries of its own: ctemplate expands it
+        // once with an empty dictionary under the one that showed it,
+        // which reads as that one.
+        return found.section->first != nullptr ? new Iterator(found.section->first, false)
+                                               : new Iterator(found.owner, true);
     }
     // Shown for the whole page, or by the theme: expanded once with the
     // page's globals (which, as ctemplate's template-global dictionary,
     // see the root's values, and nothing of the dictionaries below it).
-    if (page_->globals_.find_section(key) != nullptr
-        || (page_->constants_ != nullptr && page_->constants_->globals_.find_section(key) != nullptr)) {
-        return new Iterator(&page_->globals_, true);
-    }
-    return new Iterator(nullptr, true);
+    return new Iterator(&page_->globals_, true);
 }
 
 void Dict::DumpToString(std::string* out, int level) const

@@ -88,6 +88,15 @@ private:
         Section* next;
     };
 
+    // Where a section's state is found for this dictionary: the section
+    // (or null) and the dictionary that holds it (null: the page's globals
+    // or the theme's, expanded once with the globals).
+    struct Found {
+        const Section* section;
+        const Dict* owner;
+    };
+    Found resolve_section(const ctemplate::TemplateString& name) const;
+
     const Value* find_value(const Key& key) const;
     Section* find_section(const Key& key) const;
     Section* add_section(const Key& key);
@@ -124,6 +133,17 @@ private:
 
     std::string_view copy(std::string_view s);
     Dict* make(const Dict* parent);
+
+    // The last section resolved: ctemplate asks whether a section is
+    // hidden, then, if not, for its iterator, the same name of the same
+    // dictionary one after the other; the second finds the first's answer.
+    // The same bytes (the template's own, which do not move while it
+    // expands) of the same dictionary are the same question; a section
+    // added forgets the answer.
+    mutable const Dict* last_from_ = nullptr;
+    mutable const char* last_name_ = nullptr;
+    mutable std::size_t last_size_ = 0;
+    mutable Dict::Found last_found_{};
 
     alignas(std::max_align_t) std::byte buffer_[12288];
     std::pmr::monotonic_buffer_resource memory_;

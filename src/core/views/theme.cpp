@@ -367,7 +367,7 @@ void Theme::expand_page(std::string_view page, const ctemplate::TemplateDictiona
     }
 }
 
-std::shared_ptr<const Theme> Theme::builtin()
+const std::shared_ptr<const Theme>& Theme::builtin()
 {
     static const std::shared_ptr<const Theme> theme = build("");
     return theme;

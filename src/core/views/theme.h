@@ -49,7 +49,7 @@ class Theme {
 public:
     // The built-in theme (the files of themes/default, embedded at build
     // time). Parsed once per process.
-    static std::shared_ptr<const Theme> builtin();
+    static const std::shared_ptr<const Theme>& builtin();
 
     // A theme folder over the built-in theme. Throws ThemeError naming the
     // file and line of a template that does not parse, of a placeholder a
