@@ -26,7 +26,18 @@ typedef struct {
     ngx_http_auth_extranet_stats_t  *stats;   /* the site zone's metrics */
     ngx_msec_t                   posted;
     bool                         failed;
+
+    /*
+     * armed while the task runs: a worker that is shutting down (a reload,
+     * a graceful stop) exits once no timer is left, and would drop the
+     * waiting request; this one keeps it until the answer went out
+     */
+    ngx_event_t                  wait;
 } ngx_http_auth_extranet_task_t;
+
+
+/* the wait timer's period; it only re-arms itself */
+#define NGX_HTTP_AUTH_EXTRANET_TASK_WAIT  1000
 
 
 /* task latency histogram: upper bounds in milliseconds */
@@ -37,6 +48,7 @@ static const ngx_msec_t  ngx_http_auth_extranet_bounds[] = {
 
 static void ngx_http_auth_extranet_thread_handler(void *data, ngx_log_t *log);
 static void ngx_http_auth_extranet_thread_event_handler(ngx_event_t *ev);
+static void ngx_http_auth_extranet_task_wait_handler(ngx_event_t *ev);
 static void ngx_http_auth_extranet_metric(extranet::Metric m, void *data);
 
 
@@ -77,6 +89,12 @@ ngx_http_auth_extranet_post(ngx_http_request_t *r,
 
     r->main->blocked++;
     r->aio = 1;
+
+    ngx_memzero(&t->wait, sizeof(ngx_event_t));
+    t->wait.handler = ngx_http_auth_extranet_task_wait_handler;
+    t->wait.data = t;
+    t->wait.log = r->connection->log;
+    ngx_add_timer(&t->wait, NGX_HTTP_AUTH_EXTRANET_TASK_WAIT);
 
     ngx_http_auth_extranet_count(t->stats, tasks_queued);
 
@@ -159,6 +177,10 @@ ngx_http_auth_extranet_thread_event_handler(ngx_event_t *ev)
     r->main->blocked--;
     r->aio = 0;
 
+    if (t->wait.timer_set) {
+        ngx_del_timer(&t->wait);
+    }
+
     if (t->stats) {
         ngx_uint_t  i;
         ngx_msec_t  ms = ngx_current_msec - t->posted;
@@ -198,4 +220,14 @@ ngx_http_auth_extranet_thread_event_handler(ngx_event_t *ev)
     t->done(r, t->failed);
 
     ngx_http_run_posted_requests(c);
+}
+
+
+static void
+ngx_http_auth_extranet_task_wait_handler(ngx_event_t *ev)
+{
+    ngx_log_debug0(NGX_LOG_DEBUG_HTTP, ev->log, 0,
+                   "auth extranet: task still running");
+
+    ngx_add_timer(ev, NGX_HTTP_AUTH_EXTRANET_TASK_WAIT);
 }
