@@ -22,7 +22,7 @@ bool
 ngx_http_auth_extranet_shm_revoke(ngx_shm_zone_t *zone, const std::string &key,
     time_t until)
 {
-    bool                                stored;
+    bool                                stored, changed;
     std::string                         k;
     ngx_slab_pool_t                    *shpool;
     ngx_http_auth_extranet_shm_node_t  *n;
@@ -39,6 +39,10 @@ ngx_http_auth_extranet_shm_revoke(ngx_shm_zone_t *zone, const std::string &key,
 
     n = ngx_http_auth_extranet_shm_get(zone, k, false);
     stored = (n != NULL);
+
+    /* a new entry has no expiry yet; one the feed reads again (its reads
+     * overlap by a few seconds) changes nothing */
+    changed = (n == NULL || n->expire < until);
 
     if (n) {
         n->expire = ngx_max(n->expire, until);
@@ -64,9 +68,13 @@ ngx_http_auth_extranet_shm_revoke(ngx_shm_zone_t *zone, const std::string &key,
     }
 
     /* after the entry is in place: a request that reads the new count
-     * finds the entry too */
-    (void) ngx_atomic_fetch_add(&static_cast<ngx_http_auth_extranet_shm_sh_t *>(
-                                    zone->data)->revocations, 1);
+     * finds the entry too; an entry already there leaves the workers'
+     * answers as they are */
+    if (changed) {
+        (void) ngx_atomic_fetch_add(
+                   &static_cast<ngx_http_auth_extranet_shm_sh_t *>(
+                       zone->data)->revocations, 1);
+    }
 
     return stored;
 }
