@@ -306,6 +306,19 @@ static void test_thread_database_follows_the_latest_mode(void**)
     assert_int_equal(b.exec(kNamedCount, {"unit_twice"}).integer(0, 0), 0);
 }
 
+// Busy: the statement gave way (a lock, a serialization failure, a
+// deadlock, the server short of resources); the portal answers 503 for
+// these, 500 for the others.
+static void test_busy_errors_are_told_apart(void**)
+{
+    for (const char* code : {"55P03", "40001", "40P01", "53300", "53100"}) {
+        assert_true(DatabaseError("x", code).busy());
+    }
+    for (const char* code : {"22012", "23505", "42P05", "26000", "42501", ""}) {
+        assert_false(DatabaseError("x", code).busy());
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -321,6 +334,7 @@ int main(void)
         cmocka_unit_test(test_terminated_backend_is_noticed_without_a_round_trip),
         cmocka_unit_test(test_terminated_backend_fails_one_statement_then_reconnects),
         cmocka_unit_test(test_thread_database_follows_the_latest_mode),
+        cmocka_unit_test(test_busy_errors_are_told_apart),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -228,6 +228,12 @@ PortalResponse run_blocking(const Settings& s, const BlockingWork& work, bool wa
         count(Metric::db_unavailable);
         return with_notice(unavailable(e.what()));
     } catch (const DatabaseError& e) {
+        if (e.busy()) {
+            count(Metric::db_unavailable);
+            PortalResponse r = unavailable(std::string("database busy: ") + e.what());
+            r.log_level = LogLevel::error;
+            return with_notice(std::move(r));
+        }
         count(Metric::db_error);
         PortalResponse r = unavailable(std::string("database error: ") + e.what());
         r.status = 500;

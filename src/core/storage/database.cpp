@@ -248,8 +248,10 @@ Result Database::wait_result(Deadline deadline) {
     }
     if (!error.empty()) {
         error = one_line(std::move(error));
-        // Class 57/08: the server is shutting down or the link broke.
-        if (sqlstate.rfind("57", 0) == 0 || sqlstate.rfind("08", 0) == 0) {
+        // Class 57/08: the server is shutting down or the link broke;
+        // 25006: it is read-only now (a primary demoted by a failover),
+        // and a new connection finds the writable one.
+        if (sqlstate.rfind("57", 0) == 0 || sqlstate.rfind("08", 0) == 0 || sqlstate == "25006") {
             drop();
             throw DatabaseUnavailable("database unavailable: " + error);
         }

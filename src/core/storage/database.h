@@ -38,6 +38,16 @@ public:
         : std::runtime_error(what), sqlstate_(std::move(sqlstate)) {}
     const std::string& sqlstate() const { return sqlstate_; }
     bool unique_violation() const { return sqlstate_ == "23505"; }
+    // The statement gave way to others, the server is sound: a lock not
+    // granted within the role's lock_timeout (55P03), a serialization
+    // failure (40001) or deadlock (40P01), the server short of resources
+    // (class 53: disk, memory, connections). The database is busy, not
+    // broken: the portal answers "try again" (503), the transaction rolls
+    // back and the connection is kept.
+    bool busy() const {
+        return sqlstate_ == "55P03" || sqlstate_ == "40001" || sqlstate_ == "40P01"
+               || sqlstate_.rfind("53", 0) == 0;
+    }
     // A named statement already prepared (42P05) or missing (26000) where
     // this connection did not leave it: the server session is not ours
     // alone (PgBouncer in transaction or statement mode).
