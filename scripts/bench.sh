@@ -74,7 +74,7 @@ make -s -C "$here" render-bench
 # The Perl side stops itself well before; the timeout is a last resort that
 # still lets it clean up (SIGTERM runs its END blocks).
 case "${BENCH_ONLY:-}" in
-    portal) BENCH_ONLY=portal exec nice -n "${BENCH_NICE:-0}" timeout --kill-after=20 300 \
+    portal) BENCH_MODULE_BEFORE="$before" BENCH_ONLY=portal exec nice -n "${BENCH_NICE:-0}" timeout --kill-after=20 300 \
                 perl -I t/lib t/bench/compare.pl ;;
 esac
 BENCH_MODULE_BEFORE="$before" BENCH_MALLOC_SHIM="$malloc_count" BENCH_COMPARE_OUT="$summary" BENCH_ONLY= \

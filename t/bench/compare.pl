@@ -15,7 +15,8 @@
 #      portal) vs quiet, for the module and for the auth_request peer,
 #      beside the storm's login rate.
 #   3. portal pages: req/s of the login page, api/me and accounts (with a
-#      session) beside a static file served by the same nginx.
+#      session) beside a static file served by the same nginx; and the
+#      login page served by this module and by BENCH_MODULE_BEFORE's.
 #   4. allocator calls per proxied request (t/bench/malloc_count.c, an
 #      LD_PRELOAD counter, in each worker), without and with the module.
 #
@@ -198,6 +199,41 @@ sub portal_pages {
         }
     }
     $portal{pages} = \@pages;
+    portal_before_after() if $before;
+}
+
+# The login page (the render bench's first page) served over HTTP by this
+# tree's module and by the base's (the same configuration), interleaved:
+# what an owner's browser sees of the render's cost. ("Gérer mes comptes"
+# is not here: the bench's session is a numeric code's, whose manage page
+# is the short "link your account first" message.)
+sub portal_before_after {
+    my @pages = ([login => '/auth/login']);
+    my %inst = (after => [$mod, $cookie_of{module}], before => [$before, $cookie_of{before}]);
+    for my $p (@pages) {
+        for my $side (sort keys %inst) {
+            my ($i, $c) = @{$inst{$side}};
+            my $r = $i->get($p->[1], cookie => $c);
+            next if $r->status == 200;
+            note("   $p->[1] on the $side module: " . $r->status . ', left out');
+            $p->[2] = 'skip';
+        }
+    }
+    @pages = grep { !$_->[2] } @pages;
+    note("3b. the same pages, this tree's module and the base's: wrk -t$P{threads} -c$P{conns} "
+         . "-d$P{portal_seconds}s, $P{portal_rounds} interleaved rounds: " . join(', ', map { $_->[1] } @pages));
+    for my $round (1 .. $P{portal_rounds}) {
+        for my $p (@pages) {
+            my %r;
+            for my $side (rotate($round - 1, qw(after before))) {
+                my ($i, $c) = @{$inst{$side}};
+                $r{$side} = wrk_url($i, $p->[1], $P{portal_seconds}, 'Cookie: ' . $i->cookie_name . "=$c")->{rps};
+                push @{$portal{ba}{$p->[0]}{$side}}, $r{$side};
+            }
+            push @{$portal{ba}{$p->[0]}{ratio}}, $r{after} / ($r{before} || 1);
+        }
+    }
+    $portal{ba_pages} = \@pages;
 }
 
 # ---------------------------------------------------------------------------
@@ -302,6 +338,12 @@ sub summary {
         $p->("%-50s %s\n", 'portal pages, req/s (vs a static file, same nginx)',
              join(', ', map { sprintf('%s %.0f (%.2f)', $_->[1], median(@{$portal{$_->[0]}}),
                                        median(@{$portal{$_->[0]}}) / ($static || 1)) } @{$portal{pages}}));
+        for my $pg (@{$portal{ba_pages} || []}) {
+            my $b = $portal{ba}{$pg->[0]};
+            $p->("%-50s after %.0f, before %.0f req/s = %.2f (rounds %s)\n",
+                 "portal $pg->[1], this module vs the base's", median(@{$b->{after}}), median(@{$b->{before}}),
+                 median(@{$b->{ratio}}), join(' ', map { sprintf('%.2f', $_) } @{$b->{ratio}}));
+        }
     }
     $p->("%-50s before %s; after %s; part took %.0f s\n", 'load average', $load_before, loadavg(), time - $started);
     my $text = join('', @out);
