@@ -295,8 +295,7 @@ ngx_http_auth_extranet_deny(ngx_http_request_t *r,
     ctx->deny_location = login + "?next=" + extranet::url_encode(
         std::string((char *) r->unparsed_uri.data, r->unparsed_uri.len));
     ctx->deny_body = extranet::unauthenticated_json(
-        (site->settings->theme ? *site->settings->theme
-                               : *extranet::Theme::builtin())
+        extranet::Theme::or_builtin(site->settings->theme.get())
             .text(extranet::Text::common_error_login_required),
         login);
 

@@ -208,32 +208,25 @@ sub portal_pages {
 # is not here: the bench's session is a numeric code's, whose manage page
 # is the short "link your account first" message.)
 sub portal_before_after {
-    my @pages = ([login => '/auth/login']);
-    my %inst = (after => [$mod, $cookie_of{module}], before => [$before, $cookie_of{before}]);
-    for my $p (@pages) {
-        for my $side (sort keys %inst) {
-            my ($i, $c) = @{$inst{$side}};
-            my $r = $i->get($p->[1], cookie => $c);
-            next if $r->status == 200;
-            note("   $p->[1] on the $side module: " . $r->status . ', left out');
-            $p->[2] = 'skip';
-        }
+    my $path = '/auth/login';
+    my %inst = (after => $mod, before => $before);
+    for my $side (sort keys %inst) {
+        my $r = $inst{$side}->get($path);
+        next if $r->status == 200;
+        note("   $path on the $side module: " . $r->status . ', left out');
+        return;
     }
-    @pages = grep { !$_->[2] } @pages;
-    note("3b. the same pages, this tree's module and the base's: wrk -t$P{threads} -c$P{conns} "
-         . "-d$P{portal_seconds}s, $P{portal_rounds} interleaved rounds: " . join(', ', map { $_->[1] } @pages));
+    note("3b. $path, this tree's module and the base's: wrk -t$P{threads} -c$P{conns} "
+         . "-d$P{portal_seconds}s, $P{portal_rounds} interleaved rounds");
     for my $round (1 .. $P{portal_rounds}) {
-        for my $p (@pages) {
-            my %r;
-            for my $side (rotate($round - 1, qw(after before))) {
-                my ($i, $c) = @{$inst{$side}};
-                $r{$side} = wrk_url($i, $p->[1], $P{portal_seconds}, 'Cookie: ' . $i->cookie_name . "=$c")->{rps};
-                push @{$portal{ba}{$p->[0]}{$side}}, $r{$side};
-            }
-            push @{$portal{ba}{$p->[0]}{ratio}}, $r{after} / ($r{before} || 1);
+        my %r;
+        for my $side (rotate($round - 1, qw(after before))) {
+            $r{$side} = wrk_url($inst{$side}, $path, $P{portal_seconds})->{rps};
+            push @{$portal{ba}{$side}}, $r{$side};
         }
+        push @{$portal{ba}{ratio}}, $r{after} / ($r{before} || 1);
     }
-    $portal{ba_pages} = \@pages;
+    $portal{ba}{path} = $path;
 }
 
 # ---------------------------------------------------------------------------
@@ -338,10 +331,9 @@ sub summary {
         $p->("%-50s %s\n", 'portal pages, req/s (vs a static file, same nginx)',
              join(', ', map { sprintf('%s %.0f (%.2f)', $_->[1], median(@{$portal{$_->[0]}}),
                                        median(@{$portal{$_->[0]}}) / ($static || 1)) } @{$portal{pages}}));
-        for my $pg (@{$portal{ba_pages} || []}) {
-            my $b = $portal{ba}{$pg->[0]};
+        if (my $b = $portal{ba}) {
             $p->("%-50s after %.0f, before %.0f req/s = %.2f (rounds %s)\n",
-                 "portal $pg->[1], this module vs the base's", median(@{$b->{after}}), median(@{$b->{before}}),
+                 "portal $b->{path}, this module vs the base's", median(@{$b->{after}}), median(@{$b->{before}}),
                  median(@{$b->{ratio}}), join(' ', map { sprintf('%.2f', $_) } @{$b->{ratio}}));
         }
     }

@@ -107,7 +107,7 @@ PortalResponse static_answer(const PortalRequest& req, const Theme& theme, const
 Dispatch dispatch(const Settings& s, const PortalRequest& req, AttemptLimiter& limiter) {
     // The theme's files (style.css, menu.js, passkey.js, logo, favicon),
     // read when the configuration was loaded.
-    const Theme& theme = s.theme ? *s.theme : *Theme::builtin();
+    const Theme& theme = Theme::or_builtin(s.theme.get());
     if (const ThemeAsset* asset = theme.asset(req.route)) {
         if (req.method != "GET" && req.method != "HEAD") {
             return {json_response(405, json_error("method", theme.text(Text::common_error_method))), {}};

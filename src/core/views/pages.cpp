@@ -47,7 +47,7 @@ std::string_view error_for(const FieldErrors& errors, const std::string& key)
 
 const Theme& theme_of(const PageContext& ctx)
 {
-    return ctx.theme != nullptr ? *ctx.theme : *Theme::builtin();
+    return Theme::or_builtin(ctx.theme);
 }
 
 Page::Page(const PageContext& ctx, Name tpl, std::string_view title)

@@ -50,6 +50,9 @@ public:
     // The built-in theme (the files of themes/default, embedded at build
     // time). Parsed once per process.
     static const std::shared_ptr<const Theme>& builtin();
+    // A site's theme, or the built-in one where it names none (nginx always
+    // sets one; settings built without nginx, in tests, may not).
+    static const Theme& or_builtin(const Theme* theme) { return theme != nullptr ? *theme : *builtin(); }
 
     // A theme folder over the built-in theme. Throws ThemeError naming the
     // file and line of a template that does not parse, of a placeholder a
