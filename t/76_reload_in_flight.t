@@ -9,8 +9,9 @@
 #
 # The login is held in PostgreSQL, deterministically: a transaction locks
 # the session table for a few seconds while the login waits to create its
-# session, and nginx is reloaded (then, in a second part, stopped
-# gracefully) meanwhile.
+# session, and nginx is reloaded meanwhile (over HTTP/1.1, then over
+# HTTP/2), then stopped gracefully. One part holds the lock past the
+# role's lock_timeout: a busy database, answered 503.
 
 use strict;
 use warnings;
@@ -21,8 +22,28 @@ use Time::HiRes qw(sleep time);
 use lib 't/lib';
 use Extranet::Test;
 
+my $CURL = '/usr/bin/curl';
+BAIL_OUT("curl not found: $CURL (apt-get install curl)") unless -x $CURL;
+
 my $t = Extranet::Test->new;
-$t->run($t->standard_config);
+my $tls_port = Extranet::Test::free_port();
+my $out = Extranet::Test::run_capture('/usr/bin/openssl', 'req', '-x509', '-newkey', 'rsa:2048',
+    '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
+    '-keyout', $t->dir . '/tls.key', '-out', $t->dir . '/tls.pem');
+ok(-s $t->dir . '/tls.pem', 'a self-signed certificate') or BAIL_OUT($out);
+
+# The same site over HTTP/2 too ("listen ... http2": nginx 1.22).
+$t->run($t->standard_config(http => <<"EOF"));
+    server {
+        listen 127.0.0.1:$tls_port ssl http2;
+        server_name localhost;
+        ssl_certificate     %%TESTDIR%%/tls.pem;
+        ssl_certificate_key %%TESTDIR%%/tls.key;
+        location /auth/ {
+            auth_extranet_portal;
+        }
+    }
+EOF
 
 my $CODE = '030000100001';
 my $PASS = 'tilleuls-0001';
@@ -117,6 +138,28 @@ is($t->psql_value('SELECT count(*) FROM extranet.session'), $sessions, 'no sessi
 unlike($t->error_log, qr/\[alert\].*lock timeout/, 'not an alert: the database was busy');
 like($t->error_log, qr/lock timeout/, 'the error log says what happened');
 ok($t->login($CODE, $PASS), 'the lock gone, the login works (same connection or a new one)');
+
+# --- the same over HTTP/2: one stream of a connection waits ------------------------
+
+$file = $t->dir . '/login-h2';
+$lock = hold_sessions($HOLD, 'reload_lock_h2');
+my $h2 = fork // die "fork: $!";
+if ($h2 == 0) {
+    my $base = "https://127.0.0.1:$tls_port";
+    my $w = Extranet::Test::run_capture($CURL, '-sS', '-k', '--http2', '--max-time', '15',
+        '-o', '/dev/null', '-w', '%{http_code} %{http_version}', '-H', "Origin: $base",
+        '--data-urlencode', "login=$CODE", '--data-urlencode', "password=$PASS", "$base/auth/login");
+    $t->write_file($file, "$w\n");
+    POSIX::_exit(0);
+}
+wait_for("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+       . " AND application_name NOT LIKE 'reload_%'", 'the HTTP/2 login waits for the lock');
+$t->reload;
+is(waitpid($h2, POSIX::WNOHANG()), 0, 'HTTP/2: the reload took place while the login waited');
+waitpid($lock, 0);
+waitpid($h2, 0);
+is($t->read_file($file), "303 2\n", 'HTTP/2: the login in flight answered 303 over HTTP/2');
+$t->error_log_ok(name => 'HTTP/2: no stream left open by an exiting worker');
 
 # --- a graceful stop (QUIT) while the login waits ------------------------------------
 
