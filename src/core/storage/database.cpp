@@ -127,7 +127,8 @@ void Database::lost() {
 void Database::check_connection() {
     if (!conn_) return;
     pollfd pfd{PQsocket(conn_.get()), POLLIN, 0};
-    // Nothing is due on an idle connection (the module never LISTENs):
+    // Nothing is due on an idle connection (a pool thread's never
+    // LISTENs, only the feed's own connection does, and it is not one):
     // anything readable is the server going away (a restart, a failover,
     // an administrator's terminate, a pooler closing the client), so the
     // connection is not reused. Nor is one that an earlier task left in a
@@ -198,6 +199,35 @@ void Database::connect() {
         throw DatabaseUnavailable("database connection failed: cannot go non-blocking");
     }
     conn_ = std::move(conn);
+}
+
+int Database::listen(const char* channel) {
+    connect();
+    std::string sql = std::string("LISTEN ") + channel;
+    run(sql.c_str());
+    return PQsocket(conn_.get());
+}
+
+bool Database::notified() {
+    if (!conn_) throw DatabaseUnavailable("database connection lost");
+    // Reads what the socket holds (libpq's socket never blocks); nothing
+    // is sent, so nothing is waited for.
+    if (!PQconsumeInput(conn_.get())) lost();
+    bool any = false;
+    while (PGnotify* n = PQnotifies(conn_.get())) {
+        any = true;
+        PQfreemem(n);
+    }
+    // An error the server sent before it closed (an administrator's
+    // terminate, a shutdown) leaves a result; the close itself comes as
+    // the next read.
+    while (!PQisBusy(conn_.get())) {
+        PGresult* res = PQgetResult(conn_.get());
+        if (res == nullptr) break;
+        PQclear(res);
+    }
+    if (PQstatus(conn_.get()) != CONNECTION_OK) lost();
+    return any;
 }
 
 Result Database::wait_result(Deadline deadline) {

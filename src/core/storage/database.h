@@ -121,6 +121,18 @@ public:
 
     Result exec(const Statement& st, std::initializer_list<Param> params);
 
+    // A connection that waits for notifications (the fleet's revocation
+    // feed), kept apart from the pool threads' connections. listen()
+    // connects and sends LISTEN, in a pool thread, and gives the socket
+    // for an event loop to watch; notified(), called when the socket is
+    // readable, reads what has arrived without waiting for anything and
+    // tells whether a notification came; it throws DatabaseUnavailable
+    // once the connection is lost (closed(), then listen() again).
+    int listen(const char* channel);
+    bool notified();
+    bool closed() const { return !conn_; }
+    void close() noexcept { drop(); }
+
     void begin();
     void commit();
     void rollback() noexcept;
