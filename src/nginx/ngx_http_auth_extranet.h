@@ -59,6 +59,7 @@ typedef struct {
     ngx_str_t                    db;
     ngx_msec_t                   db_timeout;
     ngx_flag_t                   db_prepared_statements;
+    ngx_msec_t                   feed_interval;
     ngx_str_t                    thread_pool_name;
     ngx_str_t                    hash_pool_name;
     std::shared_ptr<const extranet::KeyRing>  *keys;
@@ -343,6 +344,7 @@ bool ngx_http_auth_extranet_shm_spend(ngx_shm_zone_t *zone,
 
 /* the fleet's revocation feed (ngx_http_auth_extranet_feed.cpp) */
 ngx_int_t ngx_http_auth_extranet_feed_init_process(ngx_cycle_t *cycle);
+void ngx_http_auth_extranet_feed_exit_process(ngx_cycle_t *cycle);
 
 /* the hasher process (ngx_http_auth_extranet_hasher.cpp) */
 void ngx_http_auth_extranet_hasher_start(ngx_cycle_t *cycle);

@@ -9,10 +9,18 @@
  * One worker per node reads (worker 0): the zone is shared by the workers,
  * what one applies every worker sees, and N workers reading would cost
  * PostgreSQL N times as much for nothing. The read is a thread task of the
- * site's database pool posted by a timer every 250 ms: a pool thread is
- * taken for one short statement, never held, and the event loop never
- * waits. A poll works the same directly on PostgreSQL and behind PgBouncer
- * in transaction mode (where LISTEN does not), so there is one mode only.
+ * site's database pool: a pool thread is taken for one short statement,
+ * never held, and the event loop never waits.
+ *
+ * A read starts when PostgreSQL notifies a new row (a trigger on the feed
+ * NOTIFYs at commit), and every auth_extranet_feed_interval (250 ms) in
+ * any case. The notifications come on a connection of the worker's own,
+ * opened and told to LISTEN in a pool thread, then watched by the event
+ * loop like any socket: reading what arrived on it is no round trip. The
+ * poll stays, because a notification is lost with the connection that
+ * was to carry it (a restart, a failover, a firewall), and because behind
+ * PgBouncer in transaction mode (auth_extranet_db_prepared_statements off)
+ * no connection can LISTEN: there the feed is polled only.
  *
  * The cursor (last id read, server clock of the last complete read) lives
  * in the zone: a reload's new workers go on from it; a new zone (a restart)
@@ -30,8 +38,12 @@
 #include "core/storage/revocation_feed.h"
 
 
-#define NGX_HTTP_AUTH_EXTRANET_FEED_INTERVAL  250     /* ms between reads */
-#define NGX_HTTP_AUTH_EXTRANET_FEED_PURGE     240     /* reads between purges */
+#define NGX_HTTP_AUTH_EXTRANET_FEED_PURGE     60000   /* ms between purges */
+#define NGX_HTTP_AUTH_EXTRANET_FEED_RELISTEN  2000    /* ms before listening
+                                                         again, doubled after
+                                                         each failed attempt */
+#define NGX_HTTP_AUTH_EXTRANET_FEED_RELISTEN_MAX  16000
+#define NGX_HTTP_AUTH_EXTRANET_FEED_CHANNEL   "extranet_revocation_feed"
 
 
 /* one per (database, zone) pair of this node's sites */
@@ -44,9 +56,25 @@ typedef struct {
     ngx_event_t                      timer;
     ngx_thread_task_t               *task;
     ngx_log_t                       *log;
+    ngx_msec_t                       interval;   /* ms between polls */
     bool                             busy;
     bool                             failing;
-    ngx_uint_t                       reads;
+    bool                             again;      /* notified while reading */
+    ngx_msec_t                       purged;     /* when last purged */
+
+    /* the listening connection: its own libpq connection (NULL where the
+     * feed is polled only), the task that opens it, nginx's connection on
+     * its socket once it listens */
+    extranet::Database              *listener;
+    ngx_thread_task_t               *listen_task;
+    ngx_connection_t                *listen_conn;
+    ngx_event_t                      listen_timer;
+    ngx_msec_t                       listen_at;  /* last attempt */
+    ngx_msec_t                       listen_wait; /* ms between attempts */
+    bool                             listen_busy;
+    bool                             listen_failing;
+    int                              listen_fd;  /* the task's output */
+    std::string                      listen_error;
 
     /* the task's input and output, touched by the pool thread only while
      * busy */
@@ -67,6 +95,19 @@ static void ngx_http_auth_extranet_feed_thread(void *data, ngx_log_t *log);
 static void ngx_http_auth_extranet_feed_done(ngx_event_t *ev);
 static void ngx_http_auth_extranet_feed_apply(
     ngx_http_auth_extranet_feed_t *feed);
+static void ngx_http_auth_extranet_feed_listen(
+    ngx_http_auth_extranet_feed_t *feed);
+static void ngx_http_auth_extranet_feed_listen_timer(ngx_event_t *ev);
+static void ngx_http_auth_extranet_feed_listen_thread(void *data,
+    ngx_log_t *log);
+static void ngx_http_auth_extranet_feed_listen_done(ngx_event_t *ev);
+static void ngx_http_auth_extranet_feed_notified(ngx_event_t *rev);
+static void ngx_http_auth_extranet_feed_unlisten(
+    ngx_http_auth_extranet_feed_t *feed);
+static void ngx_http_auth_extranet_feed_no_write(ngx_event_t *wev);
+
+static std::vector<ngx_http_auth_extranet_feed_t *>
+    *ngx_http_auth_extranet_feeds;
 
 
 /* called from the module's init_process: starts the reads in worker 0 */
@@ -93,7 +134,15 @@ ngx_http_auth_extranet_feed_init_process(ngx_cycle_t *cycle)
     }
 
     try {
-        std::vector<ngx_http_auth_extranet_feed_t *>  feeds;
+        std::vector<ngx_http_auth_extranet_feed_t *>  *feeds;
+
+        feeds = ngx_http_auth_extranet_pool_new<
+                    std::vector<ngx_http_auth_extranet_feed_t *>>(cycle->pool);
+        if (feeds == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_http_auth_extranet_feeds = feeds;
 
         cscfp = static_cast<ngx_http_core_srv_conf_t **>(cmcf->servers.elts);
 
@@ -107,7 +156,9 @@ ngx_http_auth_extranet_feed_init_process(ngx_cycle_t *cycle)
                 continue;
             }
 
-            if (ngx_http_auth_extranet_feed_add(cycle, feeds, site) != NGX_OK) {
+            if (ngx_http_auth_extranet_feed_add(cycle, *feeds, site)
+                != NGX_OK)
+            {
                 return NGX_ERROR;
             }
         }
@@ -119,6 +170,26 @@ ngx_http_auth_extranet_feed_init_process(ngx_cycle_t *cycle)
     }
 
     return NGX_OK;
+}
+
+
+/* called from the module's exit_process: the listening connections are
+ * closed before nginx looks for sockets left open */
+
+void
+ngx_http_auth_extranet_feed_exit_process(ngx_cycle_t *cycle)
+{
+    if (ngx_http_auth_extranet_feeds == NULL) {
+        return;
+    }
+
+    for (ngx_http_auth_extranet_feed_t *feed : *ngx_http_auth_extranet_feeds) {
+        if (feed->listener) {
+            ngx_http_auth_extranet_feed_unlisten(feed);
+        }
+    }
+
+    ngx_http_auth_extranet_feeds = NULL;
 }
 
 
@@ -139,6 +210,7 @@ ngx_http_auth_extranet_feed_add(ngx_cycle_t *cycle,
             /* another site on the same database and zone: its lockout
              * counters are cleared too */
             f->tags.push_back(*site->tag);
+            f->interval = ngx_min(f->interval, site->feed_interval);
             return NGX_OK;
         }
     }
@@ -160,6 +232,38 @@ ngx_http_auth_extranet_feed_add(ngx_cycle_t *cycle,
     feed->tags.push_back(*site->tag);
     feed->db = db;
     feed->log = cycle->log;
+    feed->interval = site->feed_interval;
+    feed->purged = ngx_current_msec;
+
+    /* behind a pooler in transaction mode no connection can LISTEN */
+    if (site->settings->db_prepared_statements) {
+        feed->listener = ngx_http_auth_extranet_pool_new<extranet::Database>(
+                             cycle->pool, site->settings->conninfo,
+                             site->settings->db_timeout, false);
+        if (feed->listener == NULL) {
+            return NGX_ERROR;
+        }
+
+        feed->listen_task = ngx_thread_task_alloc(cycle->pool, 0);
+        if (feed->listen_task == NULL) {
+            return NGX_ERROR;
+        }
+
+        feed->listen_task->ctx = feed;
+        feed->listen_task->handler = ngx_http_auth_extranet_feed_listen_thread;
+        feed->listen_task->event.data = feed;
+        feed->listen_task->event.handler =
+            ngx_http_auth_extranet_feed_listen_done;
+        feed->listen_fd = -1;
+        feed->listen_wait = NGX_HTTP_AUTH_EXTRANET_FEED_RELISTEN;
+
+        feed->listen_timer.handler = ngx_http_auth_extranet_feed_listen_timer;
+        feed->listen_timer.data = feed;
+        feed->listen_timer.log = cycle->log;
+        feed->listen_timer.cancelable = 1;
+
+        ngx_add_timer(&feed->listen_timer, 1);
+    }
 
     feed->task->ctx = feed;
     feed->task->handler = ngx_http_auth_extranet_feed_thread;
@@ -238,16 +342,22 @@ ngx_http_auth_extranet_feed_timer(ngx_event_t *ev)
 
     ngx_shmtx_unlock(&shpool->mutex);
 
-    feed->purge = (++feed->reads % NGX_HTTP_AUTH_EXTRANET_FEED_PURGE) == 0;
+    feed->purge = ngx_current_msec - feed->purged
+                  >= NGX_HTTP_AUTH_EXTRANET_FEED_PURGE;
+    if (feed->purge) {
+        feed->purged = ngx_current_msec;
+    }
+
     feed->error.clear();
+    feed->again = false;
 
     if (ngx_thread_task_post(feed->pool, feed->task) != NGX_OK) {
         /* the pool's queue is full: the next tick tries again */
-        ngx_add_timer(&feed->timer, NGX_HTTP_AUTH_EXTRANET_FEED_INTERVAL);
-        return;
-    }
+        ngx_add_timer(&feed->timer, feed->interval);
 
-    feed->busy = true;
+    } else {
+        feed->busy = true;
+    }
 }
 
 
@@ -292,7 +402,7 @@ ngx_http_auth_extranet_feed_done(ngx_event_t *ev)
 
     feed = static_cast<ngx_http_auth_extranet_feed_t *>(ev->data);
     feed->busy = false;
-    next = NGX_HTTP_AUTH_EXTRANET_FEED_INTERVAL;
+    next = feed->interval;
 
     if (!feed->error.empty()) {
         /* said once per outage: cookies keep working meanwhile, and the
@@ -322,7 +432,9 @@ ngx_http_auth_extranet_feed_done(ngx_event_t *ev)
                           e.what());
         }
 
-        if (!feed->result.complete) {
+        /* a page was full, or a notification came during the read: the
+         * rows it announced may have committed after the read began */
+        if (!feed->result.complete || feed->again) {
             next = 1;
         }
     }
@@ -394,4 +506,256 @@ ngx_http_auth_extranet_feed_apply(ngx_http_auth_extranet_feed_t *feed)
                        "up to id %L", revoked, unlocked,
                        (int64_t) feed->result.next.last_id);
     }
+}
+
+
+/* opens the listening connection when there is none; after a loss, not
+ * before NGX_HTTP_AUTH_EXTRANET_FEED_RELISTEN ms, doubled up to a limit
+ * while attempts fail (a server that is down or frozen is not asked at
+ * every tick, each attempt holding a pool thread up to the connect
+ * timeout): sooner is put off to a timer */
+
+static void
+ngx_http_auth_extranet_feed_listen(ngx_http_auth_extranet_feed_t *feed)
+{
+    ngx_msec_t  since;
+
+    if (feed->listener == NULL || feed->listen_busy
+        || feed->listen_conn != NULL || feed->listen_timer.timer_set
+        || ngx_exiting || ngx_terminate || ngx_quit)
+    {
+        return;
+    }
+
+    since = ngx_current_msec - feed->listen_at;
+
+    if (feed->listen_at != 0 && since < feed->listen_wait) {
+        ngx_add_timer(&feed->listen_timer, feed->listen_wait - since);
+        return;
+    }
+
+    feed->listen_at = ngx_current_msec;
+    feed->listen_fd = -1;
+    feed->listen_error.clear();
+
+    if (ngx_thread_task_post(feed->pool, feed->listen_task) != NGX_OK) {
+        /* the pool's queue is full */
+        ngx_add_timer(&feed->listen_timer, feed->listen_wait);
+        return;
+    }
+
+    feed->listen_busy = true;
+}
+
+
+static void
+ngx_http_auth_extranet_feed_listen_timer(ngx_event_t *ev)
+{
+    ngx_http_auth_extranet_feed_listen(
+        static_cast<ngx_http_auth_extranet_feed_t *>(ev->data));
+}
+
+
+/* runs in a pool thread: connects and sends LISTEN; the event loop takes
+ * the socket from there */
+
+static void
+ngx_http_auth_extranet_feed_listen_thread(void *data, ngx_log_t *log)
+{
+    ngx_http_auth_extranet_feed_t *feed =
+        static_cast<ngx_http_auth_extranet_feed_t *>(data);
+
+    try {
+        feed->listen_fd = feed->listener->listen(
+                              NGX_HTTP_AUTH_EXTRANET_FEED_CHANNEL);
+
+    } catch (const std::exception &e) {
+        feed->listener->close();
+        feed->listen_error = e.what();
+
+    } catch (...) {
+        feed->listener->close();
+        feed->listen_error = "unknown error";
+    }
+}
+
+
+static void
+ngx_http_auth_extranet_feed_listen_done(ngx_event_t *ev)
+{
+    ngx_connection_t               *c;
+    ngx_http_auth_extranet_feed_t  *feed;
+
+    feed = static_cast<ngx_http_auth_extranet_feed_t *>(ev->data);
+    feed->listen_busy = false;
+
+    if (ngx_exiting || ngx_terminate || ngx_quit) {
+        feed->listener->close();
+        return;
+    }
+
+    if (feed->listen_fd < 0) {
+        /* said once per outage: the poll goes on meanwhile */
+        if (!feed->listen_failing) {
+            ngx_log_error(NGX_LOG_WARN, feed->log, 0,
+                          "auth extranet: no notification of the revocation "
+                          "feed, it is read every %M ms until there are: %s",
+                          feed->interval,
+                          feed->listen_error.empty()
+                              ? "no socket" : feed->listen_error.c_str());
+        }
+
+        feed->listen_failing = true;
+        feed->listener->close();
+        feed->listen_wait = ngx_min(feed->listen_wait * 2,
+                                    NGX_HTTP_AUTH_EXTRANET_FEED_RELISTEN_MAX);
+        ngx_http_auth_extranet_feed_listen(feed);
+        return;
+    }
+
+    c = ngx_get_connection(feed->listen_fd, feed->log);
+    if (c == NULL) {
+        feed->listener->close();
+        ngx_http_auth_extranet_feed_listen(feed);
+        return;
+    }
+
+    c->data = feed;
+    c->log = feed->log;
+    c->read->log = feed->log;
+    c->write->log = feed->log;
+    c->read->handler = ngx_http_auth_extranet_feed_notified;
+    c->write->handler = ngx_http_auth_extranet_feed_no_write;
+
+    /* a worker that is shutting down closes it (ngx_close_idle_connections)
+     * rather than wait for it */
+    c->idle = 1;
+
+    /* level-triggered: libpq reads what it wants of the socket, not
+     * necessarily all of it */
+    if (ngx_add_event(c->read, NGX_READ_EVENT, NGX_LEVEL_EVENT) != NGX_OK) {
+        ngx_free_connection(c);
+        c->fd = (ngx_socket_t) -1;
+        feed->listener->close();
+        ngx_http_auth_extranet_feed_listen(feed);
+        return;
+    }
+
+    feed->listen_conn = c;
+    feed->listen_wait = NGX_HTTP_AUTH_EXTRANET_FEED_RELISTEN;
+
+    if (feed->listen_failing) {
+        ngx_log_error(NGX_LOG_NOTICE, feed->log, 0,
+                      "auth extranet: the revocation feed notifies again");
+        feed->listen_failing = false;
+    }
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, feed->log, 0,
+                   "auth extranet feed: listening on socket %d",
+                   feed->listen_fd);
+
+    /* what was notified before LISTEN took effect, and while it was being
+     * set up, is read now */
+    ngx_http_auth_extranet_feed_notified(c->read);
+
+    if (feed->listen_conn) {
+        if (feed->busy) {
+            feed->again = true;
+
+        } else if (!ngx_exiting && !ngx_terminate && !ngx_quit) {
+            if (feed->timer.timer_set) {
+                ngx_del_timer(&feed->timer);
+            }
+
+            ngx_add_timer(&feed->timer, 1);
+        }
+    }
+}
+
+
+/* the listening connection is readable: a notification, or the server
+ * going away */
+
+static void
+ngx_http_auth_extranet_feed_notified(ngx_event_t *rev)
+{
+    bool                            notified;
+    ngx_connection_t               *c;
+    ngx_http_auth_extranet_feed_t  *feed;
+
+    c = static_cast<ngx_connection_t *>(rev->data);
+    feed = static_cast<ngx_http_auth_extranet_feed_t *>(c->data);
+
+    if (c->close) {
+        ngx_http_auth_extranet_feed_unlisten(feed);
+        return;
+    }
+
+    try {
+        notified = feed->listener->notified();
+
+    } catch (const std::exception &e) {
+        ngx_log_error(NGX_LOG_WARN, feed->log, 0,
+                      "auth extranet: the revocation feed's notifications "
+                      "stopped, it is read every %M ms until they come "
+                      "again: %s", feed->interval, e.what());
+        feed->listen_failing = true;
+        ngx_http_auth_extranet_feed_unlisten(feed);
+        ngx_http_auth_extranet_feed_listen(feed);
+        return;
+    }
+
+    if (!notified) {
+        return;
+    }
+
+    if (feed->busy) {
+        /* the read under way may have begun before the row committed */
+        feed->again = true;
+        return;
+    }
+
+    if (feed->timer.timer_set) {
+        ngx_del_timer(&feed->timer);
+    }
+
+    ngx_http_auth_extranet_feed_timer(&feed->timer);
+}
+
+
+/* nginx forgets the socket, then libpq closes it (the order matters: the
+ * event is dropped without a system call because the close follows) */
+
+static void
+ngx_http_auth_extranet_feed_unlisten(ngx_http_auth_extranet_feed_t *feed)
+{
+    ngx_connection_t  *c;
+
+    c = feed->listen_conn;
+
+    if (c) {
+        if (c->read->active) {
+            ngx_del_event(c->read, NGX_READ_EVENT, NGX_CLOSE_EVENT);
+        }
+
+        if (c->read->posted) {
+            ngx_delete_posted_event(c->read);
+        }
+
+        if (c->write->posted) {
+            ngx_delete_posted_event(c->write);
+        }
+
+        ngx_free_connection(c);
+        c->fd = (ngx_socket_t) -1;
+        feed->listen_conn = NULL;
+    }
+
+    feed->listener->close();
+}
+
+
+static void
+ngx_http_auth_extranet_feed_no_write(ngx_event_t *wev)
+{
 }

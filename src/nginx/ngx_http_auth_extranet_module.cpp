@@ -108,6 +108,13 @@ static ngx_command_t  ngx_http_auth_extranet_commands[] = {
       offsetof(ngx_http_auth_extranet_srv_conf_t, db_prepared_statements),
       NULL },
 
+    { ngx_string("auth_extranet_feed_interval"),
+      NGX_HTTP_AUTH_EXTRANET_SITE_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_SRV_CONF_OFFSET,
+      offsetof(ngx_http_auth_extranet_srv_conf_t, feed_interval),
+      NULL },
+
     { ngx_string("auth_extranet_thread_pool"),
       NGX_HTTP_AUTH_EXTRANET_SITE_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_str_slot,
@@ -270,6 +277,7 @@ ngx_http_auth_extranet_init_process(ngx_cycle_t *cycle)
 static void
 ngx_http_auth_extranet_exit_process(ngx_cycle_t *cycle)
 {
+    ngx_http_auth_extranet_feed_exit_process(cycle);
     ngx_http_auth_extranet_hasher_stop(cycle);
 }
 

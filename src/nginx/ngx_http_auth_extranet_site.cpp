@@ -54,6 +54,7 @@ ngx_http_auth_extranet_create_srv_conf(ngx_conf_t *cf)
 
     conf->db_timeout = NGX_CONF_UNSET_MSEC;
     conf->db_prepared_statements = NGX_CONF_UNSET;
+    conf->feed_interval = NGX_CONF_UNSET_MSEC;
     conf->hash_scheme = NGX_CONF_UNSET_UINT;
     conf->min_length = NGX_CONF_UNSET_UINT;
     conf->legacy_login = NGX_CONF_UNSET_UINT;
@@ -86,6 +87,15 @@ ngx_http_auth_extranet_merge_srv_conf(ngx_conf_t *cf, void *parent,
     ngx_conf_merge_msec_value(conf->db_timeout, prev->db_timeout, 5000);
     ngx_conf_merge_value(conf->db_prepared_statements,
                          prev->db_prepared_statements, 1);
+    ngx_conf_merge_msec_value(conf->feed_interval, prev->feed_interval, 250);
+
+    if (conf->feed_interval < 10) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"auth_extranet_feed_interval\" must be at least "
+                           "10ms");
+        return static_cast<char *>(NGX_CONF_ERROR);
+    }
+
     ngx_conf_merge_str_value(conf->thread_pool_name, prev->thread_pool_name,
                              "default");
     ngx_conf_merge_str_value(conf->hash_pool_name, prev->hash_pool_name, "");
