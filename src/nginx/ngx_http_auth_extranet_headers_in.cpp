@@ -82,10 +82,23 @@ ngx_http_auth_extranet_header_names(const std::string &prefix,
 }
 
 
+/* a lowercased byte */
+
+static ngx_inline bool
+ngx_http_auth_extranet_alnum(u_char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+
 /*
  * Whether a header name starts with the prefix, ignoring case and taking
- * "_" for "-": with underscores_in_headers on, "X_Extranet_Email" would
- * otherwise reach a FastCGI app as HTTP_X_EXTRANET_EMAIL.
+ * every byte that is not a letter or a digit for "-". An upstream reads
+ * names through its own folding: FastCGI makes "-" a "_", PHP then makes
+ * ".", " " and "[" of a $_SERVER name a "_" too, so with
+ * underscores_in_headers on or ignore_invalid_headers off, a client's
+ * "X_Extranet_Email" or "X.Extranet.Account" would otherwise reach a PHP
+ * app as HTTP_X_EXTRANET_EMAIL or HTTP_X_EXTRANET_ACCOUNT.
  */
 
 static bool
@@ -101,11 +114,11 @@ ngx_http_auth_extranet_prefixed(ngx_str_t *name, const std::string &prefix)
         a = ngx_tolower(name->data[i]);
         b = ngx_tolower((u_char) prefix[i]);
 
-        if (a == '_') {
+        if (!ngx_http_auth_extranet_alnum(a)) {
             a = '-';
         }
 
-        if (b == '_') {
+        if (!ngx_http_auth_extranet_alnum(b)) {
             b = '-';
         }
 
