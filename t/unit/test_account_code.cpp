@@ -59,6 +59,34 @@ static void test_identifier_removes_inner_spaces_of_a_code(void **)
     assert_string_equal(spaced.value.c_str(), "0300");
 }
 
+// Copied from a PDF or a webmail typeset the French way, or typed with the
+// separators printed on the call for funds.
+static void test_identifier_removes_the_separators_owners_paste(void **)
+{
+    const char* forms[] = {
+        "0300\xc2\xa0" "0010\xc2\xa0" "0001",          // U+00A0
+        "0300\xe2\x80\xaf" "0010\xe2\x80\xaf" "0001",  // U+202F
+        "0300\xe2\x80\x89" "0010 0001",                 // U+2009
+        "\xc2\xa0" "030000100001\xc2\xa0",               // around it
+        "030000100001\xe2\x80\xaf",
+        "0300-0010-0001",
+        "0300.0010.0001",
+        " 0300 - 0010 - 0001 ",
+    };
+    for (const char* f : forms) {
+        Identifier id = classify_identifier(f);
+        assert_int_equal(id.kind, IdentifierKind::account_code);
+        assert_string_equal(id.value.c_str(), "030000100001");
+    }
+    // An address with a no-break space after it, pasted from a mail.
+    Identifier email = classify_identifier("jean@example.fr\xc2\xa0");
+    assert_int_equal(email.kind, IdentifierKind::email);
+    assert_string_equal(email.value.c_str(), "jean@example.fr");
+    // Half of a no-break space is not one.
+    assert_int_equal(classify_identifier("0300\xc2" "0010").kind, IdentifierKind::invalid);
+    assert_int_equal(classify_identifier("--").kind, IdentifierKind::invalid);
+}
+
 static void test_identifier_with_at_sign_is_a_normalised_email(void **)
 {
     Identifier id = classify_identifier("  Jean.Dupont+Syndic@Example.FR ");
@@ -80,7 +108,8 @@ static void test_identifier_neither_code_nor_email_is_invalid(void **)
     assert_int_equal(classify_identifier("").kind, IdentifierKind::invalid);
     assert_int_equal(classify_identifier("   ").kind, IdentifierKind::invalid);
     assert_int_equal(classify_identifier("jeandupont").kind, IdentifierKind::invalid);
-    assert_int_equal(classify_identifier("0300-0010-0001").kind, IdentifierKind::invalid);
+    assert_int_equal(classify_identifier("0300/0010/0001").kind, IdentifierKind::invalid);
+    assert_int_equal(classify_identifier("0300\r0010").kind, IdentifierKind::invalid);
     assert_int_equal(classify_identifier("123").kind, IdentifierKind::invalid);
     assert_int_equal(classify_identifier(std::string(33, '1')).kind, IdentifierKind::invalid);
     assert_int_equal(classify_identifier("0300\n0010").kind, IdentifierKind::invalid);
@@ -96,6 +125,7 @@ int main(void)
         cmocka_unit_test(test_identifier_with_digits_is_an_account_code),
         cmocka_unit_test(test_identifier_ignores_surrounding_white_space),
         cmocka_unit_test(test_identifier_removes_inner_spaces_of_a_code),
+        cmocka_unit_test(test_identifier_removes_the_separators_owners_paste),
         cmocka_unit_test(test_identifier_with_at_sign_is_a_normalised_email),
         cmocka_unit_test(test_identifier_with_bad_email_is_invalid),
         cmocka_unit_test(test_identifier_neither_code_nor_email_is_invalid),

@@ -13,18 +13,39 @@ namespace {
 constexpr std::size_t min_digits = 4;
 constexpr std::size_t max_digits = 32;
 
-bool is_space(char c)
+// The blanks an owner's text may hold, ASCII or not: a code copied from a
+// PDF or a webmail typeset the French way comes with no-break spaces
+// (U+00A0, U+202F) or thin ones (U+2009) between its groups. The length
+// of the one at the start of text, 0 when none.
+std::size_t blank_at(std::string_view text)
 {
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+    if (text.empty()) return 0;
+    char c = text[0];
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') return 1;
+    if (text.substr(0, 2) == "\xc2\xa0") return 2;                  // U+00A0
+    if (text.substr(0, 3) == "\xe2\x80\xaf" || text.substr(0, 3) == "\xe2\x80\x89"
+        || text.substr(0, 3) == "\xe2\x80\x87") {
+        return 3;  // U+202F, U+2009, U+2007 (figure space)
+    }
+    return 0;
+}
+
+// The same at the end of text.
+std::size_t blank_before_end(std::string_view text)
+{
+    for (std::size_t n : {1, 2, 3}) {
+        if (text.size() >= n && blank_at(text.substr(text.size() - n)) == n) return n;
+    }
+    return 0;
 }
 
 std::string_view trim(std::string_view text)
 {
-    while (!text.empty() && is_space(text.front())) {
-        text.remove_prefix(1);
+    while (std::size_t n = blank_at(text)) {
+        text.remove_prefix(n);
     }
-    while (!text.empty() && is_space(text.back())) {
-        text.remove_suffix(1);
+    while (std::size_t n = blank_before_end(text)) {
+        text.remove_suffix(n);
     }
     return text;
 }
@@ -57,13 +78,20 @@ Identifier classify_identifier(std::string_view text)
         return id;
     }
 
-    // Owners copy "0300 0010 0001" from their paper call for funds.
+    // Owners copy "0300 0010 0001" from their paper call for funds, or type
+    // it with the dashes or dots they see there: the groups' separators go.
     std::string code;
     code.reserve(text.size());
-    for (char c : text) {
-        if (c != ' ') {
-            code += c;
+    while (!text.empty()) {
+        std::size_t n = blank_at(text);
+        if (n == 0 && (text[0] == '-' || text[0] == '.')) n = 1;
+        if (n == 0) {
+            code += text[0];
+            n = 1;
+        } else if (text[0] == '\r' || text[0] == '\n') {
+            return id;  // a code is one line
         }
+        text.remove_prefix(n);
     }
     if (is_account_code(code)) {
         id.kind = IdentifierKind::account_code;
