@@ -126,6 +126,17 @@ static void test_valid_utf8_rejects_truncated_and_stray_bytes(void **)
     assert_false(valid_utf8("\xC3\x28"));
 }
 
+static void test_invalid_utf8_at_finds_the_first_bad_byte(void **)
+{
+    assert_int_equal(invalid_utf8_at(""), std::string_view::npos);
+    assert_int_equal(invalid_utf8_at("Résidence €🏠"), std::string_view::npos);
+    assert_int_equal(invalid_utf8_at("Dur\xE9"), 3);                  // Latin-1 é
+    assert_int_equal(invalid_utf8_at("é\xE9 \xFF"), 2);
+    assert_int_equal(invalid_utf8_at("ab\xED\xA0\x80"), 2);          // a surrogate
+    assert_int_equal(invalid_utf8_at("\xC0\xAF"), 0);                 // overlong
+    assert_int_equal(invalid_utf8_at("ok \xE2\x82"), 3);              // truncated
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -144,6 +155,7 @@ int main(void)
         cmocka_unit_test(test_valid_utf8_rejects_surrogates),
         cmocka_unit_test(test_valid_utf8_rejects_code_points_above_10ffff),
         cmocka_unit_test(test_valid_utf8_rejects_truncated_and_stray_bytes),
+        cmocka_unit_test(test_invalid_utf8_at_finds_the_first_bad_byte),
     };
     return cmocka_run_group_tests_name("escape", tests, NULL, NULL);
 }

@@ -200,6 +200,43 @@ static void test_catalog_messages_are_text(void **)
     assert_false(has(html, "<b>Syndic"));
 }
 
+static void test_files_not_in_utf8_name_file_and_line(void **)
+{
+    std::string e = load_error("messages_fr.properties", "# words\nproduct.name = Cabinet Dur\xE9\n");
+    assert_true(has(e, "messages_fr.properties:2: "));
+    assert_true(has(e, "UTF-8"));
+    e = load_error("templates/login.tpl", login_tpl + "\n<p>Oubli\xE9 ?</p>\n");
+    assert_true(has(e, "login.tpl:10: "));
+    assert_true(has(e, "UTF-8"));
+    e = load_error("style.css", "/* \xE9 */\n");
+    assert_true(has(e, "style.css:1: "));
+    e = load_error("menu.css", "a {}\n/* \xED\xA0\x80 */\n");  // a surrogate
+    assert_true(has(e, "menu.css:2: "));
+    // A UTF-8 BOM is not an error; what follows it still counts.
+    e = load_error("messages_fr.properties", "\xEF\xBB\xBFproduct.name = X\nlogin.title = \xC0\xAF\n");
+    assert_true(has(e, "messages_fr.properties:2: "));
+}
+
+static void test_a_leading_bom_is_skipped(void **)
+{
+    std::string dir = theme_with("messages_fr.properties", "\xEF\xBB\xBFproduct.name = Cabinet Durand\n");
+    std::ofstream(fs::path(dir) / "style.css") << "\xEF\xBB\xBF" "body { color: #5b1a35; }\n";
+    std::ofstream(fs::path(dir) / "menu.css") << "\xEF\xBB\xBF" "nav { color: #5b1a35; }\n";
+    fs::create_directories(fs::path(dir) / "templates");
+    std::ofstream(fs::path(dir) / "templates/login.tpl") << "\xEF\xBB\xBF" << login_tpl;
+    auto t = Theme::load(dir);
+    fs::remove_all(dir);
+    assert_string_equal(t->text(Text::product_name).c_str(), "Cabinet Durand");
+    assert_string_equal(t->asset("style.css")->body.c_str(), "body { color: #5b1a35; }\n");
+    assert_true(has(t->asset("menu.js")->body, "'nav { color: #5b1a35; }\\n'"));
+    PageContext ctx;
+    ctx.prefix = "/auth/";
+    ctx.theme = t.get();
+    std::string html = render_login(ctx, LoginView{});
+    assert_false(has(html, "\xEF\xBB\xBF"));
+    assert_true(has(html, "Cabinet Durand"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -210,6 +247,8 @@ int main(void)
         cmocka_unit_test(test_inline_scripts_are_refused),
         cmocka_unit_test(test_broken_templates_name_file_and_line),
         cmocka_unit_test(test_catalog_messages_are_text),
+        cmocka_unit_test(test_files_not_in_utf8_name_file_and_line),
+        cmocka_unit_test(test_a_leading_bom_is_skipped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

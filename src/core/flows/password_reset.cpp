@@ -11,6 +11,7 @@
 #include "core/storage/address_claim.h"
 #include "core/primitives/crypto.h"
 #include "core/primitives/escape.h"
+#include "core/primitives/metrics.h"
 #include "core/flows/identity_rules.h"
 #include "core/primitives/password.h"
 #include "core/storage/session_store.h"
@@ -134,7 +135,7 @@ struct ForgotRequest {
 
 // The same statements for a known and an unknown address but the two
 // inserts, so that the answer's timing tells little.
-PortalResponse request_reset(Database& db, const ForgotRequest& f, PortalResponse answer) {
+PortalResponse queue_reset(Database& db, const ForgotRequest& f, PortalResponse answer) {
     Transaction tx(db);
     Result r = db.exec(kFindIdentity, {f.email});
     if (r.empty()) {
@@ -163,6 +164,23 @@ PortalResponse request_reset(Database& db, const ForgotRequest& f, PortalRespons
                 "mail queued");
     tx.commit();
     return answer;
+}
+
+// The server refusing the reset mail (a text it cannot store, a constraint)
+// happens only for a known address: answered as a 500, it would tell who
+// has an account. The owner gets the answer an unknown address gets, the
+// operator an alert. A busy server is left to the caller's 503: it can
+// answer any address so.
+PortalResponse request_reset(Database& db, const ForgotRequest& f, PortalResponse answer) {
+    try {
+        return queue_reset(db, f, answer);
+    } catch (const DatabaseError& e) {
+        if (e.busy()) throw;
+        count(Metric::db_error);
+        answer.log_level = LogLevel::alert;
+        answer.log_message = std::string("password reset: no mail queued for \"") + f.email + "\": " + e.what();
+        return answer;
+    }
 }
 
 // What the pool thread needs for password/reset, by value.

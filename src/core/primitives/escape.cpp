@@ -156,15 +156,20 @@ std::string url_encode(std::string_view text)
 
 bool valid_utf8(std::string_view text)
 {
+    return invalid_utf8_at(text) == std::string_view::npos;
+}
+
+std::size_t invalid_utf8_at(std::string_view text)
+{
     std::size_t i = 0;
     while (i < text.size()) {
         std::size_t n = utf8_sequence_length(text, i);
         if (n == 0) {
-            return false;
+            return i;
         }
         i += n;
     }
-    return true;
+    return std::string_view::npos;
 }
 
 }  // namespace extranet

@@ -15,5 +15,8 @@ std::string json_string(std::string_view text);
 std::string url_encode(std::string_view text);
 // Whether text is valid UTF-8 without overlongs or surrogates.
 bool valid_utf8(std::string_view text);
+// The offset of the first byte where text stops being valid UTF-8 (in the
+// sense of valid_utf8), npos when it is valid throughout.
+std::size_t invalid_utf8_at(std::string_view text);
 
 }  // namespace extranet

@@ -3,12 +3,14 @@
 #include "core/views/theme.h"
 
 #include "core/primitives/crypto.h"
+#include "core/primitives/escape.h"
 #include "core/views/page_data.h"
 #include "core/views/page_template.h"
 
 #include <ctemplate/template.h>
 #include <ctemplate/template_cache.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -294,6 +296,22 @@ std::string read_file(const std::filesystem::path& p)
     return ss.str();
 }
 
+// A theme's text is UTF-8: pages and mails are sent as such, and
+// PostgreSQL refuses anything else in a mail. A file saved in another
+// encoding (Latin-1, a Windows editor's "ANSI") is refused when the theme
+// is loaded; a leading BOM, which Windows editors add, is dropped.
+std::string utf8_text(std::string body, const std::string& file)
+{
+    constexpr std::string_view bom = "\xEF\xBB\xBF";
+    if (std::string_view(body).substr(0, bom.size()) == bom) body.erase(0, bom.size());
+    if (std::size_t at = invalid_utf8_at(body); at != std::string::npos) {
+        char byte[8];
+        std::snprintf(byte, sizeof(byte), "0x%02X", static_cast<unsigned char>(body[at]));
+        fail(file, line_of(body, at), std::string("byte ") + byte + " is not UTF-8: save the file as UTF-8");
+    }
+    return body;
+}
+
 // A JavaScript string literal of the menu's stylesheet.
 std::string js_string(std::string_view s)
 {
@@ -326,6 +344,9 @@ std::string content_type_of(std::string_view name)
 
 bool is_logo(std::string_view n) { return n == "logo.svg" || n == "logo.png"; }
 bool is_favicon(std::string_view n) { return n == "favicon.svg" || n == "favicon.png" || n == "favicon.ico"; }
+// Read as text: put into pages, mails and menu.js. A logo or favicon is
+// served as is (an SVG declares its own encoding).
+bool is_text(std::string_view n) { return !is_logo(n) && !is_favicon(n); }
 
 // A file of the theme folder, by its path relative to the folder.
 struct Source {
@@ -383,7 +404,9 @@ std::shared_ptr<const Theme> Theme::build(const std::string& dir)
     namespace fs = std::filesystem;
     std::map<std::string, Source, std::less<>> base;  // the built-in files
     for (const EmbeddedFile& f : extranet_theme_files) {
-        base[f.path] = Source{std::string(f.data, f.size), std::string(kBuiltinDir) + "/" + f.path};
+        std::string file = std::string(kBuiltinDir) + "/" + f.path;
+        std::string body(f.data, f.size);
+        base[f.path] = Source{is_text(f.path) ? utf8_text(std::move(body), file) : std::move(body), file};
     }
     std::map<std::string, Source, std::less<>> over;  // the theme folder's
     if (!dir.empty()) {
@@ -400,7 +423,8 @@ std::shared_ptr<const Theme> Theme::build(const std::string& dir)
                          || is_favicon(rel);
             for (const std::string& t : kTemplates) known = known || rel == "templates/" + t;
             if (!known) throw ThemeError(shown + ":1: not a file a theme may override");
-            over[rel] = Source{read_file(it->path()), shown};
+            std::string body = read_file(it->path());
+            over[rel] = Source{is_text(rel) ? utf8_text(std::move(body), shown) : std::move(body), shown};
         }
         if (ec) throw ThemeError(dir + ":1: " + ec.message());
     }
