@@ -11,7 +11,6 @@
 #include "nginx/ngx_http_auth_extranet.h"
 
 #include <new>
-#include <vector>
 
 #include "core/primitives/cookie.h"
 #include "core/primitives/crypto.h"
@@ -246,23 +245,76 @@ ngx_http_auth_extranet_session(ngx_http_request_t *r,
 
 
 /*
+ * A cookie's session if its seal verifies: one this worker verified before
+ * (found again, nothing allocated), else opened with the site's key ring.
+ */
+
+static std::shared_ptr<const ngx_http_auth_extranet_session_t>
+ngx_http_auth_extranet_open(ngx_http_request_t *r, const extranet::Settings &s,
+    ngx_http_auth_extranet_stats_t *stats, std::string_view token)
+{
+    ngx_uint_t  slot;
+
+    slot = ngx_http_auth_extranet_slot(s, token);
+
+    std::shared_ptr<const ngx_http_auth_extranet_session_t>
+        session = ngx_http_auth_extranet_verified[slot];
+
+    if (session && session->site == &s && session->keys == s.keys
+        && extranet::constant_time_equal(session->token, token))
+    {
+        return session;
+    }
+
+    std::optional<extranet::SessionClaims> claims = s.keys->open(token);
+
+    if (!claims) {
+        ngx_http_auth_extranet_count(stats,
+            refused[NGX_HTTP_AUTH_EXTRANET_REFUSED_FORGED]);
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "auth extranet: session cookie refused "
+                      "(forged, truncated or of an unknown key)");
+        return nullptr;
+    }
+
+    session = ngx_http_auth_extranet_new_session(s, std::string(token),
+                                                 std::move(*claims));
+    ngx_http_auth_extranet_verified[slot] = session;
+
+    return session;
+}
+
+
+/*
  * The session of the request's cookie: the seal verified with the site's
  * key ring (or the cookie is one this worker verified), the timeouts
  * checked, and not revoked on this node. No database work, and for a
  * cookie seen before nothing allocated. Once the access phase checked it,
  * the request keeps that answer (the cookie is no longer in the headers).
+ * The portal's pages read it here too: one rule for every request.
+ *
+ * A browser sends every cookie of the name its jar holds for the URL: a
+ * stale one (an older path or domain of the site's cookie) or one tossed
+ * by another site of the domain may come before the owner's. Every
+ * candidate is looked at: the first in force is the session, unless
+ * another in force is someone else's. Then the request has none: a tossed
+ * session must neither be browsed under nor re-sealed into the owner's
+ * host-only cookie by a refresh.
  */
+
+#define NGX_HTTP_AUTH_EXTRANET_CANDIDATES  8
 
 std::shared_ptr<const ngx_http_auth_extranet_session_t>
 ngx_http_auth_extranet_find_session(ngx_http_request_t *r,
     ngx_http_auth_extranet_srv_conf_t *site, bool *refresh_due)
 {
-    ngx_uint_t                       i, k, n, slot;
+    bool                             due = false;
+    ngx_uint_t                       i, k, n, seen;
     ngx_list_part_t                 *part;
     ngx_table_elt_t                 *h;
     ngx_http_auth_extranet_ctx_t    *ctx;
     ngx_http_auth_extranet_stats_t  *stats;
-    std::string_view                 found[8];
+    std::string_view                 found[NGX_HTTP_AUTH_EXTRANET_CANDIDATES];
 
     *refresh_due = false;
 
@@ -276,8 +328,9 @@ ngx_http_auth_extranet_find_session(ngx_http_request_t *r,
 
     stats = ngx_http_auth_extranet_shm_stats(site->shm_zone);
 
-    /* every candidate of every Cookie header: a tossed or stale cookie of
-     * the same name may come first, the one that verifies wins */
+    std::shared_ptr<const ngx_http_auth_extranet_session_t>  chosen;
+
+    seen = 0;
 
     for (part = &r->headers_in.headers.part; part; part = part->next) {
         h = static_cast<ngx_table_elt_t *>(part->elts);
@@ -292,63 +345,62 @@ ngx_http_auth_extranet_find_session(ngx_http_request_t *r,
 
             std::string_view header((char *) h[i].value.data, h[i].value.len);
 
-            n = extranet::find_cookie_views(header, s.cookie.name, found, 8);
+            n = extranet::find_cookie_views(header, s.cookie.name, found,
+                                            NGX_HTTP_AUTH_EXTRANET_CANDIDATES);
 
-            std::vector<std::string> more;
+            seen += n;
 
-            if (n > 8) {
-                /* more than a browser sends: the slow way, each one tried */
-                more = extranet::find_cookies(header, s.cookie.name);
+            if (seen > NGX_HTTP_AUTH_EXTRANET_CANDIDATES) {
+                /* more than a browser sends: whose they all are is not
+                 * looked at (an HMAC each), nor one picked among them */
+                ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                              "auth extranet: more than %d session cookies "
+                              "in one request, none read (cookies set by "
+                              "another site of the domain?)",
+                              NGX_HTTP_AUTH_EXTRANET_CANDIDATES);
+                *refresh_due = false;
+                return nullptr;
             }
 
             for (k = 0; k < n; k++) {
-                std::string_view token = (n > 8) ? std::string_view(more[k])
-                                                 : found[k];
-
-                if (token.empty()) {
+                if (found[k].empty()) {
                     continue;
                 }
 
-                slot = ngx_http_auth_extranet_slot(s, token);
-
                 std::shared_ptr<const ngx_http_auth_extranet_session_t>
-                    session = ngx_http_auth_extranet_verified[slot];
+                    session = ngx_http_auth_extranet_open(r, s, stats,
+                                                          found[k]);
 
-                if (session == nullptr || session->site != &s
-                    || session->keys != s.keys
-                    || !extranet::constant_time_equal(session->token, token))
+                if (session == nullptr
+                    || !ngx_http_auth_extranet_usable(r, site, stats,
+                                                      session->claims,
+                                                      session->revoked_key,
+                                                      &session->not_revoked,
+                                                      &due))
                 {
-                    std::optional<extranet::SessionClaims> claims =
-                        s.keys->open(token);
-
-                    if (!claims) {
-                        ngx_http_auth_extranet_count(stats,
-                            refused[NGX_HTTP_AUTH_EXTRANET_REFUSED_FORGED]);
-                        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                                      "auth extranet: session cookie refused "
-                                      "(forged, truncated or of an unknown "
-                                      "key)");
-                        continue;
-                    }
-
-                    session = ngx_http_auth_extranet_new_session(s,
-                                  std::string(token), std::move(*claims));
-                    ngx_http_auth_extranet_verified[slot] = session;
+                    continue;
                 }
 
-                if (ngx_http_auth_extranet_usable(r, site, stats,
-                                                  session->claims,
-                                                  session->revoked_key,
-                                                  &session->not_revoked,
-                                                  refresh_due))
-                {
-                    return session;
+                if (chosen == nullptr) {
+                    /* of one owner's several, the first in force */
+                    chosen = std::move(session);
+                    *refresh_due = due;
+                    continue;
+                }
+
+                if (!extranet::same_owner(chosen->claims, session->claims)) {
+                    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                                  "auth extranet: two sessions of different "
+                                  "owners in one request (a cookie set by "
+                                  "another site of the domain?): none taken");
+                    *refresh_due = false;
+                    return nullptr;
                 }
             }
         }
     }
 
-    return nullptr;
+    return chosen;
 }
 
 

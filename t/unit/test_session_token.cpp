@@ -430,6 +430,36 @@ static void test_token_state_survives_extreme_values(void **state)
     assert_int_equal(token_state(c, t, 1000), TokenState::valid);
 }
 
+static void test_same_owner_is_the_identity_or_the_code_account(void **)
+{
+    SessionClaims mail = email_claims();
+    SessionClaims mail_other_session = mail;
+    mail_other_session.session_id = std::string(16, 'x');
+    mail_other_session.account = "030000100002";  // switched: still hers
+    assert_true(same_owner(mail, mail_other_session));
+
+    SessionClaims other_identity = mail;
+    other_identity.identity_id++;
+    assert_false(same_owner(mail, other_identity));
+
+    SessionClaims code = code_claims();
+    SessionClaims code_other_session = code;
+    code_other_session.session_id = std::string(16, 'y');
+    code_other_session.refreshed_at++;
+    assert_true(same_owner(code, code_other_session));
+
+    SessionClaims other_account = code;
+    other_account.account = "040000300001";
+    assert_false(same_owner(code, other_account));
+
+    // A code session of the very account the e-mail session is on: two
+    // ways in, two owners.
+    SessionClaims code_of_mail = code;
+    code_of_mail.account = mail.account;
+    assert_false(same_owner(mail, code_of_mail));
+    assert_false(same_owner(code_of_mail, mail));
+}
+
 static void test_csrf_token_is_bound_to_the_session(void **state)
 {
     (void) state;
@@ -531,6 +561,7 @@ int main(void)
         cmocka_unit_test(test_short_key_is_refused_naming_its_index),
         cmocka_unit_test(test_token_state_follows_idle_absolute_and_refresh_limits),
         cmocka_unit_test(test_token_state_survives_extreme_values),
+        cmocka_unit_test(test_same_owner_is_the_identity_or_the_code_account),
         cmocka_unit_test(test_csrf_token_is_bound_to_the_session),
         cmocka_unit_test(test_csrf_token_holds_across_key_rotation_only),
         cmocka_unit_test(test_a_site_bound_cookie_opens_on_its_site_only),

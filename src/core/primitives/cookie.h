@@ -24,7 +24,8 @@ std::optional<std::string> find_cookie(std::string_view header, std::string_view
 
 // The values of every cookie called name, in the order sent. Browsers send
 // several when cookies of one name differ by path or domain (a parent
-// domain's, a tossed one): the caller tries each, the one that verifies wins.
+// domain's, a tossed one): the caller looks at each (the first in force is
+// the session, unless another in force is someone else's).
 std::vector<std::string> find_cookies(std::string_view header, std::string_view name);
 
 struct StrippedCookies {

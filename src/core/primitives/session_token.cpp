@@ -166,6 +166,19 @@ std::string csrf_for(const HmacSha256Key& key, std::string_view session_id)
 
 }  // namespace
 
+bool same_owner(const SessionClaims& a, const SessionClaims& b)
+{
+    if (a.method != b.method) {
+        return false;
+    }
+    // The active account of an e-mail session moves with a switch; its
+    // identity does not. A code session's account never moves.
+    if (a.method == LoginMethod::email) {
+        return a.identity_id == b.identity_id;
+    }
+    return a.account == b.account;
+}
+
 TokenState token_state(const SessionClaims& claims, const SessionTimeouts& t,
                        std::uint64_t now)
 {

@@ -33,6 +33,12 @@ struct SessionClaims {
     bool unbound = false;
 };
 
+// Whether two sessions are one owner's: the same identity for e-mail
+// sessions, the same account for numeric-code sessions; a code session and
+// an e-mail session never are. A request that carries sessions of two
+// owners (a cookie tossed by another site of the domain) has none.
+bool same_owner(const SessionClaims& a, const SessionClaims& b);
+
 struct SessionTimeouts {
     std::uint64_t idle = 30 * 60;
     std::uint64_t absolute = 12 * 60 * 60;
