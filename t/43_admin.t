@@ -245,7 +245,7 @@ $t->psql("INSERT INTO extranet.login_lockout (key, until, failures) VALUES"
        . " ('id:$email', now() + interval '15 minutes', 5),"
        . " ('id:040000300001', now() + interval '15 minutes', 6),"
        . " ('ip:10.1.2.3', now() + interval '15 minutes', 50),"
-       . " ('ip:2001:db8::7', now() + interval '15 minutes', 51)");
+       . " ('ip:2001:db8::/64', now() + interval '15 minutes', 51)");
 ($rc, $out, $err) = admin('--operator', 'alice', 'find', $email);
 like($out, qr/Lockout \(id:\Q$email\E\): 5 failure\(s\), LOCKED until/, 'find shows the lockout');
 
@@ -259,9 +259,11 @@ is($rc, 0, 'unlock an account code: exit 0');
 is($rc, 0, 'unlock an IPv4 address: exit 0');
 ($rc, $out, $err) = admin('--operator', 'alice', 'unlock', '--address', '2001:DB8::7');
 is($rc, 0, 'unlock an IPv6 address: exit 0');
+like($out, qr{^Lockout ip:2001:db8::/64 lifted \(51 failure\(s\), was until [^)]*\) \(the /64 of 2001:db8::7: an IPv6 client is counted by its /64\)\.$}m,
+     'its /64 is lifted, and the output says so') or diag($out);
 # (the logins above left rows of their own: every attempt is counted there)
 is($t->psql_value("SELECT count(*) FROM extranet.login_lockout WHERE key IN"
-                . " ('id:$email', 'id:040000300001', 'ip:10.1.2.3', 'ip:2001:db8::7')"),
+                . " ('id:$email', 'id:040000300001', 'ip:10.1.2.3', 'ip:2001:db8::/64')"),
    0, 'every lockout row unlocked is gone');
 ($rc, $out, $err) = admin('--operator', 'alice', 'unlock', '--address', '10.1.2.3');
 is($rc, 3, 'nothing to unlock: exit 3');
@@ -273,10 +275,12 @@ is_deeply([map { [@$_[0, 1, 3, 4]] } @$rows],
           [['admin_unlock', 't', "id:$email", 'alice'],
            ['admin_unlock', 't', 'id:040000300001', 'alice'],
            ['admin_unlock', 't', 'ip:10.1.2.3', 'alice'],
-           ['admin_unlock', 't', 'ip:2001:db8::7', 'alice'],
+           ['admin_unlock', 't', 'ip:2001:db8::/64', 'alice'],
            ['admin_unlock', 'f', 'ip:10.1.2.3', 'alice']],
           'audit: admin_unlock with the key and the operator');
 like($rows->[0][5], qr/^5 failure\(s\), locked until /, 'with what was lifted');
+like($rows->[3][5], qr/^51 failure\(s\), locked until .*; address given 2001:db8::7$/,
+     'and, for a /64, the address the operator gave');
 
 # --- audit -------------------------------------------------------------------------------
 

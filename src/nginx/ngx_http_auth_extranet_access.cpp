@@ -16,6 +16,7 @@
 
 #include "nginx/ngx_http_auth_extranet.h"
 
+#include "core/primitives/address_block.h"
 #include "core/primitives/escape.h"
 #include "core/views/response.h"
 #include "core/storage/session_store.h"
@@ -125,8 +126,9 @@ ngx_http_auth_extranet_access_handler(ngx_http_request_t *r)
 
             } else if (!ngx_http_auth_extranet_shm_spend(site->shm_zone,
                            *site->tag + "refresh:"
-                           + std::string((char *) r->connection->addr_text.data,
-                                         r->connection->addr_text.len),
+                           + extranet::address_block(std::string_view(
+                                 (char *) r->connection->addr_text.data,
+                                 r->connection->addr_text.len)),
                            site->settings->refreshes_per_minute, 60))
             {
                 return ngx_http_auth_extranet_refresh(r, site, ctx);

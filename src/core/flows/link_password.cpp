@@ -9,6 +9,7 @@
 #include "core/flows/link_step.h"
 #include "core/flows/access_mail.h"
 #include "core/storage/address_claim.h"
+#include "core/primitives/address_block.h"
 #include "core/primitives/email.h"
 #include "core/primitives/escape.h"
 #include "core/primitives/password.h"
@@ -203,7 +204,7 @@ Dispatch route_link_password(RouteContext& rc) {
 
     // A wrong password here is a failed login attempt on the address.
     std::string id_key = "id:" + *email;
-    std::string ip_key = "ip:" + req.client_addr;
+    std::string ip_key = "ip:" + address_block(req.client_addr);
     KnownIdentity k;
     k.email = *email;
     k.client_addr = req.client_addr;

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/primitives/address_block.h"
 #include "core/primitives/password.h"
 #include "core/storage/access_notice.h"
 #include "core/storage/database.h"
@@ -52,7 +53,7 @@ struct ManageRequest {
 
     std::string id() const { return std::to_string(claims.identity_id); }
     std::string id_key() const { return "id:" + claims.email; }
-    std::string ip_key() const { return "ip:" + client_addr; }
+    std::string ip_key() const { return "ip:" + address_block(client_addr); }
 };
 
 using ViewAdjust = std::function<void(ManageView&)>;

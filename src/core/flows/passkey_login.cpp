@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 
+#include "core/primitives/address_block.h"
 #include "core/primitives/cookie.h"
 #include "core/primitives/crypto.h"
 #include "core/primitives/escape.h"
@@ -70,11 +71,11 @@ Dispatch route_passkey_login_options(RouteContext& rc) {
     if (rc.req.method != "POST") return {ans.error(405, "method", Text::common_error_method), {}};
     std::optional<RelyingParty> rp = relying_party(rc.settings.site_url);
     if (!rp) return {unavailable_rp(ans), {}};
-    std::string ip_key = "ip:" + rc.req.client_addr;
+    std::string ip_key = "ip:" + address_block(rc.req.client_addr);
     if (rc.limiter.locked(ip_key, rc.req.now)) return {ans.error(429, "locked", kTooMany), {}};
     // Each answer writes a challenge row: one client may not fill the
     // table (rows live 5 minutes, the expired ones purged at each write).
-    if (rc.limiter.over_budget("challenge:" + rc.req.client_addr, rc.req.now)) {
+    if (rc.limiter.over_budget("challenge:" + address_block(rc.req.client_addr), rc.req.now)) {
         PortalResponse r = ans.error(429, "too_many_requests", kTooMany);
         r.log_level = LogLevel::info;
         r.log_message = "passkey login options: budget of this client address spent";
@@ -106,7 +107,7 @@ Dispatch route_passkey_login(RouteContext& rc) {
     if (req.method != "POST") return {ans.error(405, "method", Text::common_error_method), {}};
     std::optional<RelyingParty> rp = relying_party(rc.settings.site_url);
     if (!rp) return {unavailable_rp(ans), {}};
-    std::string ip_key = "ip:" + req.client_addr;
+    std::string ip_key = "ip:" + address_block(req.client_addr);
 
     auto login = std::make_shared<PasskeyLogin>();
     login->rp = *rp;

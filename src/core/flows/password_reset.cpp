@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/flows/access_mail.h"
+#include "core/primitives/address_block.h"
 #include "core/primitives/account_code.h"
 #include "core/storage/address_claim.h"
 #include "core/primitives/crypto.h"
@@ -351,7 +352,7 @@ Dispatch route_password_forgot(RouteContext& rc) {
     // One client cannot ask mails for any number of addresses either
     // (a mail bomb spread over many addresses): every request counts on its
     // address's budget.
-    std::string ip_key = "ip:" + req.client_addr;
+    std::string ip_key = "ip:" + address_block(req.client_addr);
     if (rc.limiter.locked(ip_key, req.now) || rc.limiter.locked(key, req.now)) {
         PortalResponse r = ans.error(429, "too_many_requests", kTooMany);
         r.log_level = LogLevel::info;
@@ -477,7 +478,7 @@ Dispatch reset_route(RouteContext& rc) {
                 {}};
     }
 
-    std::string ip_key = "ip:" + req.client_addr;
+    std::string ip_key = "ip:" + address_block(req.client_addr);
     if (rc.limiter.locked(ip_key, req.now)) {
         PortalResponse r = ans.error(429, "too_many_requests", kTooMany);
         r.log_level = LogLevel::info;

@@ -52,7 +52,7 @@ struct PortalRequest {
     std::string referer;
     std::string host;          // Host header
     bool https = false;
-    std::string client_addr;
+    std::string client_addr;   // in full: audit, sessions; limits count its address_block()
     std::string user_agent;
     std::string cookie;        // Cookie header(s), "; "-joined (passkey login binding)
     std::optional<SessionClaims> session;  // verified, live, not revoked

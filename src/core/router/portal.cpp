@@ -7,6 +7,7 @@
 
 #include "core/flows/account_switch.h"
 #include "core/flows/address_confirmation.h"
+#include "core/primitives/address_block.h"
 #include "core/primitives/escape.h"
 #include "core/flows/link_flow.h"
 #include "core/flows/login_flow.h"
@@ -172,7 +173,7 @@ Dispatch dispatch(const Settings& s, const PortalRequest& req, AttemptLimiter& l
     }
     // Hashes in flight per client address are bounded: a trickle of
     // logins from one place cannot fill the hashing pool for everyone.
-    if (post && route->hashes && limiter.locked("hash:" + req.client_addr, req.now)) {
+    if (post && route->hashes && limiter.locked("hash:" + address_block(req.client_addr), req.now)) {
         PortalResponse r = error_answer(rc, 429, "busy", Text::common_error_busy);
         r.log_level = LogLevel::info;
         r.log_message = "too many password hashes in flight from this address";

@@ -19,7 +19,8 @@ namespace extranet {
 // The limits of auth_extranet_limit.
 struct LockoutRules {
     unsigned identifier = 5;          // failures per identifier ("id:<identifier>")
-    unsigned address = 50;            // failures per client address ("ip:<address>")
+    unsigned address = 50;            // failures per client address ("ip:" + address_block():
+                                      // an IPv6 client's /64)
     std::uint64_t window = 15 * 60;   // seconds the failures are counted over
     std::uint64_t lockout = 15 * 60;  // seconds a key stays locked once over
 
