@@ -316,8 +316,6 @@ ngx_http_auth_extranet_deny(ngx_http_request_t *r,
                r->headers_in.accept->value.len)))
     {
         html = true;
-        ctx->deny_body = ngx_http_auth_extranet_session_ended(r, site, clcf,
-                                                              login);
     }
 
     if (!json && clcf->satisfy == NGX_HTTP_SATISFY_ALL) {
@@ -347,10 +345,14 @@ ngx_http_auth_extranet_deny(ngx_http_request_t *r,
     if (ngx_http_auth_extranet_has_error_page(r, NGX_HTTP_UNAUTHORIZED)) {
         ctx->deny = ngx_http_auth_extranet_deny_e::none;
 
+    } else if (html) {
+        ctx->deny = ngx_http_auth_extranet_deny_e::html;
+        ctx->deny_body = ngx_http_auth_extranet_session_ended(r, site, clcf,
+                                                              login);
+
     } else {
-        ctx->deny = html ? ngx_http_auth_extranet_deny_e::html
-                    : json ? ngx_http_auth_extranet_deny_e::json
-                    : ngx_http_auth_extranet_deny_e::redirect;
+        ctx->deny = json ? ngx_http_auth_extranet_deny_e::json
+                         : ngx_http_auth_extranet_deny_e::redirect;
     }
 
     ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
