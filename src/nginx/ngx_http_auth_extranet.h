@@ -152,7 +152,8 @@ typedef struct ngx_http_auth_extranet_portal_ctx_s
 enum class ngx_http_auth_extranet_deny_e {
     none,
     redirect,       /* 302 to the login page */
-    json            /* 401 with the JSON body */
+    json,           /* 401 with the JSON body */
+    html            /* 401 with the "session ended" page: a browser's form */
 };
 
 

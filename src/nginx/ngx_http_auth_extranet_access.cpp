@@ -18,6 +18,7 @@
 
 #include "core/primitives/address_block.h"
 #include "core/primitives/escape.h"
+#include "core/flows/route.h"
 #include "core/views/response.h"
 #include "core/storage/session_store.h"
 
@@ -39,6 +40,9 @@ static void ngx_http_auth_extranet_refresh_done(ngx_http_request_t *r,
 static ngx_int_t ngx_http_auth_extranet_deny(ngx_http_request_t *r,
     ngx_http_auth_extranet_srv_conf_t *site,
     ngx_http_auth_extranet_ctx_t *ctx);
+static std::string ngx_http_auth_extranet_session_ended(ngx_http_request_t *r,
+    ngx_http_auth_extranet_srv_conf_t *site, ngx_http_core_loc_conf_t *clcf,
+    const std::string &login);
 static bool ngx_http_auth_extranet_has_error_page(ngx_http_request_t *r,
     ngx_int_t status);
 
@@ -262,7 +266,10 @@ ngx_http_auth_extranet_refresh_done(ngx_http_request_t *r, bool failed)
 
 /*
  * No valid session. A page view is sent to the login page, anything else
- * (a non-GET method, a client that accepts JSON) gets 401 with a JSON body.
+ * (a non-GET method, a client that accepts JSON) gets 401 with a JSON body,
+ * but a browser's form (a POST whose Accept prefers HTML: the session
+ * ended while the owner was typing) gets a 401 page to read, with a link
+ * to log in again and come back to the page the form was on.
  * As nginx's own access modules do, 401 is returned to nginx: under
  * "satisfy any" another module (allow, auth_basic) may still let the
  * request in, and "error_page 401" applies. The answer's body is given by
@@ -273,11 +280,12 @@ static ngx_int_t
 ngx_http_auth_extranet_deny(ngx_http_request_t *r,
     ngx_http_auth_extranet_srv_conf_t *site, ngx_http_auth_extranet_ctx_t *ctx)
 {
-    bool                       json;
+    bool                       json, html;
     ngx_table_elt_t           *h;
     ngx_http_core_loc_conf_t  *clcf;
 
     json = !(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD));
+    html = false;
 
     if (r->headers_in.accept
         && ngx_strlcasestrn(r->headers_in.accept->value.data,
@@ -303,6 +311,14 @@ ngx_http_auth_extranet_deny(ngx_http_request_t *r,
 
     clcf = static_cast<ngx_http_core_loc_conf_t *>(
                ngx_http_get_module_loc_conf(r, ngx_http_core_module));
+
+    if (json && r->headers_in.accept
+        && extranet::prefers_html(std::string_view(
+               (char *) r->headers_in.accept->value.data,
+               r->headers_in.accept->value.len)))
+    {
+        html = true;
+    }
 
     if (!json && clcf->satisfy == NGX_HTTP_SATISFY_ALL) {
         /* nothing else can let a page view in: to the login page now */
@@ -331,6 +347,11 @@ ngx_http_auth_extranet_deny(ngx_http_request_t *r,
     if (ngx_http_auth_extranet_has_error_page(r, NGX_HTTP_UNAUTHORIZED)) {
         ctx->deny = ngx_http_auth_extranet_deny_e::none;
 
+    } else if (html) {
+        ctx->deny = ngx_http_auth_extranet_deny_e::html;
+        ctx->deny_body = ngx_http_auth_extranet_session_ended(r, site, clcf,
+                                                              login);
+
     } else {
         ctx->deny = json ? ngx_http_auth_extranet_deny_e::json
                          : ngx_http_auth_extranet_deny_e::redirect;
@@ -341,6 +362,52 @@ ngx_http_auth_extranet_deny(ngx_http_request_t *r,
                    (int) ctx->deny);
 
     return NGX_HTTP_UNAUTHORIZED;
+}
+
+
+/*
+ * The "session ended" page of a browser's form: its link logs in again and
+ * comes back to the page the form was on (the Referer's path, when it is
+ * one of this site), else to the protected location's root. The form's
+ * data is not kept: the page says so.
+ */
+
+static std::string
+ngx_http_auth_extranet_session_ended(ngx_http_request_t *r,
+    ngx_http_auth_extranet_srv_conf_t *site, ngx_http_core_loc_conf_t *clcf,
+    const std::string &login)
+{
+    std::string_view  referer, host, root;
+
+    if (r->headers_in.referer) {
+        referer = std::string_view((char *) r->headers_in.referer->value.data,
+                                   r->headers_in.referer->value.len);
+    }
+
+    if (r->headers_in.host) {
+        host = std::string_view((char *) r->headers_in.host->value.data,
+                                r->headers_in.host->value.len);
+    }
+
+    /* a prefix or exact location's name is a path; a regex's is not */
+    root = "/";
+
+    if (
+#if (NGX_PCRE)
+        clcf->regex == NULL &&
+#endif
+        !clcf->named && clcf->name.len && clcf->name.data[0] == '/')
+    {
+        root = std::string_view((char *) clcf->name.data, clcf->name.len);
+    }
+
+    extranet::PageContext page;
+    page.prefix = std::string((char *) site->portal_prefix.data,
+                              site->portal_prefix.len);
+    page.theme = site->settings->theme.get();
+
+    return extranet::render_session_ended(page, login + "?next="
+        + extranet::url_encode(extranet::referer_next(referer, host, root)));
 }
 
 

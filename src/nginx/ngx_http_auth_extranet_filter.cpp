@@ -4,14 +4,18 @@
  * ngx_http_auth_extranet_module: the filters.
  *
  * The header filter sends a refreshed session cookie with whatever answers
- * the request (after any internal redirect), and makes that answer one no
- * shared cache keeps. When nginx answers the 401 of
+ * the request (after any internal redirect), and makes every answer to a
+ * session one no shared cache keeps. When nginx answers the 401 of
  * the access phase itself (no other access module let the request in, no
  * "error_page 401"), the filters turn it into the module's answer: a 302 to
- * the login page for a page view, the JSON body for an API client.
+ * the login page for a page view, the JSON body for an API client, the
+ * "session ended" page for a browser's form.
  */
 
 #include "nginx/ngx_http_auth_extranet.h"
+
+#include "core/primitives/cache_control.h"
+#include "core/views/response.h"
 
 
 static ngx_int_t ngx_http_auth_extranet_header_filter(ngx_http_request_t *r);
@@ -20,6 +24,9 @@ static ngx_int_t ngx_http_auth_extranet_body_filter(ngx_http_request_t *r,
 static ngx_int_t ngx_http_auth_extranet_deny_headers(ngx_http_request_t *r,
     ngx_http_auth_extranet_ctx_t *ctx);
 static ngx_int_t ngx_http_auth_extranet_private(ngx_http_request_t *r);
+static ngx_int_t ngx_http_auth_extranet_not_shared(ngx_http_request_t *r);
+static ngx_uint_t ngx_http_auth_extranet_is_cache_control(ngx_table_elt_t *h);
+static void ngx_http_auth_extranet_clear_cache_control(ngx_http_request_t *r);
 
 
 static ngx_http_output_header_filter_pt  ngx_http_next_header_filter;
@@ -74,6 +81,11 @@ ngx_http_auth_extranet_header_filter(ngx_http_request_t *r)
         if (ngx_http_auth_extranet_private(r) != NGX_OK) {
             return NGX_ERROR;
         }
+
+    } else if (ctx->claims) {
+        if (ngx_http_auth_extranet_not_shared(r) != NGX_OK) {
+            return NGX_ERROR;
+        }
     }
 
     return ngx_http_next_header_filter(r);
@@ -101,9 +113,7 @@ ngx_http_auth_extranet_private(ngx_http_request_t *r)
         h = static_cast<ngx_table_elt_t *>(part->elts);
 
         for (i = 0; i < part->nelts; i++) {
-            if ((h[i].key.len == sizeof("Cache-Control") - 1
-                 && ngx_strncasecmp(h[i].key.data, (u_char *) "Cache-Control",
-                                    sizeof("Cache-Control") - 1) == 0)
+            if (ngx_http_auth_extranet_is_cache_control(&h[i])
                 || (h[i].key.len == sizeof("Expires") - 1
                     && ngx_strncasecmp(h[i].key.data, (u_char *) "Expires",
                                        sizeof("Expires") - 1) == 0))
@@ -115,15 +125,145 @@ ngx_http_auth_extranet_private(ngx_http_request_t *r)
 
     r->headers_out.expires = NULL;
 
+    ngx_http_auth_extranet_clear_cache_control(r);
+
+    return ngx_http_auth_extranet_add_header(r, "Cache-Control",
+                                             "private, no-store", NULL);
+}
+
+
+/*
+ * Every other answer to a session is the owner's page too, whatever the
+ * upstream said: the module keeps the session cookie from the upstream,
+ * which no longer knows the request was a personal one. A shared cache in
+ * front must not keep it (and hand it to the next client); the owner's own
+ * browser may, as the upstream allows. An answer that says "private" or
+ * "no-store" is left as it is; otherwise its Cache-Control lines become one
+ * "private" line that keeps their max-age, no-cache and must-revalidate
+ * ("public", "s-maxage", "proxy-revalidate" go). The line is not made the
+ * response's cache_control, as for the refreshed cookie's.
+ *
+ * This runs on every proxied request: no heap. The usual answer (no
+ * Cache-Control) gets a static line in the list's room; a rewritten one is
+ * built in the request's pool.
+ */
+
+static ngx_int_t
+ngx_http_auth_extranet_not_shared(ngx_http_request_t *r)
+{
+    size_t            len, n;
+    u_char           *p;
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h, *first;
+
+    first = NULL;
+    len = sizeof("private") - 1;
+
+    for (part = &r->headers_out.headers.part; part; part = part->next) {
+        h = static_cast<ngx_table_elt_t *>(part->elts);
+
+        for (i = 0; i < part->nelts; i++) {
+            if (h[i].hash == 0 || !ngx_http_auth_extranet_is_cache_control(&h[i]))
+            {
+                continue;
+            }
+
+            std::string_view value((char *) h[i].value.data, h[i].value.len);
+
+            if (extranet::keeps_from_shared_caches(value)) {
+                return NGX_OK;
+            }
+
+            if (first == NULL) {
+                first = &h[i];
+            }
+
+            len += extranet::private_directives_room(value);
+        }
+    }
+
+    ngx_http_auth_extranet_clear_cache_control(r);
+
+    if (first == NULL) {
+        h = static_cast<ngx_table_elt_t *>(
+                ngx_list_push(&r->headers_out.headers));
+        if (h == NULL) {
+            return NGX_ERROR;
+        }
+
+        h->hash = 1;
+        ngx_str_set(&h->key, "Cache-Control");
+        ngx_str_set(&h->value, "private");
+#if (nginx_version >= 1023000)
+        h->next = NULL;
+#endif
+
+        return NGX_OK;
+    }
+
+    p = static_cast<u_char *>(ngx_pnalloc(r->pool, len));
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    n = sizeof("private") - 1;
+    ngx_memcpy(p, "private", n);
+
+    for (part = &r->headers_out.headers.part; part; part = part->next) {
+        h = static_cast<ngx_table_elt_t *>(part->elts);
+
+        for (i = 0; i < part->nelts; i++) {
+            if (h[i].hash == 0 || !ngx_http_auth_extranet_is_cache_control(&h[i]))
+            {
+                continue;
+            }
+
+            n += extranet::private_directives(
+                     std::string_view((char *) h[i].value.data,
+                                      h[i].value.len),
+                     (char *) p + n);
+
+            if (&h[i] != first) {
+                h[i].hash = 0;
+            }
+        }
+    }
+
+    first->value.data = p;
+    first->value.len = n;
+#if (nginx_version >= 1023000)
+    first->next = NULL;
+#endif
+
+    return NGX_OK;
+}
+
+
+static ngx_uint_t
+ngx_http_auth_extranet_is_cache_control(ngx_table_elt_t *h)
+{
+    return h->key.len == sizeof("Cache-Control") - 1
+           && ngx_strncasecmp(h->key.data, (u_char *) "Cache-Control",
+                              sizeof("Cache-Control") - 1) == 0;
+}
+
+
+/*
+ * The module's Cache-Control line is not the response's cache_control:
+ * nginx's "expires" (whose filter runs after this one) would rewrite it;
+ * with none, it adds a line of its own beside it.
+ */
+
+static void
+ngx_http_auth_extranet_clear_cache_control(ngx_http_request_t *r)
+{
 #if (nginx_version >= 1023000)
     r->headers_out.cache_control = NULL;
 #else
     r->headers_out.cache_control.elts = NULL;
     r->headers_out.cache_control.nelts = 0;
 #endif
-
-    return ngx_http_auth_extranet_add_header(r, "Cache-Control",
-                                             "private, no-store", NULL);
 }
 
 
@@ -162,6 +302,30 @@ ngx_http_auth_extranet_deny_headers(ngx_http_request_t *r,
         r->headers_out.status = NGX_HTTP_MOVED_TEMPORARILY;
         r->headers_out.status_line.len = 0;
         ctx->deny_body.clear();
+
+    } else if (ctx->deny == ngx_http_auth_extranet_deny_e::html) {
+        ngx_str_set(&r->headers_out.content_type, "text/html; charset=utf-8");
+        r->headers_out.content_type_len = r->headers_out.content_type.len;
+        r->headers_out.charset.len = 0;
+
+        /* the portal's pages' own: no inline script, kept by no cache */
+        try {
+            for (const extranet::HeaderLine &line :
+                 extranet::security_headers(extranet::html_response(401, "")))
+            {
+                if (ngx_http_auth_extranet_add_header(r, line.name, line.value,
+                                                      NULL)
+                    != NGX_OK)
+                {
+                    return NGX_ERROR;
+                }
+            }
+
+        } catch (const std::exception &e) {
+            ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                          "auth extranet: %s", e.what());
+            return NGX_ERROR;
+        }
 
     } else {
         ngx_str_set(&r->headers_out.content_type, "application/json");

@@ -100,6 +100,24 @@ PortalResponse page_answer(const RouteContext& rc, int status, std::string html,
 // A same-origin path to return to: "next" if it is one, else fallback.
 std::string safe_next(std::string_view next, std::string_view fallback = "/");
 
+// A protected page's form sent without a valid session (it expired while
+// the owner was typing) by a browser: whether the Accept header prefers an
+// HTML page (its best media range is text/html or application/xhtml+xml),
+// so that it gets a page to read rather than JSON. A script's "*/*", an
+// absent Accept or one that lists application/json keep JSON.
+bool prefers_html(std::string_view accept);
+
+// Where to go back after logging in again: the path of the Referer when it
+// is a page of this host (host: the Host header; the scheme is not
+// compared, TLS may end in front of nginx) and safe_next() keeps it, else
+// fallback.
+std::string referer_next(std::string_view referer, std::string_view host,
+                         std::string_view fallback);
+
+// The 401 page of that form: the session ended, what was sent is not
+// saved, a link to log in again (login_url, next= included).
+std::string render_session_ended(const PageContext& page, std::string_view login_url);
+
 // Set-Cookie for a (new or updated) session, and the one clearing it.
 std::string session_cookie(const Settings& s, const SessionClaims& claims);
 std::string clear_session_cookie(const Settings& s);

@@ -184,6 +184,9 @@
     X(reset_invalid_link_again, "reset.invalid_link.again") \
     X(reset_invalid_link_title, "reset.invalid_link.title") \
     X(reset_title, "reset.title") \
+    X(session_ended_login, "session.ended.login") \
+    X(session_ended_message, "session.ended.message") \
+    X(session_ended_title, "session.ended.title") \
     X(switch_error_invalid_account, "switch.error.invalid_account") \
     X(switch_error_method, "switch.error.method") \
     X(switch_error_not_linked, "switch.error.not_linked") \
