@@ -218,13 +218,10 @@ ngx_http_auth_extranet_shm_fail(ngx_shm_zone_t *zone, const std::string &key,
             n->failures = 0;
         }
 
+        /* the lockout is counted by the portal, where PostgreSQL's count
+         * (the fleet's) reaches the limit, never here: one node's share
+         * of the guesses may never reach it */
         if (++n->failures >= max) {
-            if (n->locked_until <= now) {
-                ngx_http_auth_extranet_count(
-                    &static_cast<ngx_http_auth_extranet_shm_sh_t *>(
-                        zone->data)->stats, lockouts);
-            }
-
             n->locked_until = now + lockout;
         }
 

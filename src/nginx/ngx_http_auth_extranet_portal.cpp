@@ -385,11 +385,12 @@ ngx_http_auth_extranet_portal_send(ngx_http_request_t *r,
     ngx_http_auth_extranet_srv_conf_t *site,
     const extranet::PortalResponse &resp)
 {
-    ngx_int_t         rc;
-    ngx_uint_t        level;
-    ngx_buf_t        *b;
-    ngx_chain_t       out;
-    ngx_table_elt_t  *location;
+    ngx_int_t                        rc;
+    ngx_uint_t                       level;
+    ngx_buf_t                       *b;
+    ngx_chain_t                      out;
+    ngx_table_elt_t                 *location;
+    ngx_http_auth_extranet_stats_t  *stats;
 
     switch (resp.log_level) {
     case extranet::LogLevel::none:
@@ -430,6 +431,16 @@ ngx_http_auth_extranet_portal_send(ngx_http_request_t *r,
 
     for (const std::string &key : resp.successes) {
         ngx_http_auth_extranet_shm_clear(site->shm_zone, *site->tag + key);
+    }
+
+    /* counted where PostgreSQL's count reached the limit, not where this
+     * node's zone does: guesses spread over a fleet lock a key that no
+     * node's zone sees reach it */
+    if (resp.lockouts) {
+        stats = ngx_http_auth_extranet_shm_stats(site->shm_zone);
+        if (stats) {
+            (void) ngx_atomic_fetch_add(&stats->lockouts, resp.lockouts);
+        }
     }
 
     r->headers_out.status = resp.status;

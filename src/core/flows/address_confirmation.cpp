@@ -6,6 +6,7 @@
 #include "core/primitives/crypto.h"
 #include "core/primitives/escape.h"
 #include "core/storage/address_claim.h"
+#include "core/storage/lockout_store.h"
 #include "core/storage/session_store.h"
 
 namespace extranet {
@@ -128,6 +129,9 @@ PortalResponse confirm(Database& db, const ConfirmWork& w) {
     // unlinked): its numeric-code sessions end as at a link.
     std::vector<std::string> code = revoke_identity_code_sessions(db, *w.settings, identity);
     revoked->insert(revoked->end(), code.begin(), code.end());
+    // The mailbox is proven: a lockout of the address ends, on every node
+    // (the row's deletion writes the revocation feed).
+    end_lockout(db, "id:" + email);
     tx.commit();
 
     PortalResponse out =
@@ -135,6 +139,7 @@ PortalResponse confirm(Database& db, const ConfirmWork& w) {
                 "{\"ok\":true,\"email\":" + json_string(email) + "}");
     out.set_cookies.push_back(w.clear);
     out.revoke = std::move(*revoked);
+    // This node's counters at once; the others' through the feed.
     out.successes.push_back("id:" + email);
     return out;
 }

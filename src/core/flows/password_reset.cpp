@@ -15,6 +15,7 @@
 #include "core/primitives/metrics.h"
 #include "core/flows/identity_rules.h"
 #include "core/primitives/password.h"
+#include "core/storage/lockout_store.h"
 #include "core/storage/session_store.h"
 #include "core/storage/syndic.h"
 
@@ -250,6 +251,9 @@ PortalResponse reset_password(Database& db, const ResetRequest& q, const Secret&
     n.user_agent = q.user_agent;
     n.at = q.now;
     notify_access(db, q.ans.page, email, n);
+    // The mailbox's owner proved who they are: a lockout of the address
+    // ends, on every node (the row's deletion writes the revocation feed).
+    end_lockout(db, "id:" + email);
     tx.commit();
 
     std::string login = q.ans.page.prefix + "login?reset=1";
@@ -257,7 +261,7 @@ PortalResponse reset_password(Database& db, const ResetRequest& q, const Secret&
         q.ans.json ? json_response(200, "{\"ok\":true,\"redirect\":" + json_string(login) + "}")
                    : redirect_response(login);
     out.revoke = std::move(revoked);
-    // The mailbox's owner proved who they are: a lockout of the address ends.
+    // This node's counters at once; the others' through the feed.
     out.successes.push_back("id:" + email);
     return out;
 }

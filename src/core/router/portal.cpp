@@ -17,6 +17,7 @@
 #include "core/flows/passkey_flow.h"
 #include "core/views/passkey_pages.h"
 #include "core/flows/password_reset.h"
+#include "core/storage/lockout_store.h"
 
 namespace extranet {
 
@@ -224,7 +225,18 @@ PortalResponse run_blocking(const Settings& s, const BlockingWork& work, bool wa
     try {
         db = &site_database(s);
         db->check_connection();
-        return with_notice(work(*db));
+        take_limits_reached();  // a former task's, had it thrown
+        PortalResponse r = work(*db);
+        // A failed attempt that brought its key's count to the limit began
+        // a lockout: counted once, by the node that served it, wherever
+        // the other guesses were made (the attempts refused after it are
+        // over the limit, never at it).
+        for (const std::string& key : take_limits_reached()) {
+            if (std::find(r.failures.begin(), r.failures.end(), key) != r.failures.end()) {
+                r.lockouts++;
+            }
+        }
+        return with_notice(std::move(r));
     } catch (const DatabaseUnavailable& e) {
         count(Metric::db_unavailable);
         return with_notice(unavailable(e.what()));

@@ -31,6 +31,12 @@ const Statement kIsLocked{
     "SELECT 1 FROM extranet.login_lockout"
     " WHERE key = $1 AND until > now() AND failures > $2"};
 
+// A successful attempt's own count, given back before the row goes.
+const Statement kGiveBack{
+    "lockout_give_back",
+    "UPDATE extranet.login_lockout SET failures = failures - 1"
+    " WHERE key = $1 AND failures > 0"};
+
 const Statement kClear{
     "lockout_clear",
     "DELETE FROM extranet.login_lockout WHERE key = $1"};
@@ -39,6 +45,10 @@ const Statement kPurge{
     "lockout_purge",
     "DELETE FROM extranet.login_lockout WHERE key IN (SELECT key FROM extranet.login_lockout"
     " WHERE until < now() - interval '1 minute' LIMIT 100)"};
+
+// One task at a time runs on a pool thread: what its attempts brought to
+// a limit is the task's.
+thread_local std::vector<std::string> limits_reached;
 
 }  // namespace
 
@@ -60,6 +70,7 @@ LockoutState count_attempt(Database& db, const LockoutRules& rules, std::string_
     st.failures = static_cast<unsigned>(r.integer(0, 0));
     // `limit` failures are allowed; the attempt after them is locked out.
     st.locked = st.failures > limit && r.boolean(0, 1);
+    if (st.failures == limit) limits_reached.emplace_back(key);
     return st;
 }
 
@@ -89,7 +100,18 @@ bool is_locked(Database& db, const LockoutRules& rules, std::string_view key) {
     return !db.exec(kIsLocked, {key, lim}).empty();
 }
 
-void clear_lockout(Database& db, std::string_view key) { db.exec(kClear, {key}); }
+void clear_lockout(Database& db, std::string_view key) {
+    db.exec(kGiveBack, {key});
+    db.exec(kClear, {key});
+}
+
+void end_lockout(Database& db, std::string_view key) { db.exec(kClear, {key}); }
+
+std::vector<std::string> take_limits_reached() {
+    std::vector<std::string> keys;
+    keys.swap(limits_reached);
+    return keys;
+}
 
 void purge_lockouts(Database& db) { db.exec(kPurge, {}); }
 

@@ -74,8 +74,22 @@ bool is_locked(Database& db, const LockoutRules& rules, std::string_view key);
 
 // The right password was given for the identifier: its count and lockout
 // end, attempts in flight included (they were counted already, and the
-// owner proved who they are).
+// owner proved who they are). The attempt's own count is given back first,
+// so that a login at the first try leaves nothing for the other nodes to
+// clear (deleting a row with failures left tells every node to clear its
+// counters of the key: the revocation feed, 011).
 void clear_lockout(Database& db, std::string_view key);
+
+// The owner proved who they are otherwise (a password reset, an address
+// confirmation): the key's count and lockout end, on every node (the
+// row's deletion writes the feed). In the caller's transaction.
+void end_lockout(Database& db, std::string_view key);
+
+// The keys whose count an attempt of this thread brought to their limit
+// (the attempt that turns the row into a lockout) since the last call: the
+// router counts a lockout for each one its answer fails, whatever flow
+// counted it, once per lockout and wherever the other guesses were made.
+std::vector<std::string> take_limits_reached();
 
 // Drops rows whose window and lockout are over (a few at a time).
 void purge_lockouts(Database& db);

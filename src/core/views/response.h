@@ -29,6 +29,9 @@ struct PortalResponse {
     std::vector<std::string> revoke;      // session keys (session_key()) to refuse at once
     std::vector<std::string> failures;    // limiter keys that failed
     std::vector<std::string> successes;   // limiter keys to clear
+    // Lockouts this answer began: failed keys whose count in PostgreSQL
+    // reached their limit (auth_extranet_lockouts_total).
+    unsigned lockouts = 0;
 
     // A line for nginx's error log, at the level of whoever is at fault.
     LogLevel log_level = LogLevel::none;
