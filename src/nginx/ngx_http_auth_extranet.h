@@ -8,7 +8,8 @@
  *                   configuration, the hooks installed at postconfiguration
  *   _site.cpp       each site's configuration: merged, built, checked
  *   _directive.cpp  the directives that need their own parser
- *   _access.cpp     the access phase (and subrequests' check)
+ *   _access.cpp     the access phase (and subrequests' check), the
+ *                   session's refresh (the portal's too)
  *   _session.cpp    a request's session: its cookie verified, its state
  *                   kept across internal redirects
  *   _headers_in.cpp the rewrite of the request headers for the upstream
@@ -214,6 +215,9 @@ typedef struct {
     bool                                    refresh_revoked = false;
     bool                                    pending = false;
     bool                                    deny_sent = false;
+    /* where a refresh goes on, back on the event loop */
+    void                                  (*refresh_resume)(
+                                              ngx_http_request_t *r) = nullptr;
     ngx_http_auth_extranet_portal_ctx_t    *portal = nullptr;
 } ngx_http_auth_extranet_ctx_t;
 
@@ -272,13 +276,13 @@ char *ngx_http_auth_extranet_check_header_prefix(ngx_conf_t *cf, void *post,
 /* access phase (ngx_http_auth_extranet_access.cpp) */
 ngx_int_t ngx_http_auth_extranet_access_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_auth_extranet_precontent_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_auth_extranet_refresh(ngx_http_request_t *r,
+    ngx_http_auth_extranet_srv_conf_t *site, ngx_http_auth_extranet_ctx_t *ctx,
+    void (*resume)(ngx_http_request_t *r));
 ngx_http_auth_extranet_ctx_t *ngx_http_auth_extranet_find_ctx(
     ngx_http_request_t *r);
 ngx_http_auth_extranet_ctx_t *ngx_http_auth_extranet_get_ctx(
     ngx_http_request_t *r);
-std::optional<extranet::SessionClaims> ngx_http_auth_extranet_session(
-    ngx_http_request_t *r, ngx_http_auth_extranet_srv_conf_t *site,
-    bool *refresh_due);
 std::shared_ptr<const ngx_http_auth_extranet_session_t>
     ngx_http_auth_extranet_find_session(ngx_http_request_t *r,
     ngx_http_auth_extranet_srv_conf_t *site, bool *refresh_due);

@@ -3,9 +3,10 @@
 /*
  * ngx_http_auth_extranet_module: the access phase. It verifies the session
  * cookie (no database work), refreshes the session row in the thread pool
- * when it is due, and hands the request to the header rewrite; without a
- * session it answers as nginx's access modules do, so that "satisfy",
- * "error_page 401" and the other access modules combine with it.
+ * when it is due (the refresh the portal's pages use too), and hands the
+ * request to the header rewrite; without a session it answers as nginx's
+ * access modules do, so that "satisfy", "error_page 401" and the other
+ * access modules combine with it.
  *
  * The request's state lives in a pool cleanup: an internal redirect
  * (index, try_files, error_page, named locations, X-Accel-Redirect) clears
@@ -32,7 +33,8 @@
 static ngx_int_t ngx_http_auth_extranet_verdict(ngx_http_request_t *r,
     ngx_http_auth_extranet_srv_conf_t *site,
     ngx_http_auth_extranet_ctx_t *ctx);
-static ngx_int_t ngx_http_auth_extranet_refresh(ngx_http_request_t *r,
+static void ngx_http_auth_extranet_access_resume(ngx_http_request_t *r);
+static ngx_int_t ngx_http_auth_extranet_refresh_post(ngx_http_request_t *r,
     ngx_http_auth_extranet_srv_conf_t *site,
     ngx_http_auth_extranet_ctx_t *ctx);
 static void ngx_http_auth_extranet_refresh_done(ngx_http_request_t *r,
@@ -54,8 +56,9 @@ static time_t  ngx_http_auth_extranet_db_down_until;
 ngx_int_t
 ngx_http_auth_extranet_access_handler(ngx_http_request_t *r)
 {
+    bool                                refresh_due;
+    ngx_int_t                           rc;
     ngx_http_auth_extranet_ctx_t       *ctx;
-    ngx_http_auth_extranet_stats_t     *stats;
     ngx_http_auth_extranet_loc_conf_t  *alcf;
     ngx_http_auth_extranet_srv_conf_t  *site;
 
@@ -79,28 +82,8 @@ ngx_http_auth_extranet_access_handler(ngx_http_request_t *r)
         }
 
         if (ctx->refresh_done) {
-            /* back from the pool thread */
-
+            /* back from the pool thread, the refresh's answer held */
             ctx->refresh_done = false;
-
-            stats = ngx_http_auth_extranet_shm_stats(site->shm_zone);
-
-            if (ctx->refresh_revoked) {
-                ngx_http_auth_extranet_count(stats, revoked);
-                ngx_http_auth_extranet_shm_revoke(site->shm_zone,
-                    ctx->session->revoked_key,
-                    ngx_time() + site->settings->timeouts.absolute);
-                ngx_http_auth_extranet_hold(ctx, nullptr);
-
-            } else if (ctx->refreshed) {
-                ngx_http_auth_extranet_count(stats, refreshed);
-                ctx->set_cookie = extranet::session_cookie(*site->settings,
-                                                           *ctx->refreshed);
-                ngx_http_auth_extranet_hold(ctx,
-                    ngx_http_auth_extranet_new_session(*site->settings, "",
-                                                       *ctx->refreshed));
-            }
-
             return ngx_http_auth_extranet_verdict(r, site, ctx);
         }
 
@@ -118,36 +101,14 @@ ngx_http_auth_extranet_access_handler(ngx_http_request_t *r)
             return ngx_http_auth_extranet_deny(r, site, ctx);
         }
 
-        bool refresh_due;
-
         ngx_http_auth_extranet_hold(ctx,
             ngx_http_auth_extranet_find_session(r, site, &refresh_due));
 
         if (ctx->claims && refresh_due) {
-            if (ngx_time() < ngx_http_auth_extranet_db_down_until) {
-                ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                               "auth extranet: refresh skipped, database down");
-
-            } else if (!ngx_http_auth_extranet_shm_spend(site->shm_zone,
-                           *site->tag + "refresh:"
-                           + extranet::address_block(std::string_view(
-                                 (char *) r->connection->addr_text.data,
-                                 r->connection->addr_text.len)),
-                           site->settings->refreshes_per_minute, 60))
-            {
-                return ngx_http_auth_extranet_refresh(r, site, ctx);
-
-            } else if (ctx->claims->unbound) {
-                /* a cookie sealed for no site passes only once checked */
-                ngx_http_auth_extranet_hold(ctx, nullptr);
-
-            } else {
-                /* a client that never keeps its refreshed cookie, or a
-                 * flood: the cookie is still valid (within idle and
-                 * absolute), it passes without the database */
-                ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                               "auth extranet: refresh skipped, budget of "
-                               "the client address spent");
+            rc = ngx_http_auth_extranet_refresh(r, site, ctx,
+                                          ngx_http_auth_extranet_access_resume);
+            if (rc != NGX_OK) {
+                return rc;
             }
         }
 
@@ -184,10 +145,69 @@ ngx_http_auth_extranet_verdict(ngx_http_request_t *r,
 }
 
 
+/* the access phase runs again, the refresh's answer held */
+
+static void
+ngx_http_auth_extranet_access_resume(ngx_http_request_t *r)
+{
+    ngx_http_auth_extranet_find_ctx(r)->refresh_done = true;
+
+    r->write_event_handler(r);
+}
+
+
+/*
+ * A session whose refresh is due, held by ctx: the access phase's and the
+ * portal's. Within the client address's budget, its row is re-checked in
+ * the thread pool (NGX_AGAIN), and resume(r) runs on the event loop once
+ * ctx holds the answer: the refreshed session and its cookie (sent by the
+ * header filter with whatever answers the request), or none when the row
+ * is revoked or expired. Otherwise (database down, budget spent) NGX_OK:
+ * the valid cookie goes on as it is, a cookie sealed for no site does not.
+ */
+
+ngx_int_t
+ngx_http_auth_extranet_refresh(ngx_http_request_t *r,
+    ngx_http_auth_extranet_srv_conf_t *site, ngx_http_auth_extranet_ctx_t *ctx,
+    void (*resume)(ngx_http_request_t *r))
+{
+    if (ngx_time() < ngx_http_auth_extranet_db_down_until) {
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "auth extranet: refresh skipped, database down");
+        return NGX_OK;
+    }
+
+    if (!ngx_http_auth_extranet_shm_spend(site->shm_zone,
+            *site->tag + "refresh:"
+            + extranet::address_block(std::string_view(
+                  (char *) r->connection->addr_text.data,
+                  r->connection->addr_text.len)),
+            site->settings->refreshes_per_minute, 60))
+    {
+        ctx->refresh_resume = resume;
+        return ngx_http_auth_extranet_refresh_post(r, site, ctx);
+    }
+
+    if (ctx->claims->unbound) {
+        /* a cookie sealed for no site passes only once checked */
+        ngx_http_auth_extranet_hold(ctx, nullptr);
+        return NGX_OK;
+    }
+
+    /* a client that never keeps its refreshed cookie, or a flood: the
+     * cookie is still valid (within idle and absolute), it passes without
+     * the database */
+    ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "auth extranet: refresh skipped, budget of "
+                   "the client address spent");
+    return NGX_OK;
+}
+
+
 /* re-checks the session row, off the event loop */
 
 static ngx_int_t
-ngx_http_auth_extranet_refresh(ngx_http_request_t *r,
+ngx_http_auth_extranet_refresh_post(ngx_http_request_t *r,
     ngx_http_auth_extranet_srv_conf_t *site, ngx_http_auth_extranet_ctx_t *ctx)
 {
     ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
@@ -240,15 +260,15 @@ ngx_http_auth_extranet_refresh_done(ngx_http_request_t *r, bool failed)
 {
     time_t                              backoff;
     ngx_http_auth_extranet_ctx_t       *ctx;
+    ngx_http_auth_extranet_stats_t     *stats;
     ngx_http_auth_extranet_srv_conf_t  *site;
 
     ctx = ngx_http_auth_extranet_find_ctx(r);
+    site = ngx_http_auth_extranet_site(r);
 
     ctx->pending = false;
-    ctx->refresh_done = true;
 
     if (failed || (!ctx->refresh_revoked && !ctx->refreshed)) {
-        site = ngx_http_auth_extranet_site(r);
         backoff = ngx_min((time_t) site->settings->timeouts.refresh,
                           NGX_HTTP_AUTH_EXTRANET_DB_BACKOFF);
 
@@ -260,7 +280,33 @@ ngx_http_auth_extranet_refresh_done(ngx_http_request_t *r, bool failed)
                       ctx->refresh_error.c_str(), backoff);
     }
 
-    r->write_event_handler(r);
+    stats = ngx_http_auth_extranet_shm_stats(site->shm_zone);
+
+    try {
+        if (ctx->refresh_revoked) {
+            ngx_http_auth_extranet_count(stats, revoked);
+            ngx_http_auth_extranet_shm_revoke(site->shm_zone,
+                ctx->session->revoked_key,
+                ngx_time() + site->settings->timeouts.absolute);
+            ngx_http_auth_extranet_hold(ctx, nullptr);
+
+        } else if (ctx->refreshed) {
+            ngx_http_auth_extranet_count(stats, refreshed);
+            ctx->set_cookie = extranet::session_cookie(*site->settings,
+                                                       *ctx->refreshed);
+            ngx_http_auth_extranet_hold(ctx,
+                ngx_http_auth_extranet_new_session(*site->settings, "",
+                                                   *ctx->refreshed));
+        }
+
+    } catch (const std::exception &e) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "auth extranet: %s", e.what());
+        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return;
+    }
+
+    ctx->refresh_resume(r);
 }
 
 

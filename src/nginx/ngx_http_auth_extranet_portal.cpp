@@ -94,11 +94,17 @@ struct ngx_http_auth_extranet_portal_ctx_s {
 
 
 static void ngx_http_auth_extranet_portal_body(ngx_http_request_t *r);
+static void ngx_http_auth_extranet_portal_refreshed(ngx_http_request_t *r);
+static void ngx_http_auth_extranet_portal_dispatch(ngx_http_request_t *r,
+    ngx_http_auth_extranet_srv_conf_t *site, ngx_http_auth_extranet_ctx_t *actx);
 static ngx_int_t ngx_http_auth_extranet_portal_request(ngx_http_request_t *r,
     ngx_http_auth_extranet_srv_conf_t *site, extranet::PortalRequest &req);
 static void ngx_http_auth_extranet_portal_done(ngx_http_request_t *r,
     bool failed);
 static ngx_int_t ngx_http_auth_extranet_portal_send(ngx_http_request_t *r,
+    ngx_http_auth_extranet_srv_conf_t *site,
+    const extranet::PortalResponse &resp);
+static void ngx_http_auth_extranet_portal_own_cookie(ngx_http_request_t *r,
     ngx_http_auth_extranet_srv_conf_t *site,
     const extranet::PortalResponse &resp);
 static std::string ngx_http_auth_extranet_header(ngx_table_elt_t *h);
@@ -160,14 +166,17 @@ ngx_http_auth_extranet_portal_handler(ngx_http_request_t *r)
 static void
 ngx_http_auth_extranet_portal_body(ngx_http_request_t *r)
 {
+    bool                                  refresh_due;
     ngx_int_t                             rc;
+    ngx_http_auth_extranet_ctx_t         *actx;
     ngx_http_auth_extranet_srv_conf_t   *site;
     ngx_http_auth_extranet_portal_ctx_t  *ctx;
 
     site = ngx_http_auth_extranet_site(r);
 
-    ctx = static_cast<ngx_http_auth_extranet_ctx_t *>(
-              ngx_http_get_module_ctx(r, ngx_http_auth_extranet_module))->portal;
+    actx = static_cast<ngx_http_auth_extranet_ctx_t *>(
+               ngx_http_get_module_ctx(r, ngx_http_auth_extranet_module));
+    ctx = actx->portal;
 
     try {
         if (ngx_http_auth_extranet_portal_request(r, site, ctx->request)
@@ -175,6 +184,66 @@ ngx_http_auth_extranet_portal_body(ngx_http_request_t *r)
         {
             ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
             return;
+        }
+
+        ngx_http_auth_extranet_hold(actx,
+            ngx_http_auth_extranet_find_session(r, site, &refresh_due));
+
+        /* working on the portal's pages is the session's activity: a due
+         * refresh is done as for a proxied request, before the route */
+
+        if (actx->claims && refresh_due
+            && extranet::serves_session(ctx->request.route))
+        {
+            rc = ngx_http_auth_extranet_refresh(r, site, actx,
+                                    ngx_http_auth_extranet_portal_refreshed);
+
+            if (rc == NGX_AGAIN) {
+                return;
+            }
+
+            if (rc != NGX_OK) {
+                ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+                return;
+            }
+        }
+
+    } catch (const std::exception &e) {
+        ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
+                      "auth extranet: %s", e.what());
+        ngx_http_finalize_request(r, NGX_HTTP_INTERNAL_SERVER_ERROR);
+        return;
+    }
+
+    ngx_http_auth_extranet_portal_dispatch(r, site, actx);
+}
+
+
+static void
+ngx_http_auth_extranet_portal_refreshed(ngx_http_request_t *r)
+{
+    ngx_http_auth_extranet_portal_dispatch(r, ngx_http_auth_extranet_site(r),
+                                           ngx_http_auth_extranet_find_ctx(r));
+}
+
+
+/* the route, with the session as found (and refreshed, or ended) */
+
+static void
+ngx_http_auth_extranet_portal_dispatch(ngx_http_request_t *r,
+    ngx_http_auth_extranet_srv_conf_t *site, ngx_http_auth_extranet_ctx_t *actx)
+{
+    ngx_int_t                             rc;
+    ngx_http_auth_extranet_portal_ctx_t  *ctx;
+
+    ctx = actx->portal;
+
+    try {
+        if (actx->claims) {
+            ctx->request.session = *actx->claims;
+
+        } else {
+            ctx->request.session.reset();
         }
 
         ngx_http_auth_extranet_limiter_t limiter(r, site);
@@ -259,7 +328,6 @@ static ngx_int_t
 ngx_http_auth_extranet_portal_request(ngx_http_request_t *r,
     ngx_http_auth_extranet_srv_conf_t *site, extranet::PortalRequest &req)
 {
-    bool                                refresh_due;
     size_t                              len;
     ssize_t                             n;
     ngx_buf_t                          *b;
@@ -331,8 +399,6 @@ ngx_http_auth_extranet_portal_request(ngx_http_request_t *r,
                              sizeof("application/json") - 1 - 1)
                          != NULL;
     }
-
-    req.session = ngx_http_auth_extranet_session(r, site, &refresh_due);
 
     if (req.body_too_large || r->request_body == NULL) {
         return NGX_OK;
@@ -443,6 +509,8 @@ ngx_http_auth_extranet_portal_send(ngx_http_request_t *r,
         }
     }
 
+    ngx_http_auth_extranet_portal_own_cookie(r, site, resp);
+
     r->headers_out.status = resp.status;
     r->headers_out.content_length_n = resp.body.size();
 
@@ -531,6 +599,46 @@ ngx_http_auth_extranet_portal_send(ngx_http_request_t *r,
     out.next = NULL;
 
     return ngx_http_output_filter(r, &out);
+}
+
+
+/*
+ * An answer that sets the session cookie itself (a switch, a new login) or
+ * ends the session: a refreshed cookie of the session it replaces must not
+ * follow it (the header filter would add it last, and the last one wins).
+ */
+
+static void
+ngx_http_auth_extranet_portal_own_cookie(ngx_http_request_t *r,
+    ngx_http_auth_extranet_srv_conf_t *site,
+    const extranet::PortalResponse &resp)
+{
+    ngx_http_auth_extranet_ctx_t  *actx;
+
+    actx = ngx_http_auth_extranet_find_ctx(r);
+
+    if (actx == NULL || actx->set_cookie.empty()) {
+        return;
+    }
+
+    const std::string &name = site->settings->cookie.name;
+
+    for (const std::string &cookie : resp.set_cookies) {
+        if (cookie.size() > name.size() && cookie[name.size()] == '='
+            && cookie.compare(0, name.size(), name) == 0)
+        {
+            actx->set_cookie.clear();
+            return;
+        }
+    }
+
+    if (actx->session
+        && std::find(resp.revoke.begin(), resp.revoke.end(),
+                     actx->session->revoked_key)
+           != resp.revoke.end())
+    {
+        actx->set_cookie.clear();
+    }
 }
 
 

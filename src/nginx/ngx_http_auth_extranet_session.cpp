@@ -228,22 +228,6 @@ ngx_http_auth_extranet_hold(ngx_http_auth_extranet_ctx_t *ctx,
 }
 
 
-/* the portal's copy of the request's session */
-
-std::optional<extranet::SessionClaims>
-ngx_http_auth_extranet_session(ngx_http_request_t *r,
-    ngx_http_auth_extranet_srv_conf_t *site, bool *refresh_due)
-{
-    auto session = ngx_http_auth_extranet_find_session(r, site, refresh_due);
-
-    if (session == nullptr) {
-        return std::nullopt;
-    }
-
-    return session->claims;
-}
-
-
 /*
  * A cookie's session if its seal verifies: one this worker verified before
  * (found again, nothing allocated), else opened with the site's key ring.

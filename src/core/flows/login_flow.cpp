@@ -278,6 +278,9 @@ Dispatch route_login(RouteContext& rc) {
     if (req.method != "POST") {
         if (rc.form.value("reset") == "1") {
             view.notice = page_text(rc.page, Text::login_notice_password_changed);
+        } else if (rc.form.value("expired") == "1" && !req.session) {
+            // sent here by a portal page or form whose session was over
+            view.notice = page_text(rc.page, Text::login_notice_session_expired);
         }
         if (req.wants_json) {
             return {json_response(200, std::string("{\"authenticated\":") +

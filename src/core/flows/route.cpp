@@ -156,10 +156,22 @@ std::string session_cookie(const Settings& s, const SessionClaims& claims) {
 
 std::string clear_session_cookie(const Settings& s) { return set_cookie(s.cookie, "", 0); }
 
-PortalResponse login_required(const RouteContext& rc) {
-    return unauthenticated(rc.req.wants_json, page_text(rc.page, Text::common_error_login_required),
-                           rc.req.prefix + "login");
+std::string login_again_url(std::string_view prefix, std::string_view back, bool ended) {
+    std::string url = std::string(prefix) + "login";
+    std::string next = safe_next(back, "");
+    char sep = '?';
+    if (!next.empty()) {
+        url += "?next=" + url_encode(next);
+        sep = '&';
+    }
+    if (ended) {
+        url += sep;
+        url += "expired=1";
+    }
+    return url;
 }
+
+PortalResponse login_required(const RouteContext& rc) { return Answerer::of(rc).login_required(); }
 
 Secret::~Secret() { secure_wipe(value); }
 
@@ -167,6 +179,7 @@ Answerer Answerer::of(const RouteContext& rc) {
     Answerer a;
     a.page = rc.page;
     a.json = rc.req.wants_json;
+    a.login_again = rc.login_again;
     return a;
 }
 
@@ -205,7 +218,7 @@ PortalResponse Answerer::answer(int status, std::string html, std::string json_b
 
 PortalResponse Answerer::login_required() const {
     return unauthenticated(json, page_text(page, Text::common_error_login_required),
-                           page.prefix + "login");
+                           page.prefix + "login", login_again);
 }
 
 }  // namespace extranet

@@ -76,6 +76,10 @@ struct RouteContext {
     Form form;            // body fields (POST) or query fields (GET)
     PageContext page;     // prefix, csrf
     AttemptLimiter& limiter;
+    // Where a page view goes when the request's session is missing or
+    // over: the login page that brings it back (login_again_url()); the
+    // router sets it, "" is the bare login page.
+    std::string login_again;
 };
 
 // An error answer: JSON {"error",...} or the French message page.
@@ -122,7 +126,13 @@ std::string render_session_ended(const PageContext& page, std::string_view login
 std::string session_cookie(const Settings& s, const SessionClaims& claims);
 std::string clear_session_cookie(const Settings& s);
 
-// The 401 for routes that need a session.
+// The login page that brings the owner back to `back` once she logged in
+// again (a same-origin path, else none), and tells her that her session
+// ended when `ended`: <prefix>login?next=<back>&expired=1.
+std::string login_again_url(std::string_view prefix, std::string_view back, bool ended);
+
+// The 401 for routes that need a session: to a page view, a redirect to
+// rc.login_again.
 PortalResponse login_required(const RouteContext& rc);
 
 // A password on its way to a pool thread (held through a shared_ptr by the
@@ -140,6 +150,7 @@ struct Secret {
 struct Answerer {
     PageContext page;
     bool json = false;
+    std::string login_again;  // RouteContext::login_again
 
     static Answerer of(const RouteContext& rc);
 

@@ -15,6 +15,7 @@
 #include "core/flows/me.h"
 #include "core/primitives/metrics.h"
 #include "core/flows/passkey_flow.h"
+#include "core/primitives/cookie.h"
 #include "core/views/passkey_pages.h"
 #include "core/flows/password_reset.h"
 #include "core/storage/lockout_store.h"
@@ -31,31 +32,78 @@ struct Route {
     bool needs_session;  // else anonymous requests reach the handler
     bool csrf;           // POSTs carry the session's CSRF token
     bool hashes = false; // POSTs hash a password (tens of milliseconds)
+    // The page of the route's forms, where a POST comes back after a new
+    // login ("": the route itself); post_only: a GET of it is no page
+    // either, and comes back there too.
+    std::string_view form_page = {};
+    bool post_only = false;
 };
 
 const Route kRoutes[] = {
     {"login", route_login, false, false, true},
-    {"logout", route_logout, false, true},
+    {"logout", route_logout, false, true, false, {}, true},
     {"api/me", route_me, true, true},
     {"link", route_link, true, true},
-    {"link/profile", route_link_profile, true, true, true},
-    {"link/password", route_link_password, true, true, true},
+    {"link/profile", route_link_profile, true, true, true, "link"},
+    {"link/password", route_link_password, true, true, true, "link"},
     {"link/done", route_link_done, true, true},
     // Opened from a mail, often on another device: no session needed; the
     // token is the proof, and POSTs still come from the site's origin.
     {"link/confirm", route_link_confirm, false, false},
     {"accounts", route_accounts, true, true},
-    {"switch", route_switch, true, true},
+    // The menu's and the accounts page's form: its next= is the page it
+    // was on, or else the accounts.
+    {"switch", route_switch, true, true, false, "accounts", true},
     {"manage", route_manage, true, true, true},
     {"password/forgot", route_password_forgot, false, false},
     {"password/reset", route_password_reset, false, false, true},
-    // passkeys (passkey_flow): JSON routes called by passkey.js
-    {"passkey/register/options", route_passkey_register_options, true, true, true},
-    {"passkey/register", route_passkey_register, true, true},
-    {"passkey/login/options", route_passkey_login_options, false, false},
-    {"passkey/login", route_passkey_login, false, false},
-    {"passkey/delete", route_passkey_delete, true, true},
+    // passkeys (passkey_flow): JSON routes called by passkey.js, and the
+    // delete form of "Gérer mes comptes"
+    {"passkey/register/options", route_passkey_register_options, true, true, true, "manage", true},
+    {"passkey/register", route_passkey_register, true, true, false, "manage", true},
+    {"passkey/login/options", route_passkey_login_options, false, false, false, {}, true},
+    {"passkey/login", route_passkey_login, false, false, false, {}, true},
+    {"passkey/delete", route_passkey_delete, true, true, false, "manage", true},
 };
+
+const Route* find_route(std::string_view name) {
+    for (const Route& r : kRoutes) {
+        if (r.name == name) return &r;
+    }
+    return nullptr;
+}
+
+// Where a request that finds its session missing or over comes back after
+// logging in again, so that the owner is not left on the legacy home: a
+// page view to itself (path and query); a form's POST, and a GET of a
+// route that is no page, to where its form said it was going (next=),
+// else to the page of the form. Never to a POST-only URL of the portal.
+std::string come_back_to(const Route& route, const PortalRequest& req, const Form& form) {
+    bool post = req.method == "POST";
+    if (!post && !route.post_only) {
+        std::string self = req.prefix + std::string(route.name);
+        if (!req.args.empty()) self += "?" + req.args;
+        return self;
+    }
+    std::string next = safe_next(form.value("next"), "");
+    if (post && !next.empty()) {
+        std::string_view path = std::string_view(next).substr(0, next.find_first_of("?#"));
+        const Route* to = path.compare(0, req.prefix.size(), req.prefix) == 0
+                              ? find_route(path.substr(req.prefix.size()))
+                              : nullptr;
+        if (!to || !to->post_only) return next;
+    }
+    return req.prefix + std::string(route.form_page.empty() ? route.name : route.form_page);
+}
+
+// The request carries a session cookie that did not open (expired, ended,
+// revoked): the owner had a session, and is told it is over.
+bool had_session(const Settings& s, const PortalRequest& req) {
+    for (const std::string& value : find_cookies(req.cookie, s.cookie.name)) {
+        if (!value.empty()) return true;
+    }
+    return false;
+}
 
 // WebAuthn responses (an RSA key, a long credential id) outgrow a password.
 constexpr std::size_t kPasskeyMaxValue = 4096;
@@ -122,12 +170,9 @@ Dispatch dispatch(const Settings& s, const PortalRequest& req, AttemptLimiter& l
     page.prefix = req.prefix;
     page.logged_in = req.session.has_value();
     if (req.session) page.csrf = s.keys->csrf_token(req.session->session_id);
-    RouteContext rc{s, req, Form(), page, limiter};
+    RouteContext rc{s, req, Form(), page, limiter, std::string()};
 
-    const Route* route = nullptr;
-    for (const Route& r : kRoutes) {
-        if (r.name == req.route) route = &r;
-    }
+    const Route* route = find_route(req.route);
     if (!route) {
         return {error_answer(rc, 404, "not_found", Text::common_error_not_found), {}};
     }
@@ -164,7 +209,11 @@ Dispatch dispatch(const Settings& s, const PortalRequest& req, AttemptLimiter& l
         r.log_message = "cross-origin POST refused";
         return {r, {}};
     }
-    if (route->needs_session && !req.session) return {login_required(rc), {}};
+    if (route->needs_session) {
+        rc.login_again = login_again_url(req.prefix, come_back_to(*route, req, rc.form),
+                                         req.session || had_session(s, req));
+        if (!req.session) return {login_required(rc), {}};
+    }
     if (post && route->csrf && req.session &&
         !s.keys->csrf_valid(req.session->session_id, rc.form.value("csrf"))) {
         PortalResponse r = error_answer(rc, 403, "csrf", Text::common_error_csrf);
@@ -183,6 +232,11 @@ Dispatch dispatch(const Settings& s, const PortalRequest& req, AttemptLimiter& l
     Dispatch d = route->handler(rc);
     d.hashes = post && route->hashes && d.work;
     return d;
+}
+
+bool serves_session(std::string_view route) {
+    const Route* r = find_route(route);
+    return r && r->needs_session;
 }
 
 Database& site_database(const Settings& s) {

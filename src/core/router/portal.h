@@ -14,6 +14,10 @@ namespace extranet {
 
 Dispatch dispatch(const Settings& s, const PortalRequest& req, AttemptLimiter& limiter);
 
+// Whether the route is a page or form of a session (it needs one): using
+// it is the session's activity, which refreshes the session when due.
+bool serves_session(std::string_view route);
+
 // In a pool thread: the thread's connection to the site's database, in the
 // site's statement mode.
 Database& site_database(const Settings& s);

@@ -52,9 +52,10 @@ std::string unauthenticated_json(std::string_view message, std::string_view logi
            ",\"login\":" + json_string(login_url) + "}";
 }
 
-PortalResponse unauthenticated(bool json, std::string_view message, std::string_view login_url) {
+PortalResponse unauthenticated(bool json, std::string_view message, std::string_view login_url,
+                               std::string_view login_again) {
     if (json) return json_response(401, unauthenticated_json(message, login_url));
-    return redirect_response(std::string(login_url), 303);
+    return redirect_response(std::string(login_again.empty() ? login_url : login_again), 303);
 }
 
 std::string json_error(std::string_view code, std::string_view message,

@@ -56,11 +56,13 @@ PortalResponse html_response(int status, std::string body);
 PortalResponse json_response(int status, std::string body);
 PortalResponse redirect_response(std::string location, int status = 303);
 
-// The answer to a client without a session: 401 with this body, or a
-// redirect to login_url for a page view.
+// The answer to a client without a session: 401 with this body, or for a
+// page view a redirect to login_again, the login page that brings the owner
+// back (login_url when empty).
 // message: the site's Text::common_error_login_required.
 std::string unauthenticated_json(std::string_view message, std::string_view login_url);
-PortalResponse unauthenticated(bool json, std::string_view message, std::string_view login_url);
+PortalResponse unauthenticated(bool json, std::string_view message, std::string_view login_url,
+                               std::string_view login_again = {});
 
 // {"error":code,"message":message[,"field":field]}
 std::string json_error(std::string_view code, std::string_view message,

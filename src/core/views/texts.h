@@ -91,6 +91,7 @@
     X(login_error_failed, "login.error.failed") \
     X(login_error_use_email, "login.error.use_email") \
     X(login_notice_password_changed, "login.notice.password_changed") \
+    X(login_notice_session_expired, "login.notice.session_expired") \
     X(login_title, "login.title") \
     X(logout_error_method, "logout.error.method") \
     X(mail_confirm_account, "mail.confirm.account") \
