@@ -234,6 +234,7 @@ ngx_http_auth_extranet_feed_cursor(ngx_http_auth_extranet_feed_t *feed)
             sh->feeds[i].db = feed->db;
             sh->feeds[i].last_id = 0;
             sh->feeds[i].since = 0;
+            sh->feeds[i].xmin = 0;
             return &sh->feeds[i];
         }
     }
@@ -263,6 +264,7 @@ ngx_http_auth_extranet_feed_timer(ngx_event_t *ev)
     if (c) {
         feed->cursor.last_id = c->last_id;
         feed->cursor.since = c->since;
+        feed->cursor.xmin = c->xmin;
     }
 
     ngx_shmtx_unlock(&shpool->mutex);
@@ -417,6 +419,7 @@ ngx_http_auth_extranet_feed_apply(ngx_http_auth_extranet_feed_t *feed)
     if (c) {
         c->last_id = feed->result.next.last_id;
         c->since = feed->result.next.since;
+        c->xmin = feed->result.next.xmin;
     }
 
     ngx_shmtx_unlock(&shpool->mutex);

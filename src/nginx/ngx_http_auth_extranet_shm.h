@@ -32,6 +32,8 @@ typedef struct {
     uint32_t                     db;         /* crc32 of the conninfo */
     int64_t                      last_id;
     double                       since;      /* the server's clock */
+    uint64_t                     xmin;       /* oldest transaction running
+                                                at the last read */
 } ngx_http_auth_extranet_feed_cursor_t;
 
 #define NGX_HTTP_AUTH_EXTRANET_FEEDS             16

@@ -21,11 +21,15 @@ struct FeedEntry {
     std::uint64_t until = 0;  // epoch seconds: the entry matters until then
 };
 
-// Where a node stands in the feed: the last id it applied, and the server's
-// clock at its last complete read (0: none yet).
+// Where a node stands in the feed: the last id it applied, the server's
+// clock at its last complete read (0: none yet), and the oldest transaction
+// still running at its last read (0: none yet): a row the read could not
+// see, because its transaction had not committed, was written by that
+// transaction or a later one, whatever its id and however late it commits.
 struct FeedCursor {
     long long last_id = 0;
     double since = 0;
+    unsigned long long xmin = 0;
 };
 
 struct FeedRead {
@@ -37,13 +41,15 @@ struct FeedRead {
 // Rows read at most per round trip.
 constexpr int kFeedPage = 5000;
 
-// Seconds re-read before the last read's clock: a row inserted before a
-// row already read may commit after it; on a failover, the promoted standby
-// may hand out again the ids of rows the old primary lost.
+// Seconds re-read before the last read's clock: on a failover, the promoted
+// standby may hand out again the ids of rows the old primary lost. (A row
+// that commits after a row of a higher id was read is found by its
+// transaction, FeedCursor::xmin, however late it commits.)
 constexpr int kFeedOverlap = 3;
 
-// One round trip: the entries after the cursor still in force (by id, and
-// by time from `since - kFeedOverlap`), and the cursor that follows them.
+// One round trip: the entries after the cursor still in force (by id, by
+// transaction from xmin on, and by time from `since - kFeedOverlap`), and
+// the cursor that follows them.
 // A cursor of 0 (a new zone) reads every entry still in force. An entry may
 // come twice: applying one is idempotent.
 FeedRead read_feed(Database& db, const FeedCursor& cursor);
