@@ -18,9 +18,24 @@ static bool ngx_http_auth_extranet_shm_peek(ngx_shm_zone_t *zone,
     std::string_view k, ngx_http_auth_extranet_shm_node_t *copy);
 
 
+/*
+ * A revoked session's key, refused until the session's end: until, or
+ * sooner. Its cookies cannot outlive idle: each expires idle seconds after
+ * its last refresh (checked at every request), and no refresh comes after
+ * the revocation (a refresh re-reads the row). So the entry is kept idle
+ * seconds (30 minutes by default), not the session's absolute end (12
+ * hours): a zone holds the revocations of the last half hour, not of the
+ * last half day. The margin covers a refresh answered just as the row was
+ * revoked and clocks of a fleet's nodes a few minutes apart.
+ */
+
+#define NGX_HTTP_AUTH_EXTRANET_REVOKED_MARGIN  300
+
+static time_t  ngx_http_auth_extranet_full_said;
+
 bool
 ngx_http_auth_extranet_shm_revoke(ngx_shm_zone_t *zone, const std::string &key,
-    time_t until)
+    time_t until, time_t idle)
 {
     bool                                stored, changed;
     std::string                         k;
@@ -30,6 +45,9 @@ ngx_http_auth_extranet_shm_revoke(ngx_shm_zone_t *zone, const std::string &key,
     if (key.size() > 512) {
         return false;
     }
+
+    until = ngx_min(until, ngx_time() + idle
+                           + NGX_HTTP_AUTH_EXTRANET_REVOKED_MARGIN);
 
     /* built before the lock: nothing throws while it is held */
     k = "r:" + key;
@@ -52,11 +70,15 @@ ngx_http_auth_extranet_shm_revoke(ngx_shm_zone_t *zone, const std::string &key,
 
     if (!stored) {
         /* the zone is full of revocations: this worker keeps it at least,
-         * the session row refuses it at the next refresh on every node */
-        ngx_log_error(NGX_LOG_CRIT, ngx_cycle->log, 0,
-                      "auth extranet: no room in zone \"%V\" for a "
-                      "revoked session; kept by this worker only, make the "
-                      "zone larger", &zone->shm.name);
+         * the session row refuses it at the next refresh on every node;
+         * said once a minute (the feed applies thousands at a time) */
+        if (ngx_time() - ngx_http_auth_extranet_full_said >= 60) {
+            ngx_http_auth_extranet_full_said = ngx_time();
+            ngx_log_error(NGX_LOG_CRIT, ngx_cycle->log, 0,
+                          "auth extranet: no room in zone \"%V\" for a "
+                          "revoked session; kept by this worker only, make "
+                          "the zone larger", &zone->shm.name);
+        }
 
         try {
             ngx_http_auth_extranet_shm_revoke_locally(k, until);

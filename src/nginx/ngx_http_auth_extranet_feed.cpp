@@ -159,6 +159,8 @@ ngx_http_auth_extranet_feed_add(ngx_cycle_t *cycle,
              * counters are cleared too */
             f->tags.push_back(*site->tag);
             f->interval = ngx_min(f->interval, site->feed_interval);
+            f->idle = ngx_max(f->idle,
+                              (time_t) site->settings->timeouts.idle);
             return NGX_OK;
         }
     }
@@ -181,6 +183,7 @@ ngx_http_auth_extranet_feed_add(ngx_cycle_t *cycle,
     feed->db = db;
     feed->log = cycle->log;
     feed->interval = site->feed_interval;
+    feed->idle = (time_t) site->settings->timeouts.idle;
     feed->purged = ngx_current_msec;
 
     /* behind a pooler in transaction mode no connection can LISTEN */
@@ -399,7 +402,8 @@ ngx_http_auth_extranet_feed_apply(ngx_http_auth_extranet_feed_t *feed)
 
             /* idempotent: an entry read twice changes nothing */
             (void) ngx_http_auth_extranet_shm_revoke(feed->zone, e.key,
-                                                     (time_t) e.until);
+                                                     (time_t) e.until,
+                                                     feed->idle);
             revoked++;
             continue;
         }

@@ -29,6 +29,8 @@ typedef struct {
     ngx_thread_task_t               *task;
     ngx_log_t                       *log;
     ngx_msec_t                       interval;   /* ms between polls */
+    time_t                           idle;       /* the longest idle timeout
+                                                    of the feed's sites */
     bool                             busy;
     bool                             failing;
     bool                             again;      /* notified while reading */

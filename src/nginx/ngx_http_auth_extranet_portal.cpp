@@ -485,7 +485,8 @@ ngx_http_auth_extranet_portal_send(ngx_http_request_t *r,
         ngx_http_auth_extranet_count(
             ngx_http_auth_extranet_shm_stats(site->shm_zone), revoked);
         ngx_http_auth_extranet_shm_revoke(site->shm_zone, key,
-            ngx_time() + site->settings->timeouts.absolute);
+            ngx_time() + site->settings->timeouts.absolute,
+            site->settings->timeouts.idle);
     }
 
     for (const std::string &key : resp.failures) {
