@@ -305,6 +305,18 @@ void ngx_http_auth_extranet_header_names(const std::string &prefix,
 ngx_int_t ngx_http_auth_extranet_filter_init(ngx_conf_t *cf);
 ngx_int_t ngx_http_auth_extranet_add_header(ngx_http_request_t *r,
     const char *name, const std::string &value, ngx_table_elt_t **out);
+ngx_table_elt_t *ngx_http_auth_extranet_push_header(ngx_http_request_t *r,
+    ngx_str_t key, ngx_str_t value);
+
+/* whether a header's name is name, whatever its case */
+template <size_t N>
+static ngx_inline bool
+ngx_http_auth_extranet_header_is(const ngx_table_elt_t *h,
+    const char (&name)[N])
+{
+    return h->key.len == N - 1
+           && ngx_strncasecmp(h->key.data, (u_char *) name, N - 1) == 0;
+}
 
 /* variables (ngx_http_auth_extranet_variable.cpp) */
 ngx_int_t ngx_http_auth_extranet_add_variables(ngx_conf_t *cf);

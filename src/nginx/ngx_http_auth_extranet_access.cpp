@@ -370,19 +370,12 @@ ngx_http_auth_extranet_deny(ngx_http_request_t *r,
     if (!json && clcf->satisfy == NGX_HTTP_SATISFY_ALL) {
         /* nothing else can let a page view in: to the login page now */
 
-        h = static_cast<ngx_table_elt_t *>(
-                ngx_list_push(&r->headers_out.headers));
+        h = ngx_http_auth_extranet_push_header(r, ngx_string("Location"),
+                ngx_str_t{ctx->deny_location.size(),
+                          (u_char *) ctx->deny_location.data()});
         if (h == NULL) {
             return NGX_ERROR;
         }
-
-        h->hash = 1;
-        ngx_str_set(&h->key, "Location");
-        h->value.len = ctx->deny_location.size();
-        h->value.data = (u_char *) ctx->deny_location.data();
-#if (nginx_version >= 1023000)
-        h->next = NULL;
-#endif
 
         ngx_http_clear_location(r);
         r->headers_out.location = h;

@@ -25,7 +25,6 @@ static ngx_int_t ngx_http_auth_extranet_deny_headers(ngx_http_request_t *r,
     ngx_http_auth_extranet_ctx_t *ctx);
 static ngx_int_t ngx_http_auth_extranet_private(ngx_http_request_t *r);
 static ngx_int_t ngx_http_auth_extranet_not_shared(ngx_http_request_t *r);
-static ngx_uint_t ngx_http_auth_extranet_is_cache_control(ngx_table_elt_t *h);
 static void ngx_http_auth_extranet_clear_cache_control(ngx_http_request_t *r);
 
 
@@ -113,10 +112,8 @@ ngx_http_auth_extranet_private(ngx_http_request_t *r)
         h = static_cast<ngx_table_elt_t *>(part->elts);
 
         for (i = 0; i < part->nelts; i++) {
-            if (ngx_http_auth_extranet_is_cache_control(&h[i])
-                || (h[i].key.len == sizeof("Expires") - 1
-                    && ngx_strncasecmp(h[i].key.data, (u_char *) "Expires",
-                                       sizeof("Expires") - 1) == 0))
+            if (ngx_http_auth_extranet_header_is(&h[i], "Cache-Control")
+                || ngx_http_auth_extranet_header_is(&h[i], "Expires"))
             {
                 h[i].hash = 0;
             }
@@ -164,7 +161,7 @@ ngx_http_auth_extranet_not_shared(ngx_http_request_t *r)
         h = static_cast<ngx_table_elt_t *>(part->elts);
 
         for (i = 0; i < part->nelts; i++) {
-            if (h[i].hash == 0 || !ngx_http_auth_extranet_is_cache_control(&h[i]))
+            if (h[i].hash == 0 || !ngx_http_auth_extranet_header_is(&h[i], "Cache-Control"))
             {
                 continue;
             }
@@ -186,20 +183,9 @@ ngx_http_auth_extranet_not_shared(ngx_http_request_t *r)
     ngx_http_auth_extranet_clear_cache_control(r);
 
     if (first == NULL) {
-        h = static_cast<ngx_table_elt_t *>(
-                ngx_list_push(&r->headers_out.headers));
-        if (h == NULL) {
-            return NGX_ERROR;
-        }
-
-        h->hash = 1;
-        ngx_str_set(&h->key, "Cache-Control");
-        ngx_str_set(&h->value, "private");
-#if (nginx_version >= 1023000)
-        h->next = NULL;
-#endif
-
-        return NGX_OK;
+        return ngx_http_auth_extranet_push_header(r,
+                   ngx_string("Cache-Control"), ngx_string("private"))
+               ? NGX_OK : NGX_ERROR;
     }
 
     p = static_cast<u_char *>(ngx_pnalloc(r->pool, len));
@@ -214,7 +200,7 @@ ngx_http_auth_extranet_not_shared(ngx_http_request_t *r)
         h = static_cast<ngx_table_elt_t *>(part->elts);
 
         for (i = 0; i < part->nelts; i++) {
-            if (h[i].hash == 0 || !ngx_http_auth_extranet_is_cache_control(&h[i]))
+            if (h[i].hash == 0 || !ngx_http_auth_extranet_header_is(&h[i], "Cache-Control"))
             {
                 continue;
             }
@@ -237,15 +223,6 @@ ngx_http_auth_extranet_not_shared(ngx_http_request_t *r)
 #endif
 
     return NGX_OK;
-}
-
-
-static ngx_uint_t
-ngx_http_auth_extranet_is_cache_control(ngx_table_elt_t *h)
-{
-    return h->key.len == sizeof("Cache-Control") - 1
-           && ngx_strncasecmp(h->key.data, (u_char *) "Cache-Control",
-                              sizeof("Cache-Control") - 1) == 0;
 }
 
 
@@ -401,32 +378,54 @@ ngx_http_auth_extranet_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
 }
 
 
+/* a response header whose key and value outlive the request's answer */
+
+ngx_table_elt_t *
+ngx_http_auth_extranet_push_header(ngx_http_request_t *r, ngx_str_t key,
+    ngx_str_t value)
+{
+    ngx_table_elt_t  *h;
+
+    h = static_cast<ngx_table_elt_t *>(ngx_list_push(&r->headers_out.headers));
+    if (h == NULL) {
+        return NULL;
+    }
+
+    h->hash = 1;
+    h->key = key;
+    h->value = value;
+#if (nginx_version >= 1023000)
+    h->next = NULL;
+#endif
+
+    return h;
+}
+
+
 /* a response header, its value copied into the request's pool */
 
 ngx_int_t
 ngx_http_auth_extranet_add_header(ngx_http_request_t *r, const char *name,
     const std::string &value, ngx_table_elt_t **out)
 {
+    ngx_str_t         key, copy;
     ngx_table_elt_t  *h;
 
-    h = static_cast<ngx_table_elt_t *>(ngx_list_push(&r->headers_out.headers));
+    copy.len = value.size();
+    copy.data = static_cast<u_char *>(ngx_pnalloc(r->pool, value.size() + 1));
+    if (copy.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(copy.data, value.data(), value.size());
+
+    key.data = (u_char *) name;
+    key.len = ngx_strlen(name);
+
+    h = ngx_http_auth_extranet_push_header(r, key, copy);
     if (h == NULL) {
         return NGX_ERROR;
     }
-
-    h->hash = 1;
-    h->key.data = (u_char *) name;
-    h->key.len = ngx_strlen(name);
-    h->value.len = value.size();
-    h->value.data = static_cast<u_char *>(ngx_pnalloc(r->pool, value.size() + 1));
-    if (h->value.data == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_memcpy(h->value.data, value.data(), value.size());
-#if (nginx_version >= 1023000)
-    h->next = NULL;
-#endif
 
     if (out) {
         *out = h;

@@ -19,7 +19,6 @@
 
 static bool ngx_http_auth_extranet_prefixed(ngx_str_t *name,
     const std::string &prefix);
-static bool ngx_http_auth_extranet_is_cookie(ngx_table_elt_t *h);
 static ngx_int_t ngx_http_auth_extranet_strip_cookie(ngx_http_request_t *r,
     ngx_table_elt_t *h, const extranet::Settings &s);
 static ngx_int_t ngx_http_auth_extranet_rebuild(ngx_http_request_t *r,
@@ -131,15 +130,6 @@ ngx_http_auth_extranet_prefixed(ngx_str_t *name, const std::string &prefix)
 }
 
 
-static bool
-ngx_http_auth_extranet_is_cookie(ngx_table_elt_t *h)
-{
-    return h->key.len == sizeof("Cookie") - 1
-           && ngx_strncasecmp(h->key.data, (u_char *) "Cookie",
-                              sizeof("Cookie") - 1) == 0;
-}
-
-
 /*
  * Removes every client header of the prefix and the session cookie, then
  * (with_claims) adds the session's headers, built once per session.
@@ -192,7 +182,7 @@ ngx_http_auth_extranet_set_headers(ngx_http_request_t *r,
                 continue;
             }
 
-            if (!ngx_http_auth_extranet_is_cookie(&h[i])) {
+            if (!ngx_http_auth_extranet_header_is(&h[i], "Cookie")) {
                 continue;
             }
 
@@ -393,7 +383,7 @@ ngx_http_auth_extranet_rebuild(ngx_http_request_t *r,
 
             *nh = h[i];
 
-            if (!cookies || !ngx_http_auth_extranet_is_cookie(nh)) {
+            if (!cookies || !ngx_http_auth_extranet_header_is(nh, "Cookie")) {
                 continue;
             }
 
@@ -442,7 +432,7 @@ ngx_http_auth_extranet_relink_cookies(ngx_http_request_t *r)
         h = static_cast<ngx_table_elt_t *>(part->elts);
 
         for (i = 0; i < part->nelts; i++) {
-            if (!ngx_http_auth_extranet_is_cookie(&h[i])) {
+            if (!ngx_http_auth_extranet_header_is(&h[i], "Cookie")) {
                 continue;
             }
 

@@ -371,18 +371,12 @@ ngx_http_auth_extranet_portal_request(ngx_http_request_t *r,
         h = static_cast<ngx_table_elt_t *>(part->elts);
 
         for (ngx_uint_t i = 0; i < part->nelts; i++) {
-            if (h[i].key.len == sizeof("Origin") - 1
-                && ngx_strncasecmp(h[i].key.data, (u_char *) "Origin",
-                                   sizeof("Origin") - 1) == 0)
-            {
+            if (ngx_http_auth_extranet_header_is(&h[i], "Origin")) {
                 req.origin = ngx_http_auth_extranet_header(&h[i]);
             }
 
             /* passkeys: the login challenge's binding cookie */
-            if (h[i].key.len == sizeof("Cookie") - 1
-                && ngx_strncasecmp(h[i].key.data, (u_char *) "Cookie",
-                                   sizeof("Cookie") - 1) == 0)
-            {
+            if (ngx_http_auth_extranet_header_is(&h[i], "Cookie")) {
                 if (!req.cookie.empty()) {
                     req.cookie += "; ";
                 }

@@ -320,10 +320,7 @@ ngx_http_auth_extranet_find_session(ngx_http_request_t *r,
         h = static_cast<ngx_table_elt_t *>(part->elts);
 
         for (i = 0; i < part->nelts; i++) {
-            if (h[i].key.len != sizeof("Cookie") - 1
-                || ngx_strncasecmp(h[i].key.data, (u_char *) "Cookie",
-                                   sizeof("Cookie") - 1) != 0)
-            {
+            if (!ngx_http_auth_extranet_header_is(&h[i], "Cookie")) {
                 continue;
             }
 
