@@ -26,9 +26,7 @@ use POSIX qw(WNOHANG);
 use Time::HiRes qw(sleep time);
 use lib 't/lib';
 use Extranet::Test;
-
-my $PHP_FPM = $ENV{TEST_PHP_FPM} || '/usr/sbin/php-fpm8.2';
-BAIL_OUT("php-fpm not found: $PHP_FPM (apt-get install php8.2-fpm)") unless -x $PHP_FPM;
+use Extranet::PhpFpm;
 
 my $REFRESH = 4;   # seconds: auth_extranet_session_timeout refresh=
 
@@ -88,51 +86,11 @@ swap(qr{^    auth_extranet_zone extranet 10m;\n}m,
 
 # --- php-fpm, started and stopped by the test ---------------------------------
 
-$t->write_file('php-fpm.conf', <<"CONF");
-[global]
-pid = $dir/php-fpm.pid
-error_log = $dir/php-fpm.log
-daemonize = no
-
-[extranet]
-user = nobody
-group = nogroup
-listen = $dir/php-fpm.sock
-listen.owner = nobody
-listen.group = nogroup
-listen.mode = 0660
-pm = static
-pm.max_children = 2
+my $fpm = Extranet::PhpFpm->new($t, children => 2, extra => <<"EXTRA");
 catch_workers_output = yes
 php_admin_value[error_log] = $dir/php-errors.log
 php_admin_flag[log_errors] = on
-CONF
-
-my $fpm = fork // die "fork: $!";
-if ($fpm == 0) {
-    open STDOUT, '>>', "$dir/php-fpm.out";
-    open STDERR, '>&', \*STDOUT;
-    exec $PHP_FPM, '-F', '-y', "$dir/php-fpm.conf", '-p', $dir
-        or POSIX::_exit(127);
-}
-sub stop_fpm {
-    return unless $fpm && $$ != $fpm;
-    if (kill 0, $fpm) {
-        kill 'QUIT', $fpm;
-        my $deadline = time + 10;
-        sleep 0.05 while waitpid($fpm, WNOHANG) == 0 && time < $deadline;
-        kill 'KILL', $fpm if kill 0, $fpm;
-        waitpid($fpm, 0);
-    }
-    $fpm = undef;
-}
-END { local $?; stop_fpm() }
-
-my $deadline = time + 15;
-sleep 0.05 while !-S "$dir/php-fpm.sock" && time < $deadline && waitpid($fpm, WNOHANG) == 0;
-ok(-S "$dir/php-fpm.sock", 'php-fpm listens on its socket')
-    or BAIL_OUT("php-fpm did not start:\n" . $t->read_file('php-fpm.out')
-                . $t->read_file('php-fpm.log'));
+EXTRA
 
 $t->run($conf);
 
@@ -260,5 +218,5 @@ browse($due, 'refresh-due cookie', refreshed => 1);
 is($t->read_file('php-errors.log'), '', 'PHP logged no error');
 $t->error_log_ok;
 
-stop_fpm();
+$fpm->stop;
 done_testing;

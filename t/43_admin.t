@@ -24,25 +24,7 @@ my $ADMIN = "$Extranet::Test::ROOT/tools/extranet-admin";
 
 # Runs extranet-admin; (exit code, stdout, stderr), decoded from UTF-8.
 # env => {..} replaces SUDO_USER / USER for the run.
-sub admin {
-    my (@args) = @_;
-    my %env = ref $args[-1] eq 'HASH' ? %{pop @args} : ();
-    my $out = $t->dir . '/admin.out';
-    my $err = $t->dir . '/admin.err';
-    my $pid = fork // die "fork: $!";
-    if ($pid == 0) {
-        delete $ENV{SUDO_USER};
-        delete $ENV{PGUSER};
-        $ENV{$_} = $env{$_} for keys %env;
-        open STDOUT, '>', $out or die;
-        open STDERR, '>', $err or die;
-        exec $ADMIN, '--db', $conninfo, @args or POSIX::_exit(127);
-    }
-    waitpid $pid, 0;
-    my $rc = $? >> 8;
-    my ($o, $e) = map { my $s = $t->read_file($_); utf8::decode($s); $s } $out, $err;
-    return ($rc, $o, $e);
-}
+sub admin { $t->admin(@_) }
 
 sub admin_json {
     my ($rc, $out, $err) = admin('--json', @_);

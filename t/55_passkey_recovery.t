@@ -22,29 +22,9 @@ my $pk = Extranet::Passkey->new($t);
 my $origin = $t->origin;
 my $ua = 'Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0';
 
-my $ADMIN = "$Extranet::Test::ROOT/tools/extranet-admin";
-(my $conninfo = $t->db) =~ s/\s*user=\S+//;
-
 # (exit code, stdout, stderr) of extranet-admin, as the desk's role; stdin
 # is not a terminal (no question is asked).
-sub admin {
-    my (@args) = @_;
-    my $out = $t->dir . '/admin.out';
-    my $err = $t->dir . '/admin.err';
-    my $pid = fork // die "fork: $!";
-    if ($pid == 0) {
-        delete $ENV{SUDO_USER};
-        delete $ENV{PGUSER};
-        open STDIN, '<', '/dev/null' or die;
-        open STDOUT, '>', $out or die;
-        open STDERR, '>', $err or die;
-        exec $ADMIN, '--db', $conninfo, '--operator', 'alice', @args or POSIX::_exit(127);
-    }
-    waitpid $pid, 0;
-    my $rc = $? >> 8;
-    my ($o, $e) = map { my $s = $t->read_file($_); utf8::decode($s); $s } $out, $err;
-    return ($rc, $o, $e);
-}
+sub admin { $t->admin('--operator', 'alice', @_) }
 
 sub mails_to {
     my ($to) = @_;

@@ -19,25 +19,8 @@ use Extranet::Test;
 my $t = Extranet::Test->new;
 $t->run($t->standard_config);
 
-my $ADMIN = "$Extranet::Test::ROOT/tools/extranet-admin";
-(my $conninfo = $t->db) =~ s/\s*user=\S+//;
-
 # (exit code, raw stdout bytes, stderr)
-sub admin {
-    my (@args) = @_;
-    my $out = $t->dir . '/admin.out';
-    my $err = $t->dir . '/admin.err';
-    my $pid = fork // die "fork: $!";
-    if ($pid == 0) {
-        delete $ENV{PGUSER};
-        open STDIN, '<', '/dev/null' or die;
-        open STDOUT, '>', $out or die;
-        open STDERR, '>', $err or die;
-        exec $ADMIN, '--db', $conninfo, '--operator', 'alice', @args or POSIX::_exit(127);
-    }
-    waitpid $pid, 0;
-    return ($? >> 8, $t->read_file($out), $t->read_file($err));
-}
+sub admin { $t->admin('--operator', 'alice', @_, { raw => 1 }) }
 
 # What a terminal would act on: C0 but newline, DEL, C1, bidi and the
 # other invisible format characters.

@@ -24,9 +24,6 @@ $t->run($t->standard_config(http => <<'EOS'));
     real_ip_header X-Forwarded-For;
 EOS
 
-my $ADMIN = "$Extranet::Test::ROOT/tools/extranet-admin";
-(my $conninfo = $t->db) =~ s/\s*user=\S+//;
-
 sub from { return (headers => { 'X-Forwarded-For' => $_[0], Accept => 'application/json' }) }
 
 # A wrong password for an unknown code: one failure of the address.
@@ -48,17 +45,8 @@ sub lockout_keys {
 }
 
 sub admin {
-    my (@args) = @_;
-    my $out = $t->dir . '/admin.out';
-    my $pid = fork // die "fork: $!";
-    if ($pid == 0) {
-        delete @ENV{qw(SUDO_USER PGUSER)};
-        open STDOUT, '>', $out or die;
-        open STDERR, '>&', \*STDOUT or die;
-        exec $ADMIN, '--db', $conninfo, '--operator', 'alice', @args or POSIX::_exit(127);
-    }
-    waitpid $pid, 0;
-    return ($? >> 8, $t->read_file($out));
+    my ($rc, $out, $err) = $t->admin('--operator', 'alice', @_);
+    return ($rc, $out . $err);
 }
 
 # --- IPv4, as before -----------------------------------------------------------------

@@ -21,25 +21,8 @@ binmode Test::More->builder->$_, ':encoding(UTF-8)' for qw(output failure_output
 my $t = Extranet::Test->new;
 $t->run($t->standard_config);
 
-my $ADMIN = "$Extranet::Test::ROOT/tools/extranet-admin";
-(my $conninfo = $t->db) =~ s/\s*user=\S+//;
-
 # (exit code, stdout, stderr), decoded from UTF-8.
-sub admin {
-    my (@args) = @_;
-    my ($out, $err) = ($t->dir . '/admin.out', $t->dir . '/admin.err');
-    my $pid = fork // die "fork: $!";
-    if ($pid == 0) {
-        delete $ENV{SUDO_USER};
-        delete $ENV{PGUSER};
-        open STDOUT, '>', $out or die;
-        open STDERR, '>', $err or die;
-        exec $ADMIN, '--db', $conninfo, '--operator', 'alice', @args or POSIX::_exit(127);
-    }
-    waitpid $pid, 0;
-    my ($o, $e) = map { my $s = $t->read_file($_); utf8::decode($s); $s } $out, $err;
-    return ($? >> 8, $o, $e);
-}
+sub admin { $t->admin('--operator', 'alice', @_) }
 
 sub admin_json {
     my ($rc, $out, $err) = admin('--json', @_);
@@ -164,12 +147,8 @@ is($rc, 0, 'a three-part zone name and --limit=1: exit 0') or diag($err);
 is($rc, 2, '--operator without a value: exit 2');
 like($err, qr/^extranet-admin: --operator needs a value$/m, '--operator without a value: said');
 # A database that cannot be reached is still exit 1, whatever the zone.
-{
-    my $saved = $conninfo;
-    $conninfo = 'host=127.0.0.1 port=1 dbname=nothing connect_timeout=2';
-    ($rc, $out, $err) = admin('--tz', 'Europe/Pari', 'find', $email);
-    $conninfo = $saved;
-    is($rc, 1, 'unreachable database: exit 1 (the zone is checked by the server)');
-}
+($rc, $out, $err) = admin('--tz', 'Europe/Pari', 'find', $email,
+                          { db => 'host=127.0.0.1 port=1 dbname=nothing connect_timeout=2' });
+is($rc, 1, 'unreachable database: exit 1 (the zone is checked by the server)');
 
 done_testing;

@@ -14,8 +14,8 @@ use POSIX qw(WNOHANG);
 use Time::HiRes qw(sleep time);
 use lib 't/lib';
 use Extranet::Test;
+use Extranet::PhpFpm;
 
-my $PHP_FPM = '/usr/sbin/php-fpm8.2';
 my $t = Extranet::Test->new;
 my $dir = $t->dir;
 mkdir "$dir/www"; chmod 0755, "$dir/www";
@@ -27,30 +27,7 @@ foreach ($_SERVER as $k => $v) {
 }
 PHP
 chmod 0644, "$dir/www/index.php";
-$t->write_file('php-fpm.conf', <<"CONF");
-[global]
-pid = $dir/php-fpm.pid
-error_log = $dir/php-fpm.log
-daemonize = no
-[x]
-user = nobody
-group = nogroup
-listen = $dir/php-fpm.sock
-listen.owner = nobody
-listen.group = nogroup
-listen.mode = 0660
-pm = static
-pm.max_children = 1
-CONF
-my $fpm = fork // die;
-if ($fpm == 0) {
-    open STDOUT, '>>', "$dir/php-fpm.out"; open STDERR, '>&', \*STDOUT;
-    exec $PHP_FPM, '-F', '-y', "$dir/php-fpm.conf", '-p', $dir or POSIX::_exit(127);
-}
-END { if ($fpm && $$ != $fpm) { kill 'QUIT', $fpm; waitpid($fpm, 0) } }
-my $deadline = time + 15;
-sleep 0.05 while !-S "$dir/php-fpm.sock" && time < $deadline;
-ok(-S "$dir/php-fpm.sock", 'php-fpm up') or BAIL_OUT('no php-fpm');
+my $fpm = Extranet::PhpFpm->new($t);
 
 my $conf = $t->standard_config(
     server => 'ignore_invalid_headers off;',

@@ -705,6 +705,35 @@ sub pbkdf2_sha256 {
 }
 
 # ---------------------------------------------------------------------------
+# The support desk's tool
+
+# Runs tools/extranet-admin on the file's database (its conninfo without a
+# user: the tool's own role rules apply), stdin from /dev/null, SUDO_USER
+# and PGUSER unset; a last hash argument adds to its environment, with
+# raw => 1 keeping its output as bytes and db => '...' another conninfo.
+# Returns (exit code, stdout, stderr), decoded from UTF-8 unless raw.
+sub admin {
+    my ($self, @args) = @_;
+    my %env = ref $args[-1] eq 'HASH' ? %{pop @args} : ();
+    my $raw = delete $env{raw};
+    (my $conninfo = delete $env{db} // $self->db) =~ s/\s*user=\S+//;
+    my ($out, $err) = ("$self->{dir}/admin.out", "$self->{dir}/admin.err");
+    my $pid = fork // die "fork: $!";
+    if ($pid == 0) {
+        delete @ENV{qw(SUDO_USER PGUSER)};
+        $ENV{$_} = $env{$_} for keys %env;
+        open STDIN, '<', '/dev/null' or die;
+        open STDOUT, '>', $out or die;
+        open STDERR, '>', $err or die;
+        exec "$ROOT/tools/extranet-admin", '--db', $conninfo, @args or POSIX::_exit(127);
+    }
+    waitpid $pid, 0;
+    my $rc = $? >> 8;
+    my @text = map { my $s = $self->read_file($_); utf8::decode($s) unless $raw; $s } $out, $err;
+    return ($rc, @text);
+}
+
+# ---------------------------------------------------------------------------
 # PostgreSQL
 
 sub pg_ensure {
