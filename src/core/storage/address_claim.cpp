@@ -96,13 +96,15 @@ std::vector<std::string> strip_claim(Database& db, std::uint64_t id, std::string
     // One row per account, so that the account's audit trail shows it.
     for (int i = 0; i < accounts.rows(); i++) {
         std::string account = accounts.get(i, 0);
+        // AuditEntry holds views: the detail must outlive audit().
+        std::string detail = "link dropped: " + why;
         AuditEntry e;
         e.event = event;
         e.identity_id = id;
         e.account = account;
         e.identifier = email;
         e.client_addr = client_addr;
-        e.detail = "link dropped: " + why;
+        e.detail = detail;
         audit(db, e);
     }
     audit_event(db, event, true, id, email, client_addr,
