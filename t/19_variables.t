@@ -45,8 +45,13 @@ is($line{'/headers'}[0], '030000100002|0300|code|-|-|030000100002',
 like($line{'/headers'}[1], qr/^030000100001\|0300\|email\|vars\@example\.org\|\d+\|030000100001,030100200001$/,
    'e-mail session: every variable');
 is($line{'/headers'}[2], '-|-|-|-|-|-', 'no session: every variable empty');
-is($line{"/auth/$_"}[0], '-|-|-|-|-|-', "portal $_: no variable (the access phase did not run)")
-    for qw(login accounts api/me style.css);
+# The portal's pages look up the session they carry (to refresh it when due):
+# their log lines name it, the same values as a protected request's, never
+# another request's. The login page does not look it up.
+is($line{'/auth/login'}[0], '-|-|-|-|-|-', 'portal login: no variable');
+like($line{"/auth/$_"}[0], qr/^030000100001\|0300\|email\|vars\@example\.org\|\d+\|030000100001,030100200001$/,
+     "portal $_: the variables of the session it carries")
+    for qw(accounts api/me style.css);
 
 $t->error_log_ok;
 
