@@ -6,6 +6,7 @@
 
 #include "core/primitives/common_passwords.h"
 #include "core/primitives/escape.h"
+#include "core/primitives/text.h"
 
 namespace extranet {
 
@@ -14,20 +15,13 @@ namespace {
 constexpr std::size_t kMaxName = 100;
 constexpr std::size_t kMaxPhone = 30;
 
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
-
 }  // namespace
 
 ProfileInput read_profile(const Form& form) {
     ProfileInput p;
-    p.last_name = std::string(trim(form.value("last_name")));
-    p.first_name = std::string(trim(form.value("first_name")));
-    p.phone = std::string(trim(form.value("phone")));
+    p.last_name = std::string(trim_ows(form.value("last_name")));
+    p.first_name = std::string(trim_ows(form.value("first_name")));
+    p.phone = std::string(trim_ows(form.value("phone")));
     return p;
 }
 

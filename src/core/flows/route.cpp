@@ -6,6 +6,7 @@
 #include "core/primitives/crypto.h"
 #include "core/primitives/device_name.h"
 #include "core/primitives/escape.h"
+#include "core/primitives/text.h"
 
 #include <algorithm>
 
@@ -64,29 +65,13 @@ std::string safe_next(std::string_view next, std::string_view fallback) {
 
 namespace {
 
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool ieq(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); i++) {
-        if (lower(a[i]) != lower(b[i])) return false;
-    }
-    return true;
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
-
 // "q=0.8" of a media range's parameters, in thousandths; 1000 without one.
 int quality(std::string_view params) {
     while (!params.empty()) {
         std::size_t semi = params.find(';');
-        std::string_view p = trim(params.substr(0, semi));
+        std::string_view p = trim_ows(params.substr(0, semi));
         params = semi == std::string_view::npos ? std::string_view() : params.substr(semi + 1);
-        if (p.size() < 2 || lower(p[0]) != 'q' || p[1] != '=') continue;
+        if (p.size() < 2 || (p[0] != 'q' && p[0] != 'Q') || p[1] != '=') continue;
         // qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] )
         std::string_view v = p.substr(2);
         if (v.empty() || (v[0] != '0' && v[0] != '1')) return 0;
@@ -107,14 +92,14 @@ bool prefers_html(std::string_view accept) {
     int html = 0, other = 0;
     while (!accept.empty()) {
         std::size_t comma = accept.find(',');
-        std::string_view range = trim(accept.substr(0, comma));
+        std::string_view range = trim_ows(accept.substr(0, comma));
         accept = comma == std::string_view::npos ? std::string_view() : accept.substr(comma + 1);
         std::size_t semi = range.find(';');
-        std::string_view type = trim(range.substr(0, semi));
+        std::string_view type = trim_ows(range.substr(0, semi));
         if (type.empty()) continue;
         int q = quality(semi == std::string_view::npos ? std::string_view() : range.substr(semi + 1));
-        if (ieq(type, "application/json")) return false;
-        if (ieq(type, "text/html") || ieq(type, "application/xhtml+xml")) {
+        if (ascii_iequal(type, "application/json")) return false;
+        if (ascii_iequal(type, "text/html") || ascii_iequal(type, "application/xhtml+xml")) {
             html = std::max(html, q);
         } else {
             other = std::max(other, q);
@@ -125,16 +110,14 @@ bool prefers_html(std::string_view accept) {
 
 std::string referer_next(std::string_view referer, std::string_view host,
                          std::string_view fallback) {
-    std::size_t scheme = referer.find("://");
-    if (scheme == std::string_view::npos || host.empty()) return safe_next(fallback);
-    std::string_view rest = referer.substr(scheme + 3);
-    std::size_t end = rest.find_first_of("/?#");
-    if (!ieq(rest.substr(0, end), host) || end == std::string_view::npos || rest[end] != '/') {
+    std::string_view authority = url_authority(referer);
+    if (host.empty() || authority.empty() || !ascii_iequal(authority, host)) {
         return safe_next(fallback);
     }
+    std::string_view path = referer.substr(referer.find("://") + 3 + authority.size());
+    if (path.empty() || path[0] != '/') return safe_next(fallback);
     // Its path and query; a fragment is the browser's, never sent, but a
     // Referer is the client's word.
-    std::string_view path = rest.substr(end);
     path = path.substr(0, path.find('#'));
     return safe_next(path, safe_next(fallback));
 }

@@ -4,28 +4,11 @@
 
 #include <cstring>
 
+#include "core/primitives/text.h"
+
 namespace extranet {
 
 namespace {
-
-bool ows(char c) { return c == ' ' || c == '\t'; }
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && ows(s.front())) s.remove_prefix(1);
-    while (!s.empty() && ows(s.back())) s.remove_suffix(1);
-    return s;
-}
-
-bool ieq(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); i++) {
-        char x = a[i], y = b[i];
-        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-        if (x != y) return false;
-    }
-    return true;
-}
 
 // Calls f(directive, name) for each directive of value, trimmed; a comma
 // inside a quoted value (no-cache="Set-Cookie, X-Foo") separates nothing.
@@ -50,10 +33,10 @@ void each_directive(std::string_view value, F f) {
             }
             if (c != ',') continue;
         }
-        std::string_view d = trim(value.substr(start, i - start));
+        std::string_view d = trim_ows(value.substr(start, i - start));
         start = i + 1;
         if (d.empty()) continue;
-        f(d, trim(d.substr(0, d.find('='))));
+        f(d, trim_ows(d.substr(0, d.find('='))));
     }
 }
 
@@ -62,7 +45,7 @@ void each_directive(std::string_view value, F f) {
 bool keeps_from_shared_caches(std::string_view value) {
     bool kept = false;
     each_directive(value, [&kept](std::string_view d, std::string_view name) {
-        if (ieq(name, "no-store") || (ieq(name, "private") && d.size() == name.size())) {
+        if (ascii_iequal(name, "no-store") || (ascii_iequal(name, "private") && d.size() == name.size())) {
             kept = true;
         }
     });
@@ -72,7 +55,7 @@ bool keeps_from_shared_caches(std::string_view value) {
 std::size_t private_directives(std::string_view value, char* out) {
     std::size_t n = 0;
     each_directive(value, [out, &n](std::string_view d, std::string_view name) {
-        if (ieq(name, "max-age") || ieq(name, "no-cache") || ieq(name, "must-revalidate")) {
+        if (ascii_iequal(name, "max-age") || ascii_iequal(name, "no-cache") || ascii_iequal(name, "must-revalidate")) {
             std::memcpy(out + n, ", ", 2);
             std::memcpy(out + n + 2, d.data(), d.size());
             n += 2 + d.size();

@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 #include "core/primitives/cookie.h"
 
+#include "core/primitives/text.h"
+
 #include <cstring>
 #include <stdexcept>
 #include <vector>
@@ -17,18 +19,6 @@ struct CookiePair {
     bool has_value = false;
 };
 
-bool is_blank(char c) { return c == ' ' || c == '\t'; }
-
-std::string_view trim(std::string_view s)
-{
-    while (!s.empty() && is_blank(s.front())) {
-        s.remove_prefix(1);
-    }
-    while (!s.empty() && is_blank(s.back())) {
-        s.remove_suffix(1);
-    }
-    return s;
-}
 
 int hex_digit(char c)
 {
@@ -115,7 +105,7 @@ void for_each_cookie(std::string_view header, F f)
         if (end == std::string_view::npos) {
             end = header.size();
         }
-        std::string_view text = trim(header.substr(start, end - start));
+        std::string_view text = trim_ows(header.substr(start, end - start));
         start = end + 1;
         if (text.empty()) {
             continue;
@@ -126,8 +116,8 @@ void for_each_cookie(std::string_view header, F f)
         if (eq == std::string_view::npos) {
             p.name = text;
         } else {
-            p.name = trim(text.substr(0, eq));
-            p.value = trim(text.substr(eq + 1));
+            p.name = trim_ows(text.substr(0, eq));
+            p.value = trim_ows(text.substr(eq + 1));
             p.has_value = true;
         }
         if (!f(p)) {

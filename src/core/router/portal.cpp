@@ -9,6 +9,7 @@
 #include "core/flows/address_confirmation.h"
 #include "core/primitives/address_block.h"
 #include "core/primitives/escape.h"
+#include "core/primitives/text.h"
 #include "core/flows/link_flow.h"
 #include "core/flows/login_flow.h"
 #include "core/flows/manage_flow.h"
@@ -108,28 +109,12 @@ bool had_session(const Settings& s, const PortalRequest& req) {
 // WebAuthn responses (an RSA key, a long credential id) outgrow a password.
 constexpr std::size_t kPasskeyMaxValue = 4096;
 
-bool ieq(std::string_view a, std::string_view b) {
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
-}
-
-// "scheme://host[:port]/..." → "host[:port]"; "" if it is no such URL.
-std::string_view url_authority(std::string_view url) {
-    std::size_t scheme = url.find("://");
-    if (scheme == std::string_view::npos) return {};
-    std::string_view rest = url.substr(scheme + 3);
-    return rest.substr(0, rest.find_first_of("/?#"));
-}
-
 // Same host (the scheme is not compared: TLS may end in front of nginx).
 bool same_origin(const PortalRequest& req) {
     if (!req.origin.empty()) {
-        return req.origin != "null" && ieq(url_authority(req.origin), req.host);
+        return req.origin != "null" && ascii_iequal(url_authority(req.origin), req.host);
     }
-    if (!req.referer.empty()) return ieq(url_authority(req.referer), req.host);
+    if (!req.referer.empty()) return ascii_iequal(url_authority(req.referer), req.host);
     // Neither sent: every current browser sends Origin with a POST, so this
     // is no browser's form, and a login has no token that could decide.
     return false;
