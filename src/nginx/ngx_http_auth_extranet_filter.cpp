@@ -145,6 +145,16 @@ ngx_http_auth_extranet_private(ngx_http_request_t *r)
  * built in the request's pool.
  */
 
+/* a Cache-Control line still in the answer (not one taken out) */
+
+static ngx_inline bool
+ngx_http_auth_extranet_cache_control_line(ngx_table_elt_t *h)
+{
+    return h->hash != 0
+           && ngx_http_auth_extranet_header_is(h, "Cache-Control");
+}
+
+
 static ngx_int_t
 ngx_http_auth_extranet_not_shared(ngx_http_request_t *r)
 {
@@ -161,8 +171,7 @@ ngx_http_auth_extranet_not_shared(ngx_http_request_t *r)
         h = static_cast<ngx_table_elt_t *>(part->elts);
 
         for (i = 0; i < part->nelts; i++) {
-            if (h[i].hash == 0 || !ngx_http_auth_extranet_header_is(&h[i], "Cache-Control"))
-            {
+            if (!ngx_http_auth_extranet_cache_control_line(&h[i])) {
                 continue;
             }
 
@@ -200,8 +209,7 @@ ngx_http_auth_extranet_not_shared(ngx_http_request_t *r)
         h = static_cast<ngx_table_elt_t *>(part->elts);
 
         for (i = 0; i < part->nelts; i++) {
-            if (h[i].hash == 0 || !ngx_http_auth_extranet_header_is(&h[i], "Cache-Control"))
-            {
+            if (!ngx_http_auth_extranet_cache_control_line(&h[i])) {
                 continue;
             }
 
