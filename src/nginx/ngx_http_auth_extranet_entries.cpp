@@ -58,9 +58,11 @@ ngx_http_auth_extranet_shm_revoke(ngx_shm_zone_t *zone, const std::string &key,
     n = ngx_http_auth_extranet_shm_get(zone, k, false);
     stored = (n != NULL);
 
-    /* a new entry has no expiry yet; one the feed reads again (its reads
-     * overlap by a few seconds) changes nothing */
-    changed = (n == NULL || n->expire < until);
+    /* a new entry has no expiry yet, and one past its end (not dropped
+     * yet) comes back: the workers' answers change. One in force changes
+     * nothing, even kept longer: the feed reads entries again (its reads
+     * overlap), each time with a later cap above */
+    changed = (n == NULL || n->expire <= ngx_time());
 
     if (n) {
         n->expire = ngx_max(n->expire, until);
