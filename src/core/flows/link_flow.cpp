@@ -262,7 +262,7 @@ Dispatch route_link(RouteContext& rc) {
     // The answer tells whether an address is known: only to a logged-in
     // session, and only so many times.
     std::string link_key = link_budget_key(claims);
-    std::string ip_key = "ip:" + address_block(req.client_addr);
+    std::string ip_key = address_key(req.client_addr);
     if (rc.limiter.locked(ip_key, req.now) || rc.limiter.locked(link_key, req.now)) {
         return {too_many_lookups(ans), {}};
     }
@@ -330,7 +330,7 @@ Dispatch route_link_profile(RouteContext& rc) {
     }
     // This step too tells a known address from an unknown one.
     std::string link_key = link_budget_key(claims);
-    std::string ip_key = "ip:" + address_block(req.client_addr);
+    std::string ip_key = address_key(req.client_addr);
     if (rc.limiter.locked(ip_key, req.now) || rc.limiter.locked(link_key, req.now)) {
         return {too_many_lookups(ans), {}};
     }

@@ -204,7 +204,7 @@ Dispatch route_link_password(RouteContext& rc) {
 
     // A wrong password here is a failed login attempt on the address.
     std::string id_key = "id:" + *email;
-    std::string ip_key = "ip:" + address_block(req.client_addr);
+    std::string ip_key = address_key(req.client_addr);
     KnownIdentity k;
     k.email = *email;
     k.client_addr = req.client_addr;

@@ -220,7 +220,7 @@ LegacyStandIn legacy_stand_in(std::optional<std::string_view> sample, std::strin
 LoginOutcome login(Database& db, const Settings& s, const LoginAttempt& attempt) {
     bool code = attempt.identifier.kind != IdentifierKind::email;
     std::string id_key = "id:" + attempt.identifier.value;
-    std::string ip_key = "ip:" + address_block(attempt.client_addr);
+    std::string ip_key = address_key(attempt.client_addr);
     // Counted in PostgreSQL before any hash, each in its own statement
     // committed at once: every node sees it, parallel attempts each get
     // their own number. An address over its limit is refused without
@@ -304,7 +304,7 @@ Dispatch route_login(RouteContext& rc) {
     view.error = failed;
     const Settings& s = rc.settings;
     std::string id_key = "id:" + attempt->identifier.value;
-    std::string ip_key = "ip:" + address_block(req.client_addr);
+    std::string ip_key = address_key(req.client_addr);
     PortalResponse failure = page_answer(
         rc, 401, render_login(rc.page, view),
         json_error("invalid_credentials", failed));

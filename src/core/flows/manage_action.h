@@ -53,7 +53,7 @@ struct ManageRequest {
 
     std::string id() const { return std::to_string(claims.identity_id); }
     std::string id_key() const { return "id:" + claims.email; }
-    std::string ip_key() const { return "ip:" + address_block(client_addr); }
+    std::string ip_key() const { return address_key(client_addr); }
 };
 
 using ViewAdjust = std::function<void(ManageView&)>;

@@ -140,7 +140,7 @@ Dispatch route_passkey_register_options(RouteContext& rc) {
         return {ans.error(400, "missing_password", kMissingPassword, "current_password"), {}};
     }
     std::string id_key = "id:" + claims.email;
-    std::string ip_key = "ip:" + address_block(rc.req.client_addr);
+    std::string ip_key = address_key(rc.req.client_addr);
     bool locked = rc.limiter.locked(id_key, rc.req.now) || rc.limiter.locked(ip_key, rc.req.now);
     std::string addr = rc.req.client_addr;
 

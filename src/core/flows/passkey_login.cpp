@@ -71,7 +71,7 @@ Dispatch route_passkey_login_options(RouteContext& rc) {
     if (rc.req.method != "POST") return {ans.error(405, "method", Text::common_error_method), {}};
     std::optional<RelyingParty> rp = relying_party(rc.settings.site_url);
     if (!rp) return {unavailable_rp(ans), {}};
-    std::string ip_key = "ip:" + address_block(rc.req.client_addr);
+    std::string ip_key = address_key(rc.req.client_addr);
     if (rc.limiter.locked(ip_key, rc.req.now)) return {ans.error(429, "locked", kTooMany), {}};
     // Each answer writes a challenge row: one client may not fill the
     // table (rows live 5 minutes, the expired ones purged at each write).
@@ -107,7 +107,7 @@ Dispatch route_passkey_login(RouteContext& rc) {
     if (req.method != "POST") return {ans.error(405, "method", Text::common_error_method), {}};
     std::optional<RelyingParty> rp = relying_party(rc.settings.site_url);
     if (!rp) return {unavailable_rp(ans), {}};
-    std::string ip_key = "ip:" + address_block(req.client_addr);
+    std::string ip_key = address_key(req.client_addr);
 
     auto login = std::make_shared<PasskeyLogin>();
     login->rp = *rp;

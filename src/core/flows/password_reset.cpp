@@ -356,7 +356,7 @@ Dispatch route_password_forgot(RouteContext& rc) {
     // One client cannot ask mails for any number of addresses either
     // (a mail bomb spread over many addresses): every request counts on its
     // address's budget.
-    std::string ip_key = "ip:" + address_block(req.client_addr);
+    std::string ip_key = address_key(req.client_addr);
     if (rc.limiter.locked(ip_key, req.now) || rc.limiter.locked(key, req.now)) {
         PortalResponse r = ans.error(429, "too_many_requests", kTooMany);
         r.log_level = LogLevel::info;
@@ -482,7 +482,7 @@ Dispatch reset_route(RouteContext& rc) {
                 {}};
     }
 
-    std::string ip_key = "ip:" + address_block(req.client_addr);
+    std::string ip_key = address_key(req.client_addr);
     if (rc.limiter.locked(ip_key, req.now)) {
         PortalResponse r = ans.error(429, "too_many_requests", kTooMany);
         r.log_level = LogLevel::info;

@@ -16,4 +16,8 @@ namespace extranet {
 // that is not an address, is returned unchanged.
 std::string address_block(std::string_view address);
 
+// The lockout key of a client address (failures counted per client, in the
+// zone and in extranet.login_lockout; the desk's unlock of an address).
+inline std::string address_key(std::string_view address) { return "ip:" + address_block(address); }
+
 }  // namespace extranet

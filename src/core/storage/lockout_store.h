@@ -19,7 +19,7 @@ namespace extranet {
 // The limits of auth_extranet_limit.
 struct LockoutRules {
     unsigned identifier = 5;          // failures per identifier ("id:<identifier>")
-    unsigned address = 50;            // failures per client address ("ip:" + address_block():
+    unsigned address = 50;            // failures per client address (address_key():
                                       // an IPv6 client's /64)
     std::uint64_t window = 15 * 60;   // seconds the failures are counted over
     std::uint64_t lockout = 15 * 60;  // seconds a key stays locked once over
