@@ -140,18 +140,20 @@ render-bench: $(BUILD)/bench/render_pages
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "# $$t"; $$t; done
 
-# Two files at a time (most of a file's time is spent waiting on nginx and
-# PostgreSQL starting); the package files one after the other among
-# themselves (dpkg has one lock), and the files that measure time or load
-# the machine on purpose alone, afterwards.
-# The package files come first: they are the longest, on one slot.
+# Four files at a time: most of a file's time is spent waiting on nginx and
+# PostgreSQL starting, and at two the machine's two cores were half idle.
+# How they are scheduled is in t/testrules.yml (read by prove): the package
+# files one after the other among themselves (dpkg has one lock), and first,
+# being the longest. The files that measure time or load the machine on
+# purpose run alone, afterwards.
+PROVE_JOBS    ?= 4
 SERIAL_TESTS  = t/21_code_timing.t t/29_hash_pool.t t/39_reload.t t/61_fleet.t
 PACKAGE_TESTS = $(wildcard t/30_*.t t/70_*.t t/73_*.t)
 PAR_TESTS     = $(PACKAGE_TESTS) \
                 $(filter-out $(SERIAL_TESTS) $(PACKAGE_TESTS),$(sort $(wildcard t/*.t)))
 
 integration: build
-	prove -j2 -I t/lib --rules='seq=t/{30,70,73}_*.t' --rules='par=**' $(PAR_TESTS)
+	prove -j$(PROVE_JOBS) -I t/lib $(PAR_TESTS)
 	prove -I t/lib $(SERIAL_TESTS)
 
 browser: build
