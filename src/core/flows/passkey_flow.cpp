@@ -16,6 +16,7 @@
 #include "core/flows/passkey_ceremony.h"
 #include "core/flows/access_mail.h"
 #include "core/storage/address_claim.h"
+#include "core/storage/lockout_store.h"
 #include "core/storage/session_store.h"
 #include "core/primitives/webauthn.h"
 
@@ -148,11 +149,16 @@ Dispatch route_passkey_register_options(RouteContext& rc) {
     BlockingWork work = [&s, ans, claims, rp = *rp, password, locked, id_key, ip_key,
                          addr](Database& db) {
         std::string id = std::to_string(claims.identity_id);
+        // Counted in PostgreSQL before the hash, as a login's password and a
+        // password change's current one are: guesses spread over the nodes
+        // of a fleet or across a restart meet one limit.
+        const LockoutRules& rules = s.lockout;
+        bool over = count_attempts(db, rules, {{id_key, rules.identifier}, {ip_key, rules.address}});
         // Tens of milliseconds by design: before the transaction, not in it.
         Result who = db.exec(kPasswordHash, {id});
         if (who.empty()) return ans.login_required();
         std::string why;
-        if (locked) {
+        if (locked || over) {
             verify_dummy_password(password->value, s.hash);
             why = "locked out";
         } else {
@@ -185,6 +191,9 @@ Dispatch route_passkey_register_options(RouteContext& rc) {
                         claims.identity_id, user_handle);
         Result existing = db.exec(kCredentialIds, {id});
         tx.commit();
+        // The right password: the identifier's count ends, the address's
+        // attempt is given back.
+        attempt_succeeded(db, rules, id_key, ip_key);
 
         std::string exclude;
         for (int i = 0; i < existing.rows(); i++) {

@@ -15,6 +15,7 @@
 #include "core/primitives/escape.h"
 #include "core/primitives/webauthn.h"
 #include "core/flows/passkey_ceremony.h"
+#include "core/storage/lockout_store.h"
 #include "core/storage/session_store.h"
 
 namespace extranet {
@@ -156,6 +157,12 @@ Dispatch route_passkey_login(RouteContext& rc) {
             return r;
         };
 
+        // Counted in PostgreSQL before the work, as a password login's
+        // address is: the nodes of a fleet and a restart meet one limit.
+        // A passkey proven gives the attempt back.
+        if (count_attempt(db, s.lockout, ip_key).locked) {
+            return failed(429, "locked", kTooMany, "address locked out");
+        }
         std::optional<SpentChallenge> c = spend_challenge(db, l.challenge);
         if (!c || c->purpose != "login" || !c->live || l.binding_hex.empty() ||
             !constant_time_equal(c->binding_hex, l.binding_hex)) {
@@ -223,6 +230,11 @@ Dispatch route_passkey_login(RouteContext& rc) {
         a.detail = "passkey";
         audit(db, a);
         tx.commit();
+        // The owner proved who they are: as with the right password, the
+        // identifier's count ends on every node and the address's attempt
+        // is given back.
+        clear_lockout(db, "id:" + email);
+        refund_attempt(db, s.lockout, ip_key);
 
         PortalResponse r = json_response(
             200, "{\"ok\":true,\"login\":\"passkey\",\"account\":" + json_string(claims.account) +
