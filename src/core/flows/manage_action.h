@@ -34,6 +34,7 @@ struct IdentityRow {
     std::string first_name;
     std::string phone;
     std::string default_account;
+    bool password_changed_recently = false;  // in the last 2 minutes
 };
 
 std::optional<IdentityRow> load_identity(Database& db, std::uint64_t id, bool for_update);

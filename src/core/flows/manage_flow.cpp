@@ -26,12 +26,14 @@ constexpr Text kFixFields = Text::common_error_fix_fields;
 
 const Statement kIdentity{
     "manage_identity",
-    "SELECT email, password_hash, last_name, first_name, phone, COALESCE(default_account, '')"
+    "SELECT email, password_hash, last_name, first_name, phone, COALESCE(default_account, ''),"
+    " password_changed_at > now() - interval '2 minutes'"
     " FROM extranet.identity WHERE id = $1"};
 
 const Statement kIdentityForUpdate{
     "manage_identity_for_update",
-    "SELECT email, password_hash, last_name, first_name, phone, COALESCE(default_account, '')"
+    "SELECT email, password_hash, last_name, first_name, phone, COALESCE(default_account, ''),"
+    " password_changed_at > now() - interval '2 minutes'"
     " FROM extranet.identity WHERE id = $1 FOR UPDATE"};
 
 const Statement kOpenSessions{
@@ -93,7 +95,7 @@ std::optional<IdentityRow> load_identity(Database& db, std::uint64_t id, bool fo
     Result r = db.exec(for_update ? kIdentityForUpdate : kIdentity, {param});
     if (r.empty()) return std::nullopt;
     return IdentityRow{r.get(0, 0), r.get(0, 1), r.get(0, 2),
-                       r.get(0, 3), r.get(0, 4), r.get(0, 5)};
+                       r.get(0, 3), r.get(0, 4), r.get(0, 5), r.boolean(0, 6)};
 }
 
 // The owner's mail about the change, in its transaction.
@@ -276,6 +278,18 @@ PortalResponse change_password(Database& db, const ManageRequest& m, Transaction
     std::optional<IdentityRow> row = load_identity(db, m.claims.identity_id, true);
     if (!row) return m.ans.login_required();
     std::string why = check_current(m, *row, current, locked);
+    if (why == "wrong password" && row->password_changed_recently &&
+        verify_password(fresh.value, row->password_hash, m.settings->hash).status ==
+            VerifyStatus::match) {
+        // The same change asked again (a second tap of the form on an old
+        // phone, a page sent again): the first one made it moments ago, so
+        // the current password typed is the one it replaced. Answered as
+        // the first was, nothing done again; whoever asks knows the
+        // password in force, which the new one is.
+        audit_event(db, m, "password", true, m.claims.account, "already changed (form sent again)");
+        tx.commit();
+        return done(m, "password");
+    }
     if (!why.empty()) {
         PortalResponse r = wrong_password(db, m, "password", m.claims.account, why);
         tx.commit();
