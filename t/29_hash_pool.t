@@ -25,21 +25,14 @@ ok($cookie, 'a session, from another address');
 my $json = { Accept => 'application/json' };
 
 # the trickle: 16 logins at once from 127.0.0.2, unknown e-mails
-my @kids;
-for my $i (1 .. 16) {
-    pipe(my $rd, my $wr) or die $!;
-    my $pid = fork // die $!;
-    if ($pid == 0) {
-        close $rd;
+my $kids = Extranet::Test::spawn(map {
+    my $i = $_;
+    sub {
         my (undef, $r) = $t->login("nobody$i\@example.org", 'a-wrong-password',
                                    from => '127.0.0.2');
-        print {$wr} $r->status . "\n";
-        close $wr;
-        POSIX::_exit(0);
+        return $r->status;
     }
-    close $wr;
-    push @kids, [$pid, $rd];
-}
+} 1 .. 16);
 
 # meanwhile, api/me for the other session
 my @lat;
@@ -52,13 +45,7 @@ while (time < $deadline) {
 }
 
 my %status;
-for my $k (@kids) {
-    my ($pid, $rd) = @$k;
-    my $s = <$rd> // 'none';
-    chomp $s;
-    $status{$s}++;
-    waitpid($pid, 0);
-}
+$status{length $_ ? $_ : 'none'}++ for Extranet::Test::collect($kids);
 
 diag('trickle answers: ' . join(', ', map { "$_ x$status{$_}" } sort keys %status));
 is(($status{401} // 0) + ($status{429} // 0), 16, 'every login of the trickle is answered (401 or 429)');

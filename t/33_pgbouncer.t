@@ -13,7 +13,6 @@ use strict;
 use warnings;
 use utf8;
 use Test::More;
-use POSIX qw(WNOHANG);
 use Time::HiRes qw(sleep time);
 use lib 't/lib';
 use Extranet::Test;
@@ -103,31 +102,15 @@ sub server_connections {
 # N logins at once, each in its own process; the statuses, in order.
 sub parallel_logins {
     my ($tt, @who) = @_;
-    my @kids;
-    for my $i (0 .. $#who) {
-        pipe(my $rd, my $wr) or die "pipe: $!";
-        my $pid = fork // die "fork: $!";
-        if ($pid == 0) {
-            close $rd;
-            my (undef, $r) = $tt->login(@{$who[$i]});
+    my $kids = Extranet::Test::spawn(map {
+        my $w = $_;
+        sub {
+            my (undef, $r) = $tt->login(@$w);
             my $ok = $r->status == 303 && $r->cookie($tt->cookie_name) ? 'cookie' : 'none';
-            print {$wr} $r->status . " $ok\n";
-            close $wr;
-            POSIX::_exit(0);
+            return $r->status . " $ok";
         }
-        close $wr;
-        push @kids, [$pid, $rd];
-    }
-    my @out;
-    for (@kids) {
-        my ($pid, $rd) = @$_;
-        local $/;
-        my $line = <$rd> // "0 none\n";
-        waitpid($pid, 0);
-        $line =~ s/\s+\z//;
-        push @out, $line;
-    }
-    return @out;
+    } @who);
+    return map { length $_ ? $_ : '0 none' } Extranet::Test::collect($kids);
 }
 
 my @burst = map { $_ % 2 ? ['040000300001', 'monceau-0001'] : ['030100200001', 'closfleuri-01'] }

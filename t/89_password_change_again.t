@@ -12,7 +12,6 @@ use strict;
 use warnings;
 use utf8;
 use Test::More;
-use POSIX ();
 use lib 't/lib';
 use Extranet::Test;
 
@@ -69,29 +68,12 @@ ok(!scalar $t->login($email, $old), 'the old one does not');
 my $old2 = $new;
 my $new2 = 'Troisieme-mot-de-passe-26';
 $cookie = $t->login($email, $old2);
-my @kids;
-for my $n (1, 2) {
-    pipe(my $rd, my $wr) or die "pipe: $!";
-    my $pid = fork // die "fork: $!";
-    if ($pid == 0) {
-        close $rd;
+my @got = map { s{^(\d+) \S*/}{$1 }r } Extranet::Test::collect(Extranet::Test::spawn(map {
+    sub {
         my $res = change($cookie, $old2, $new2);
-        print {$wr} $res->status . ' ' . ($res->header('Location') // '') . "\n";
-        close $wr;
-        POSIX::_exit(0);
+        return $res->status . ' ' . ($res->header('Location') // '');
     }
-    close $wr;
-    push @kids, [$pid, $rd];
-}
-my @got;
-for (@kids) {
-    my ($pid, $rd) = @$_;
-    local $/;
-    my $line = <$rd> // '';
-    waitpid($pid, 0);
-    $line =~ s/\s+\z//;
-    push @got, $line =~ s{^(\d+) \S*/}{$1 }r;
-}
+} 1, 2));
 is_deeply(\@got, ['303 manage?done=password', '303 manage?done=password'],
           'two taps at once: both answered "done"') or diag("@got");
 is(failures(), 0, 'no failed login counted');

@@ -298,6 +298,43 @@ sub config_fails_like {
     return $pass;
 }
 
+# Each code ref run at once in a child of its own (parallel logins, a
+# trickle beside other requests): spawn() starts them, collect() waits for
+# them and returns what each returned, as a string, in order ('' for a
+# child that died before answering).
+sub spawn {
+    my (@subs) = @_;
+    my @kids;
+    for my $sub (@subs) {
+        pipe(my $rd, my $wr) or die "pipe: $!";
+        my $pid = fork // die "fork: $!";
+        if ($pid == 0) {
+            close $rd;
+            my $out = eval { $sub->() } // '';
+            print {$wr} $out;
+            close $wr;
+            POSIX::_exit(0);
+        }
+        close $wr;
+        push @kids, [$pid, $rd];
+    }
+    return \@kids;
+}
+
+sub collect {
+    my ($kids) = @_;
+    my @out;
+    for (@$kids) {
+        my ($pid, $rd) = @$_;
+        local $/;
+        my $got = <$rd> // '';
+        close $rd;
+        waitpid($pid, 0);
+        push @out, $got;
+    }
+    return @out;
+}
+
 sub run_capture {
     my @cmd = @_;
     my $pid = open(my $fh, '-|') // die "fork: $!";
