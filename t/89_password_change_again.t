@@ -64,6 +64,10 @@ ok(scalar $t->login($email, $new), 'the new password logs in');
 ok(!scalar $t->login($email, $old), 'the old one does not');
 
 # --- the two taps at once ---------------------------------------------------------------
+# The second waits for the first's row locks, held over its hashes. On a
+# loaded machine that wait may pass the role's lock_timeout (3 s): the
+# second then gets the French "try again" page (503), never "wrong
+# password". Quiet, both say "done".
 
 my $old2 = $new;
 my $new2 = 'Troisieme-mot-de-passe-26';
@@ -74,8 +78,12 @@ my @got = map { s{^(\d+) \S*/}{$1 }r } Extranet::Test::collect(Extranet::Test::s
         return $res->status . ' ' . ($res->header('Location') // '');
     }
 } 1, 2));
-is_deeply(\@got, ['303 manage?done=password', '303 manage?done=password'],
-          'two taps at once: both answered "done"') or diag("@got");
+my $done = grep { $_ eq '303 manage?done=password' } @got;
+my $busy = grep { /^503\b/ } @got;
+ok($done >= 1, 'two taps at once: the change is done') or diag("@got");
+is($done + $busy, 2, 'and the other tap is answered "done" too (or, past the lock wait, 503)')
+    or diag("@got");
+diag("two taps at once: @got") if $busy;
 is(failures(), 0, 'no failed login counted');
 ok(scalar $t->login($email, $new2), 'the new password logs in');
 
