@@ -89,6 +89,40 @@ PortalResponse linked(const Answerer& ans, const Settings& s, const SessionClaim
     return r;
 }
 
+namespace {
+
+const Statement kLinkedMoments{
+    "link_linked_moments_ago",
+    "SELECT i.email, i.email_confirmed_at IS NOT NULL"
+    " FROM extranet.identity_account ia JOIN extranet.identity i ON i.id = ia.identity_id"
+    " WHERE ia.account_code = $1 AND ia.identity_id = $2"
+    " AND ia.linked_at > now() - interval '2 minutes'"};
+
+}  // namespace
+
+std::optional<PortalResponse> closed_or_linked_before(Database& db, const Settings& s,
+                                                      const Answerer& ans,
+                                                      const SessionClaims& claims,
+                                                      std::uint64_t now) {
+    std::optional<std::uint64_t> owner = lock_session_identity(db, s, claims);
+    if (owner && *owner == claims.identity_id) return std::nullopt;
+    // Only a code session's row gains an identity, by the link it makes:
+    // this cookie is that session's, sealed before the link.
+    if (!owner || *owner == 0 || claims.identity_id != 0) return ans.login_required();
+    Result r = db.exec(kLinkedMoments, {claims.account, std::to_string(*owner)});
+    if (r.empty()) return ans.login_required();
+    std::vector<LegacyAccount> accounts = linked_accounts(db, *owner);
+    auto a = std::find_if(accounts.begin(), accounts.end(),
+                          [&](const LegacyAccount& l) { return l.code == claims.account; });
+    if (a == accounts.end()) return ans.login_required();
+    SessionClaims c = email_session_claims(claims, *owner, r.get(0, 0), *a, accounts, now);
+    PortalResponse done = linked(ans, s, c, !r.boolean(0, 1));
+    done.log_level = LogLevel::info;
+    done.log_message = "link of account " + claims.account + " asked again by its session:"
+                       " answered as done";
+    return done;
+}
+
 void audit_link(Database& db, bool success, std::uint64_t identity, std::string_view account,
                 std::string_view email, std::string_view addr, std::string_view detail) {
     AuditEntry e;
@@ -168,7 +202,7 @@ PortalResponse create_identity(Database& db, const Settings& s, const Answerer& 
                                const SessionClaims& claims, const NewIdentity& n,
                                const std::string& hash, std::uint64_t now) {
     Transaction tx(db);
-    if (!lock_open_session(db, s, claims)) return ans.login_required();
+    if (auto answer = closed_or_linked_before(db, s, ans, claims, now)) return *answer;
     // Claims and confirmations of this address wait for each other.
     lock_address(db, n.email);
     std::vector<std::string> dropped = purge_expired_claims(db);

@@ -86,7 +86,7 @@ PortalResponse link_to_identity(Database& db, const Settings& s, const Answerer&
                                 const Secret& password, const PortalResponse& wrong,
                                 std::uint64_t now) {
     Transaction tx(db);
-    if (!lock_open_session(db, s, claims)) return ans.login_required();
+    if (auto answer = closed_or_linked_before(db, s, ans, claims, now)) return *answer;
     Result idr = db.exec(kIdentityForLink, {k.email});
     std::uint64_t identity = idr.empty() ? 0 : static_cast<std::uint64_t>(idr.integer(0, 0));
     VerifyResult v;

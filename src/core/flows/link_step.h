@@ -35,6 +35,16 @@ std::optional<PortalResponse> refuse_step(const Answerer& ans, const RouteContex
 PortalResponse linked(const Answerer& ans, const Settings& s, const SessionClaims& c,
                       bool confirmation_sent = false);
 
+// Locks the session's row for a link step: nullopt to go on, else the
+// answer. The login when the session is over; for a cookie from before a
+// link this same session made in the last two minutes (SUIVANT tapped
+// twice on a slow phone, the form sent again), the answer the first
+// request had: link/done, with the session's cookie as it is now.
+std::optional<PortalResponse> closed_or_linked_before(Database& db, const Settings& s,
+                                                      const Answerer& ans,
+                                                      const SessionClaims& claims,
+                                                      std::uint64_t now);
+
 void audit_link(Database& db, bool success, std::uint64_t identity, std::string_view account,
                 std::string_view email, std::string_view addr, std::string_view detail);
 

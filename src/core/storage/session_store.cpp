@@ -347,13 +347,20 @@ void set_new_password(Database& db, std::uint64_t identity_id, std::string_view 
     db.exec(kSetNewPassword, {id, hash});
 }
 
-bool lock_open_session(Database& db, const SessionRules& s, const SessionClaims& claims) {
+std::optional<std::uint64_t> lock_session_identity(Database& db, const SessionRules& s,
+                                                   const SessionClaims& claims) {
     std::string key = session_key(claims.session_id);
     std::string idle = std::to_string(s.timeouts.idle);
     Result r = db.exec(kLockSession, {key, idle});
+    if (r.empty()) return std::nullopt;
+    return static_cast<std::uint64_t>(r.integer(0, 0));
+}
+
+bool lock_open_session(Database& db, const SessionRules& s, const SessionClaims& claims) {
     // The row's identity is the truth: a cookie from before a link, an
     // unlink or a forgery of claims is not the session any more.
-    return !r.empty() && static_cast<std::uint64_t>(r.integer(0, 0)) == claims.identity_id;
+    std::optional<std::uint64_t> identity = lock_session_identity(db, s, claims);
+    return identity && *identity == claims.identity_id;
 }
 
 SessionClaims email_session_claims(const SessionClaims& current, std::uint64_t identity_id,

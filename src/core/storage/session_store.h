@@ -81,6 +81,12 @@ void revoke_session(Database& db, std::string_view session_id);
 // has expired or went idle (on another node, in another tab).
 bool lock_open_session(Database& db, const SessionRules& s, const SessionClaims& claims);
 
+// The same, with the row's identity (0 for none) when the session is open,
+// whatever the cookie's claims say: a cookie from before a link its own
+// session made is told apart from a session that is over.
+std::optional<std::uint64_t> lock_session_identity(Database& db, const SessionRules& s,
+                                                   const SessionClaims& claims);
+
 // The claims of the session once it is the identity's e-mail session on
 // `active` (which must be among `accounts`), checked against the row just
 // now: refreshed_at moves to now.
