@@ -12,6 +12,7 @@ use strict;
 use warnings;
 use utf8;
 use Test::More;
+use POSIX ();
 use lib 't/lib';
 use Extranet::Test;
 
@@ -64,28 +65,90 @@ ok(scalar $t->login($email, $new), 'the new password logs in');
 ok(!scalar $t->login($email, $old), 'the old one does not');
 
 # --- the two taps at once ---------------------------------------------------------------
-# The second waits for the first's row locks, held over its hashes. On a
-# loaded machine that wait may pass the role's lock_timeout (3 s): the
-# second then gets the French "try again" page (503), never "wrong
-# password". Quiet, both say "done".
+# Each checks the current password and hashes the new one before it takes
+# the identity's row: neither waits for the other's hashes (it once did,
+# past the role's lock_timeout on a loaded machine, and the second tap got
+# the "try again" page). The second, finding the row changed under it,
+# judges again and sees the same change made.
 
 my $old2 = $new;
 my $new2 = 'Troisieme-mot-de-passe-26';
 $cookie = $t->login($email, $old2);
+$mark = $t->audit_mark;
 my @got = map { s{^(\d+) \S*/}{$1 }r } Extranet::Test::collect(Extranet::Test::spawn(map {
     sub {
         my $res = change($cookie, $old2, $new2);
         return $res->status . ' ' . ($res->header('Location') // '');
     }
 } 1, 2));
-my $done = grep { $_ eq '303 manage?done=password' } @got;
-my $busy = grep { /^503\b/ } @got;
-ok($done >= 1, 'two taps at once: the change is done') or diag("@got");
-is($done + $busy, 2, 'and the other tap is answered "done" too (or, past the lock wait, 503)')
-    or diag("@got");
-diag("two taps at once: @got") if $busy;
+is(scalar(grep { $_ eq '303 manage?done=password' } @got), 2,
+   'two taps at once: both answered "done"') or diag("@got");
+like(audit($mark), qr{^password/t/\d+ other session\(s\) revoked, 0 numeric-code session\(s\),password/t/already changed \(form sent again\)$},
+     'one change made, the other tap seen as the same') or diag(audit($mark));
 is(failures(), 0, 'no failed login counted');
 ok(scalar $t->login($email, $new2), 'the new password logs in');
+
+# --- checked early, changed elsewhere before it is written -------------------------------
+# The current password is checked on the row read without a lock. If
+# another change (another device's) commits between that check and the
+# write, the check made on the old row must not win: the form is judged
+# again on the row as it is, and here the password typed as current is no
+# longer the one in force.
+
+my $elsewhere = 'Change-ailleurs-2026';
+my $elsewhere_hash = $t->pbkdf2_hash($elsewhere);
+$cookie = $t->login($email, $new2);
+my $csrf = $t->csrf($cookie);
+
+sub psql_child {
+    my ($sql) = @_;
+    my $pid = fork // die "fork: $!";
+    if ($pid == 0) {
+        eval { $t->psql($sql) };
+        POSIX::_exit(0);
+    }
+    return $pid;
+}
+sub wait_for {
+    my ($sql, $what) = @_;
+    for (1 .. 600) {
+        return 1 if $t->psql_value($sql);
+        select undef, undef, undef, 0.05;
+    }
+    fail("waiting: $what");
+    return 0;
+}
+
+# The gate: a lock the other change waits on, with the identity's row
+# written and locked, until the test lets it commit.
+my $gate = psql_child("SET application_name = 'gate'; SELECT pg_advisory_lock(8901), pg_sleep(120)");
+wait_for("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'gate' AND wait_event = 'PgSleep'",
+         'the gate is closed');
+my $other = psql_child("SET application_name = 'other_change'; BEGIN;"
+                     . " UPDATE extranet.identity SET password_hash = " . $t->sql_quote($elsewhere_hash)
+                     . ", password_changed_at = now() WHERE id = $id;"
+                     . " SELECT pg_advisory_xact_lock(8901); COMMIT;");
+wait_for("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'other_change'"
+       . " AND wait_event_type = 'Lock'", 'the other change holds the row');
+my $tap = Extranet::Test::spawn(sub {
+    my $res = $t->post('/auth/manage', cookie => $cookie, headers => { Origin => $t->origin },
+                       form => [csrf => $csrf, action => 'password', current_password => $new2,
+                                new_password => 'Ecrase-tout-2026', password_confirm => 'Ecrase-tout-2026']);
+    return $res->status . ' ' . ($res->text =~ /Mot de passe incorrect/ ? 'wrong' : '');
+});
+wait_for("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+       . " AND query LIKE '%FROM extranet.identity WHERE id = \$1 FOR UPDATE%'",
+         'the form, checked, waits for the row');
+$t->psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'gate'");
+waitpid($_, 0) for $gate, $other;
+my ($answer) = Extranet::Test::collect($tap);
+is($answer, '401 wrong', 'the form is refused: its current password is no longer in force');
+is($t->psql_value("SELECT password_hash FROM extranet.identity WHERE id = $id"), $elsewhere_hash,
+   'the change made elsewhere stands');
+ok(scalar $t->login($email, $elsewhere), 'its password logs in');
+ok(!scalar $t->login($email, 'Ecrase-tout-2026'), 'the form\'s does not');
+$new2 = $elsewhere;
+$t->psql("DELETE FROM extranet.login_lockout");   # the failures counted here
 
 # --- what is still refused ---------------------------------------------------------------
 

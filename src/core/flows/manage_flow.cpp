@@ -220,15 +220,19 @@ Dispatch in_transaction(
 // committed at once, outside the transaction), so that guesses spread over
 // the nodes of a fleet or across a restart meet one limit; the right
 // password ends the identifier's count and gives the address's back.
+// before, if any, runs between the count and the transaction, holding no
+// lock.
 Dispatch in_checked_transaction(
     const ManageRequest& m,
-    std::function<PortalResponse(Database&, const ManageRequest&, Transaction&)> action) {
-    BlockingWork work = [m, action](Database& db) {
+    std::function<PortalResponse(Database&, const ManageRequest&, Transaction&)> action,
+    std::function<void(Database&, const ManageRequest&)> before = nullptr) {
+    BlockingWork work = [m, action, before](Database& db) {
         const LockoutRules& rules = m.settings->lockout;
         ManageRequest counted = m;
         counted.locked = count_attempts(db, rules,
                                         {{m.id_key(), rules.identifier},
                                          {m.ip_key(), rules.address}});
+        if (before) before(db, counted);
         PortalResponse r;
         {
             Transaction tx(db);
@@ -273,19 +277,48 @@ PortalResponse save_default(Database& db, const ManageRequest& m, Transaction& t
     return done(m, "default");
 }
 
+// What a password change decides from the identity's row: the current
+// password checked and, when it is right, the new one hashed. Made first on
+// the row read without a lock (in_checked_transaction's before): two taps of the
+// form at once then hash side by side, where under the row's lock the
+// second waited for the first's two hashes, past the lock wait's bound on
+// a loaded server.
+struct PasswordCheck {
+    std::string checked_hash;  // the row's hash when it was made
+    std::string why;           // "" when the current password is right
+    bool again = false;        // the same change, made moments ago
+    std::string new_hash;      // when why is ""
+};
+
+PasswordCheck check_password_change(const ManageRequest& m, const IdentityRow& row,
+                                    const Secret& current, const Secret& fresh, bool locked) {
+    PasswordCheck c;
+    c.checked_hash = row.password_hash;
+    c.why = check_current(m, row, current, locked);
+    // The same change asked again (a second tap of the form on an old
+    // phone, a page sent again): the first one made it moments ago, so
+    // the current password typed is the one it replaced.
+    c.again = c.why == "wrong password" && row.password_changed_recently &&
+              verify_password(fresh.value, row.password_hash, m.settings->hash).status ==
+                  VerifyStatus::match;
+    if (c.why.empty()) c.new_hash = hash_password(fresh.value, m.settings->hash);
+    return c;
+}
+
 PortalResponse change_password(Database& db, const ManageRequest& m, Transaction& tx,
-                               const Secret& current, const Secret& fresh, bool locked) {
+                               const Secret& current, const Secret& fresh, bool locked,
+                               const std::optional<PasswordCheck>& early) {
     std::optional<IdentityRow> row = load_identity(db, m.claims.identity_id, true);
     if (!row) return m.ans.login_required();
-    std::string why = check_current(m, *row, current, locked);
-    if (why == "wrong password" && row->password_changed_recently &&
-        verify_password(fresh.value, row->password_hash, m.settings->hash).status ==
-            VerifyStatus::match) {
-        // The same change asked again (a second tap of the form on an old
-        // phone, a page sent again): the first one made it moments ago, so
-        // the current password typed is the one it replaced. Answered as
-        // the first was, nothing done again; whoever asks knows the
-        // password in force, which the new one is.
+    // The row holds what the early check saw, or another change came in
+    // between (the other tap's): judged again, on the row as it is now.
+    PasswordCheck c = early && early->checked_hash == row->password_hash
+                          ? *early
+                          : check_password_change(m, *row, current, fresh, locked);
+    const std::string& why = c.why;
+    if (c.again) {
+        // Answered as the first was, nothing done again; whoever asks
+        // knows the password in force, which the new one is.
         audit_event(db, m, "password", true, m.claims.account, "already changed (form sent again)");
         tx.commit();
         return done(m, "password");
@@ -295,7 +328,7 @@ PortalResponse change_password(Database& db, const ManageRequest& m, Transaction
         tx.commit();
         return r;
     }
-    set_new_password(db, m.claims.identity_id, hash_password(fresh.value, m.settings->hash));
+    set_new_password(db, m.claims.identity_id, c.new_hash);
     db.exec(kSpendResets, {m.id()});
     std::vector<std::string> revoked =
         revoke_other_sessions(db, m.claims.identity_id, m.claims.session_id);
@@ -453,11 +486,16 @@ Dispatch route_manage(RouteContext& rc) {
             return refuse(m, 400, "invalid_fields", page_text(m.ans.page, kFixFields), errors);
         }
         bool lock = locked();
-        return in_checked_transaction(m, [current, fresh, lock](Database& db,
-                                                                const ManageRequest& mr,
-                                                                Transaction& tx) {
-            return change_password(db, mr, tx, *current, *fresh, lock || mr.locked);
-        });
+        auto early = std::make_shared<std::optional<PasswordCheck>>();
+        return in_checked_transaction(
+            m,
+            [current, fresh, lock, early](Database& db, const ManageRequest& mr, Transaction& tx) {
+                return change_password(db, mr, tx, *current, *fresh, lock || mr.locked, *early);
+            },
+            [current, fresh, lock, early](Database& db, const ManageRequest& mr) {
+                std::optional<IdentityRow> row = load_identity(db, mr.claims.identity_id, false);
+                if (row) *early = check_password_change(mr, *row, *current, *fresh, lock || mr.locked);
+            });
     }
 
     if (action == "unlink") {
