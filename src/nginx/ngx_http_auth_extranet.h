@@ -343,7 +343,8 @@ ngx_shm_zone_t *ngx_http_auth_extranet_shm_next(ngx_cycle_t *cycle,
     ngx_list_part_t **part, ngx_uint_t *i);
 ngx_int_t ngx_http_auth_extranet_shm_init(ngx_shm_zone_t *shm_zone, void *data);
 bool ngx_http_auth_extranet_shm_revoke(ngx_shm_zone_t *zone,
-    const std::string &key, time_t until, time_t idle);
+    const std::string &key, time_t until, time_t idle,
+    bool by_refresh = false);
 bool ngx_http_auth_extranet_shm_revoked(ngx_shm_zone_t *zone,
     std::string_view key, ngx_http_auth_extranet_revocation_mark_t *mark);
 void ngx_http_auth_extranet_shm_fail(ngx_shm_zone_t *zone,

@@ -288,7 +288,7 @@ ngx_http_auth_extranet_refresh_done(ngx_http_request_t *r, bool failed)
             ngx_http_auth_extranet_shm_revoke(site->shm_zone,
                 ctx->session->revoked_key,
                 ngx_time() + site->settings->timeouts.absolute,
-                site->settings->timeouts.idle);
+                site->settings->timeouts.idle, true);
             ngx_http_auth_extranet_hold(ctx, nullptr);
 
         } else if (ctx->refreshed) {

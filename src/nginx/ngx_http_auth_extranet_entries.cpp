@@ -12,6 +12,8 @@
 #include <unordered_map>
 
 
+static std::unordered_map<std::string, time_t> &
+    ngx_http_auth_extranet_shm_local();
 static void ngx_http_auth_extranet_shm_revoke_locally(const std::string &k,
     time_t until);
 static bool ngx_http_auth_extranet_shm_peek(ngx_shm_zone_t *zone,
@@ -27,6 +29,9 @@ static bool ngx_http_auth_extranet_shm_peek(ngx_shm_zone_t *zone,
  * hours): a zone holds the revocations of the last half hour, not of the
  * last half day. The margin covers a refresh answered just as the row was
  * revoked and clocks of a fleet's nodes a few minutes apart.
+ * by_refresh: found by a refresh, its row revoked. When the zone has no
+ * room, the revocation that ended it (the feed's, the portal's) has
+ * already had the node's sessions checked: that is not asked again.
  */
 
 #define NGX_HTTP_AUTH_EXTRANET_REVOKED_MARGIN  300
@@ -35,9 +40,9 @@ static time_t  ngx_http_auth_extranet_full_said;
 
 bool
 ngx_http_auth_extranet_shm_revoke(ngx_shm_zone_t *zone, const std::string &key,
-    time_t until, time_t idle)
+    time_t until, time_t idle, bool by_refresh)
 {
-    bool                                stored, changed;
+    bool                                stored, changed, known;
     std::string                         k;
     ngx_slab_pool_t                    *shpool;
     ngx_http_auth_extranet_shm_node_t  *n;
@@ -53,6 +58,11 @@ ngx_http_auth_extranet_shm_revoke(ngx_shm_zone_t *zone, const std::string &key,
     k = "r:" + key;
     shpool = (ngx_slab_pool_t *) zone->shm.addr;
 
+    /* found no room before and kept by this worker: the feed's reads
+     * overlap and bring it again, its sessions were checked once */
+    known = by_refresh
+            || ngx_http_auth_extranet_shm_local().count(k) != 0;
+
     ngx_shmtx_lock(&shpool->mutex);
 
     n = ngx_http_auth_extranet_shm_get(zone, k, false);
@@ -66,20 +76,28 @@ ngx_http_auth_extranet_shm_revoke(ngx_shm_zone_t *zone, const std::string &key,
 
     if (n) {
         n->expire = ngx_max(n->expire, until);
+
+    } else if (!known) {
+        /* the zone is full of revocations: the node's workers cannot all
+         * learn this one from it. Every cookie refreshed until now is
+         * checked against its row once, on every worker, as after a
+         * restart (_session.cpp): this one's row refuses it; the others
+         * go on with a new cookie, each for one round trip */
+        static_cast<ngx_http_auth_extranet_shm_sh_t *>(zone->data)->created =
+            ngx_time();
     }
 
     ngx_shmtx_unlock(&shpool->mutex);
 
     if (!stored) {
-        /* the zone is full of revocations: this worker keeps it at least,
-         * the session row refuses it at the next refresh on every node;
-         * said once a minute (the feed applies thousands at a time) */
+        /* this worker keeps it too, and refuses it without asking; said
+         * once a minute (the feed applies thousands at a time) */
         if (ngx_time() - ngx_http_auth_extranet_full_said >= 60) {
             ngx_http_auth_extranet_full_said = ngx_time();
             ngx_log_error(NGX_LOG_CRIT, ngx_cycle->log, 0,
                           "auth extranet: no room in zone \"%V\" for a "
-                          "revoked session; kept by this worker only, make "
-                          "the zone larger", &zone->shm.name);
+                          "revoked session; every session of the node is "
+                          "checked against its row once, make the zone larger", &zone->shm.name);
         }
 
         try {

@@ -412,8 +412,9 @@ ngx_http_auth_extranet_usable(ngx_http_request_t *r,
 
     case extranet::TokenState::valid:
         /* refreshed before this zone existed (a restart, a binary
-         * upgrade; within its first second too): a revocation the zone
-         * before held is gone, the row is asked once; sealed before
+         * upgrade; within its first second too) or before a revocation
+         * found no room in it: a revocation the workers may not know of,
+         * the row is asked once; sealed before
          * cookies were bound to their site: re-sealed bound at once */
         if ((time_t) claims.refreshed_at
             <= ngx_http_auth_extranet_shm_created(site->shm_zone)

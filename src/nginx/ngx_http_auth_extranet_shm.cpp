@@ -9,7 +9,9 @@
  * may take at most half of the zone; to make room, only expired entries and
  * then counters that neither lock anything out nor count an attempt in
  * flight are dropped, never a revocation or an active lockout. When no room
- * can be made, a new counter is refused and so is its request.
+ * can be made, a new counter is refused and so is its request. Revocations
+ * too take at most half: past that, one that finds no room has the node's
+ * sessions checked against their rows (_entries.cpp).
  */
 
 #include "nginx/ngx_http_auth_extranet.h"
@@ -65,10 +67,13 @@ ngx_http_auth_extranet_shm_init(ngx_shm_zone_t *shm_zone, void *data)
      * before it are checked against their row once (see _access.cpp) */
     sh->created = ngx_time();
 
-    /* the other half stays for revocations, whatever a flood does */
+    /* the other half stays for revocations, whatever a flood does, and
+     * the other way round */
     sh->counters = 0;
     sh->max_counters = shm_zone->shm.size / 2
                        / NGX_HTTP_AUTH_EXTRANET_SHM_COUNTER_SIZE;
+    sh->revocations_kept = 0;
+    sh->max_revocations = sh->max_counters;
 
     shpool->log_ctx = (u_char *) " in auth_extranet zone";
 
@@ -265,7 +270,12 @@ void
 ngx_http_auth_extranet_shm_free(ngx_slab_pool_t *shpool,
     ngx_http_auth_extranet_shm_sh_t *sh, ngx_http_auth_extranet_shm_node_t *n)
 {
-    if (!n->revoked && sh->counters) {
+    if (n->revoked) {
+        if (sh->revocations_kept) {
+            sh->revocations_kept--;
+        }
+
+    } else if (sh->counters) {
         sh->counters--;
     }
 
@@ -350,6 +360,11 @@ ngx_http_auth_extranet_shm_get(ngx_shm_zone_t *zone, const std::string &key,
         return NULL;
     }
 
+    /* revocations are never dropped before their end */
+    if (!counter && sh->revocations_kept >= sh->max_revocations) {
+        return NULL;
+    }
+
     size = offsetof(ngx_http_auth_extranet_shm_node_t, data) + key.size();
 
     n = static_cast<ngx_http_auth_extranet_shm_node_t *>(
@@ -374,6 +389,9 @@ ngx_http_auth_extranet_shm_get(ngx_shm_zone_t *zone, const std::string &key,
 
     if (counter) {
         sh->counters++;
+
+    } else {
+        sh->revocations_kept++;
     }
 
     ngx_rbtree_insert(&sh->rbtree, &n->node);

@@ -45,15 +45,22 @@ typedef struct {
     ngx_queue_t                  queue;
     ngx_uint_t                   counters;
     ngx_uint_t                   max_counters;
+    /* cookies refreshed until then are checked against their row once:
+     * the zone's start, or the last revocation it had no room for */
     time_t                       created;
     /* revocations stored since the zone began (in it or by a worker) */
     ngx_atomic_t                 revocations;
     ngx_http_auth_extranet_stats_t  stats;
     ngx_http_auth_extranet_feed_cursor_t  feeds[NGX_HTTP_AUTH_EXTRANET_FEEDS];
+    /* revocations take at most half of the zone too: the refresh budgets
+     * (counters) that the checks above need keep room */
+    ngx_uint_t                   revocations_kept;
+    ngx_uint_t                   max_revocations;
 } ngx_http_auth_extranet_shm_sh_t;
 
 
-/* the size a counter takes in the slab (node and key, rounded up) */
+/* the size a counter or a revocation takes in the slab (node and key,
+ * rounded up) */
 #define NGX_HTTP_AUTH_EXTRANET_SHM_COUNTER_SIZE  256
 
 /* entries looked at from the LRU end to make room */
