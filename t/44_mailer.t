@@ -201,17 +201,6 @@ sub outbox_id_of {
     return $id;
 }
 
-sub wait_for {
-    my ($cond, $timeout) = @_;
-    my $deadline = time + $timeout;
-    while (time < $deadline) {
-        my $v = $cond->();
-        return $v if $v;
-        sleep 0.05;
-    }
-    return $cond->();
-}
-
 sub mails_for {
     my ($id) = @_;
     return grep { (outbox_id_of($_) // -1) == $id } mailbox();
@@ -270,7 +259,7 @@ my $asked = time;
 my $r = $t->post('/auth/password/forgot', form => [login => $email],
                  headers => { Origin => $t->origin });
 is($r->status, 200, 'password/forgot: 200');
-my ($reset) = wait_for(sub { my @m = grep { (header($_, 'To') // '') eq $email } mailbox();
+my ($reset) = Extranet::Test::eventually(sub { my @m = grep { (header($_, 'To') // '') eq $email } mailbox();
                              @m ? $m[0] : undef }, 10);
 my $took = time - $asked;
 ok($reset, 'the reset mail arrived in the mailbox') or diag(mailer_log($m1));
@@ -338,7 +327,7 @@ SKIP: {
 for my $n (1 .. 3) {
     my $start = time;
     my $mid = queue_mail('notify@example.org', "Essai $n", "Message $n\n");
-    my ($got) = wait_for(sub { (mails_for($mid))[0] }, 10);
+    my ($got) = Extranet::Test::eventually(sub { (mails_for($mid))[0] }, 10);
     my $elapsed = time - $start;
     ok($got, "NOTIFY $n: delivered");
     cmp_ok($elapsed, '<', 2, sprintf('NOTIFY %d: in %.2f s (poll interval 30 s)', $n, $elapsed));
@@ -355,7 +344,7 @@ $t->psql('BEGIN; ALTER TABLE extranet.mail_outbox DISABLE TRIGGER mail_outbox_no
        . " ('poll\@example.org', 'Sans NOTIFY', 'Par le sondage');"
        . ' ALTER TABLE extranet.mail_outbox ENABLE TRIGGER mail_outbox_notify; COMMIT;');
 my $poll_id = $t->psql_value("SELECT max(id) FROM extranet.mail_outbox");
-my ($polled) = wait_for(sub { (mails_for($poll_id))[0] }, 10);
+my ($polled) = Extranet::Test::eventually(sub { (mails_for($poll_id))[0] }, 10);
 my $poll_took = time - $quiet_start;
 ok($polled, 'without NOTIFY, polling delivers');
 cmp_ok($poll_took, '<', 4, sprintf('within the poll interval (%.2f s, interval 1.5 s)',
@@ -371,7 +360,7 @@ $t->psql('SET ROLE extranet_module; INSERT INTO extranet.mail_outbox (recipient,
        . " SELECT 'lot' || g || '\@example.org', 'Lot ' || g, 'Message ' || g"
        . ' FROM generate_series(1, 40) g');
 my $last = $first + 39;
-my $all = wait_for(sub {
+my $all = Extranet::Test::eventually(sub {
     $t->psql_value("SELECT count(*) FROM extranet.mail_outbox WHERE id BETWEEN $first AND $last"
                  . ' AND sent_at IS NOT NULL') == 40 }, 60);
 ok($all, 'the 40 rows are marked sent');
@@ -394,7 +383,7 @@ ok(stop_mailer($ma) & stop_mailer($mb), 'both stopped');
 
 my $f = start_mailer(sendmail => $failing, max_attempts => 3, retry_base => 0.5);
 my $fid = queue_mail('echec@example.org', 'Échec', "Ne partira pas\n");
-my $failed = wait_for(sub { row($fid)->{failed} }, 20);
+my $failed = Extranet::Test::eventually(sub { row($fid)->{failed} }, 20);
 ok($failed, 'the row ends failed');
 my $frow = row($fid);
 is($frow->{attempts}, 3, 'after max_attempts (3) attempts');
@@ -423,12 +412,12 @@ ok(stop_mailer($f), 'stopped');
 $t->write_file("$mail/down", '');
 my $fl = start_mailer(sendmail => $flaky, retry_base => 3);
 my $rid = queue_mail('retry@example.org', 'Plus tard', "Après une panne\n");
-ok(wait_for(sub { row($rid)->{attempts} == 1 }, 10), 'the first attempt fails');
+ok(Extranet::Test::eventually(sub { row($rid)->{attempts} == 1 }, 10), 'the first attempt fails');
 like(row($rid)->{error}, qr/status 69: connect to relay\.example: Connection refused/,
      'last_error says why');
 ok(row($rid)->{next} && !row($rid)->{sent} && !row($rid)->{failed}, 'a retry is planned');
 unlink "$mail/down";
-ok(wait_for(sub { row($rid)->{sent} }, 15), 'the relay is back: sent at the retry');
+ok(Extranet::Test::eventually(sub { row($rid)->{sent} }, 15), 'the relay is back: sent at the retry');
 is(row($rid)->{attempts}, 2, 'in two attempts');
 is(row($rid)->{error}, '', 'last_error cleared');
 is(scalar(mails_for($rid)), 1, 'delivered once');
@@ -472,14 +461,14 @@ is(decode_words(header($example, 'From') // ''), 'Espace copropriétaires <no-re
 
 my $survivor = start_mailer();
 Extranet::Test::pg_stop();
-ok(wait_for(sub { mailer_log($survivor) =~ /error: database: / }, 10),
+ok(Extranet::Test::eventually(sub { mailer_log($survivor) =~ /error: database: / }, 10),
    'PostgreSQL stopped: the mailer logs the lost connection');
 Extranet::Test::pg_start();
-ok(wait_for(sub { 0 + (() = mailer_log($survivor) =~ /connected, listening/g) >= 2 }, 20),
+ok(Extranet::Test::eventually(sub { 0 + (() = mailer_log($survivor) =~ /connected, listening/g) >= 2 }, 20),
    'PostgreSQL back: the mailer reconnects and listens again') or diag(mailer_log($survivor));
 my $start = time;
 my $after = queue_mail('apres@example.org', 'Après le redémarrage', "Toujours là\n");
-ok(wait_for(sub { (mails_for($after))[0] }, 10), 'and sends the next mail');
+ok(Extranet::Test::eventually(sub { (mails_for($after))[0] }, 10), 'and sends the next mail');
 cmp_ok(time - $start, '<', 3, 'at once (NOTIFY again)');
 ok(kill(0, $survivor), 'the mailer never exited');
 ok(stop_mailer($survivor), 'stopped');

@@ -68,20 +68,9 @@ sub hold_sessions {
         };
         POSIX::_exit($@ ? 1 : 0);
     }
-    wait_for("SELECT count(*) FROM pg_stat_activity WHERE application_name = '$tag'"
+    $t->wait_sql("SELECT count(*) FROM pg_stat_activity WHERE application_name = '$tag'"
            . " AND wait_event = 'PgSleep'", 'the lock is held');
     return $pid;
-}
-
-sub wait_for {
-    my ($sql, $what) = @_;
-    my $deadline = time + 30;
-    while (time < $deadline) {
-        return 1 if $t->psql_value($sql);
-        sleep 0.05;
-    }
-    fail("waiting: $what");
-    return 0;
 }
 
 # Ends the hold of the lock now (its transaction is cancelled).
@@ -103,7 +92,7 @@ sub login_in_child {
         POSIX::_exit(0);
     }
     # The login waits for the lock, in PostgreSQL.
-    wait_for("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+    $t->wait_sql("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
            . " AND application_name NOT LIKE 'reload_%'", 'the login waits for the lock');
     return $pid;
 }
@@ -163,7 +152,7 @@ if ($h2 == 0) {
     $t->write_file($file, "$w\n");
     POSIX::_exit(0);
 }
-wait_for("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+$t->wait_sql("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
        . " AND application_name NOT LIKE 'reload_%'", 'the HTTP/2 login waits for the lock');
 $t->reload;
 is(waitpid($h2, POSIX::WNOHANG()), 0, 'HTTP/2: the reload took place while the login waited');

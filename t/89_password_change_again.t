@@ -109,26 +109,16 @@ sub psql_child {
     }
     return $pid;
 }
-sub wait_for {
-    my ($sql, $what) = @_;
-    for (1 .. 600) {
-        return 1 if $t->psql_value($sql);
-        select undef, undef, undef, 0.05;
-    }
-    fail("waiting: $what");
-    return 0;
-}
-
 # The gate: a lock the other change waits on, with the identity's row
 # written and locked, until the test lets it commit.
 my $gate = psql_child("SET application_name = 'gate'; SELECT pg_advisory_lock(8901), pg_sleep(120)");
-wait_for("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'gate' AND wait_event = 'PgSleep'",
+$t->wait_sql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'gate' AND wait_event = 'PgSleep'",
          'the gate is closed');
 my $other = psql_child("SET application_name = 'other_change'; BEGIN;"
                      . " UPDATE extranet.identity SET password_hash = " . $t->sql_quote($elsewhere_hash)
                      . ", password_changed_at = now() WHERE id = $id;"
                      . " SELECT pg_advisory_xact_lock(8901); COMMIT;");
-wait_for("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'other_change'"
+$t->wait_sql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'other_change'"
        . " AND wait_event_type = 'Lock'", 'the other change holds the row');
 my $tap = Extranet::Test::spawn(sub {
     my $res = $t->post('/auth/manage', cookie => $cookie, headers => { Origin => $t->origin },
@@ -136,7 +126,7 @@ my $tap = Extranet::Test::spawn(sub {
                                 new_password => 'Ecrase-tout-2026', password_confirm => 'Ecrase-tout-2026']);
     return $res->status . ' ' . ($res->text =~ /Mot de passe incorrect/ ? 'wrong' : '');
 });
-wait_for("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+$t->wait_sql("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
        . " AND query LIKE '%FROM extranet.identity WHERE id = \$1 FOR UPDATE%'",
          'the form, checked, waits for the row');
 $t->psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'gate'");

@@ -23,17 +23,6 @@ $conf =~ s/worker_processes 1;/worker_processes 2;/ or die;
 $conf =~ s/listen 127\.0\.0\.1:%%PORT%%;/listen 127.0.0.1:%%PORT%% reuseport;/ or die;
 $t->run($conf);
 
-sub wait_for {
-    my ($what, $test) = @_;
-    my $deadline = time + 30;
-    while (time < $deadline) {
-        return 1 if $test->();
-        sleep 0.1;
-    }
-    fail("waiting: $what");
-    return 0;
-}
-
 # The answers to n requests with the cookie, each on its own connection:
 # status => count, and the workers seen.
 sub ask {
@@ -58,7 +47,8 @@ is(scalar @$workers, 2, 'the requests reach both workers') or diag("@$workers");
 $t->psql("INSERT INTO extranet.revocation_feed (kind, key, until)"
        . " SELECT 'session', md5(i::text) || md5((i + 1)::text), now() + interval '1 hour'"
        . " FROM generate_series(1, 2000) AS i");
-wait_for('the zone is full', sub { $t->error_log =~ /no room in zone "extranet" for a revoked session/ });
+ok(Extranet::Test::eventually(sub { $t->error_log =~ /no room in zone "extranet" for a revoked session/ }, 30),
+   'the zone is full');
 
 # The first session ends (on another node, say): its row is revoked and
 # the feed brings it here.

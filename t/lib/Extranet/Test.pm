@@ -335,6 +335,28 @@ sub collect {
     return @out;
 }
 
+# Runs cond until it returns a true value or seconds pass (50 ms apart);
+# its last value. For what another process does in its own time.
+sub eventually {
+    my ($cond, $seconds) = @_;
+    my $deadline = Time::HiRes::time() + $seconds;
+    while (Time::HiRes::time() < $deadline) {
+        my $v = $cond->();
+        return $v if $v;
+        Time::HiRes::sleep(0.05);
+    }
+    return $cond->();
+}
+
+# Waits until the query's value is true, 30 s at most, else a failed test
+# that names what was awaited.
+sub wait_sql {
+    my ($self, $sql, $what) = @_;
+    return 1 if eventually(sub { $self->psql_value($sql) }, 30);
+    Test::More::fail("waiting: $what");
+    return 0;
+}
+
 sub run_capture {
     my @cmd = @_;
     my $pid = open(my $fh, '-|') // die "fork: $!";
