@@ -9,7 +9,7 @@ MODULE        = $(BUILD)/nginx/objs/ngx_http_auth_extranet_module.so
 CXX          ?= g++
 CXXFLAGS     ?= -O2 -g
 UNIT_FLAGS    = -std=c++17 -Wall -Wextra -Werror -Isrc -I$(BUILD)/gen -I$(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
-UNIT_LIBS     = -lcmocka -lpq -lcrypt -lssl -lcrypto -lcbor -lctemplate -lpthread
+UNIT_LIBS     = -lcmocka -lpq -lcrypt -lssl -lcrypto -lcbor -lctemplate -lunistring -lpthread
 
 CORE_SRCS     = $(wildcard src/core/*/*.cpp)
 CORE_OBJS     = $(patsubst src/core/%.cpp,$(BUILD)/core/%.o,$(CORE_SRCS))
@@ -25,12 +25,12 @@ SOURCES       = config config.make debian/changelog scripts/embed-theme.sh $(wil
 # Debian packages to build the module and run the demo (make run) ...
 PACKAGES      = build-essential nginx nginx-dev libpq-dev libssl-dev        \
                 libcrypt-dev libcbor-dev postgresql-15 libnginx-mod-http-js   \
-                perl libdbd-pg-perl libctemplate-dev
+                perl libdbd-pg-perl libctemplate-dev libunistring-dev
 # ... those that build the Debian package (make deb): debian/control's
 # Build-Depends and the tools, nothing that runs (no PostgreSQL server, no
 # njs; nginx comes with nginx-dev, whose dh_nginx loads the module with it) ...
 DEB_PACKAGES  = build-essential nginx-dev libpq-dev libssl-dev libcrypt-dev   \
-                libcbor-dev libctemplate-dev debhelper dpkg-dev lintian
+                libcbor-dev libctemplate-dev libunistring-dev debhelper dpkg-dev lintian
 # ... and those the tests and the benchmark add (make test, make bench).
 TEST_PACKAGES = libcmocka-dev procps openssl curl wrk chromium nodejs npm     \
                 exim4-daemon-light pgbouncer php8.2-fpm linux-perf $(DEB_PACKAGES)
@@ -47,7 +47,7 @@ FUZZ_BUILD    = $(BUILD)/fuzz
 FUZZ_FLAGS    = -std=c++17 -O1 -g -fno-omit-frame-pointer -Isrc -I$(BUILD)/gen  \
                 -I$(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql) \
                 -fsanitize=address,undefined -fno-sanitize-recover=undefined
-FUZZ_LIBS     = -lpq -lcrypt -lssl -lcrypto -lcbor -lctemplate -lpthread
+FUZZ_LIBS     = -lpq -lcrypt -lssl -lcrypto -lcbor -lctemplate -lunistring -lpthread
 FUZZ_SRCS     = $(wildcard t/fuzz/*.cpp)
 FUZZ_BINS     = $(patsubst t/fuzz/%.cpp,$(FUZZ_BUILD)/%,$(FUZZ_SRCS))
 FUZZ_CORE     = $(patsubst src/core/%.cpp,$(FUZZ_BUILD)/core/%.o,$(CORE_SRCS))

@@ -77,6 +77,30 @@ void assert_crypt_format_verifies(const std::string& setting)
     assert_int_equal(status_of("", stored), VerifyStatus::mismatch);
 }
 
+// "Été 2026, mot de passe" with "É" and "é" as one character each (NFC),
+// then as a letter and a combining acute accent (NFD), as macOS and some
+// keyboards or password managers give them; then with no-break spaces.
+const std::string kNfc = "\xC3\x89t\xC3\xA9 2026, mot de passe";
+const std::string kNfd = "E\xCC\x81te\xCC\x81 2026, mot de passe";
+const std::string kNbsp = "\xC3\x89t\xC3\xA9\xC2\xA0" "2026,\xE2\x80\xAFmot de passe";
+
+// The PHC string the module wrote before passwords were prepared: the
+// bytes as typed, hashed.
+std::string hashed_as_typed(const std::string& password)
+{
+    std::string salt = "sixteen byte slt";
+    std::string derived = pbkdf2_sha256_raw(password, salt, 1000, 32);
+    return "$pbkdf2-sha256$i=1000$" + base64_encode_unpadded(salt) + "$" + base64_encode_unpadded(derived);
+}
+
+int jobs_run = 0;
+
+bool count_jobs(PasswordJob&)
+{
+    ++jobs_run;
+    return false;  // run here
+}
+
 }  // namespace
 
 static void test_scrypt_matches_rfc7914_vector_1(void **state)
@@ -165,6 +189,75 @@ static void test_wrong_password_is_a_mismatch(void **state)
         assert_int_equal(verify_password("Tilleuls-0001", h, p).status,
                          VerifyStatus::mismatch);
     }
+}
+
+
+static void test_password_typed_either_way_verifies(void **state)
+{
+    (void) state;
+    for (const HashParams& p : {small_scrypt(), small_pbkdf2()}) {
+        for (const std::string& set : {kNfc, kNfd, kNbsp}) {
+            std::string h = hash_password(set, p);
+            for (const std::string& typed : {kNfc, kNfd, kNbsp}) {
+                VerifyResult r = verify_password(typed, h, p);
+                assert_int_equal(r.status, VerifyStatus::match);
+                assert_false(r.needs_rehash);
+            }
+            assert_int_equal(verify_password("Ete 2026, mot de passe", h, p).status,
+                             VerifyStatus::mismatch);
+        }
+    }
+    // One character each, the accents being part of it: hashed as NFC.
+    assert_int_equal(verify_password(kNfc, hashed_as_typed(kNfc), small_pbkdf2()).status,
+                     VerifyStatus::match);
+}
+
+static void test_password_hashed_as_typed_still_verifies_and_is_rehashed(void **state)
+{
+    (void) state;
+    std::string old = hashed_as_typed(kNfd);
+    VerifyResult r = verify_password(kNfd, old, small_pbkdf2());
+    assert_int_equal(r.status, VerifyStatus::match);
+    assert_true(r.needs_rehash);
+    // The other form did not log in before the change; it does not now
+    // either, until the re-hash of a login typed as before.
+    assert_int_equal(verify_password(kNfc, old, small_pbkdf2()).status, VerifyStatus::mismatch);
+    assert_int_equal(verify_password("E\xCC\x81te\xCC\x81 2026", old, small_pbkdf2()).status,
+                     VerifyStatus::mismatch);
+}
+
+static void test_password_not_utf8_is_hashed_as_it_is(void **state)
+{
+    (void) state;
+    std::string latin1 = "\xC9t\xE9 2026, mot de passe";
+    std::string h = hash_password(latin1, small_pbkdf2());
+    assert_int_equal(verify_password(latin1, h, small_pbkdf2()).status, VerifyStatus::match);
+    assert_int_equal(verify_password(latin1, hashed_as_typed(latin1), small_pbkdf2()).status,
+                     VerifyStatus::match);
+    assert_int_equal(verify_password(kNfc, h, small_pbkdf2()).status, VerifyStatus::mismatch);
+}
+
+// A password whose prepared form differs costs two hashes when it is
+// wrong, whether or not the identifier exists (the dummy spends two too);
+// any other, one.
+static void test_second_hash_is_spent_alike_for_unknown_identifiers(void **state)
+{
+    (void) state;
+    std::string h = hash_password(kPassword, small_pbkdf2());
+    set_password_job_runner(count_jobs);
+    auto jobs = [](auto f) {
+        jobs_run = 0;
+        f();
+        return jobs_run;
+    };
+    assert_int_equal(jobs([&] { verify_password(kNfd, h, small_pbkdf2()); }), 2);
+    assert_int_equal(jobs([&] { verify_dummy_password(kNfd, small_pbkdf2()); }), 2);
+    assert_int_equal(jobs([&] { verify_password(kNfc, h, small_pbkdf2()); }), 1);
+    assert_int_equal(jobs([&] { verify_dummy_password(kNfc, small_pbkdf2()); }), 1);
+    assert_int_equal(jobs([&] { verify_password("tilleuls-0002", h, small_pbkdf2()); }), 1);
+    assert_int_equal(jobs([&] { verify_dummy_password("tilleuls-0002", small_pbkdf2()); }), 1);
+    assert_int_equal(jobs([&] { hash_password(kNfd, small_pbkdf2()); }), 1);
+    set_password_job_runner(nullptr);
 }
 
 static void test_same_password_hashes_differently_each_time(void **state)
@@ -563,6 +656,10 @@ int main(void)
         cmocka_unit_test(test_scrypt_hash_is_phc_string_and_round_trips),
         cmocka_unit_test(test_pbkdf2_hash_is_phc_string_and_round_trips),
         cmocka_unit_test(test_wrong_password_is_a_mismatch),
+        cmocka_unit_test(test_password_typed_either_way_verifies),
+        cmocka_unit_test(test_password_hashed_as_typed_still_verifies_and_is_rehashed),
+        cmocka_unit_test(test_password_not_utf8_is_hashed_as_it_is),
+        cmocka_unit_test(test_second_hash_is_spent_alike_for_unknown_identifiers),
         cmocka_unit_test(test_same_password_hashes_differently_each_time),
         cmocka_unit_test(test_hash_password_refuses_invalid_parameters),
         cmocka_unit_test(test_needs_rehash_when_scrypt_parameters_change),

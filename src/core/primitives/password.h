@@ -23,6 +23,11 @@ struct HashParams {
     std::uint32_t pbkdf2_iterations = 600000;
 };
 
+// The password is hashed prepared: non-ASCII spaces as " ", then Unicode's
+// NFC (RFC 8265's OpaqueString comparison); ASCII and text that is not
+// UTF-8 as they are. verify_password tries the prepared form, then, when
+// it differs, the bytes as typed (hashes made before; needs_rehash then),
+// and verify_dummy_password spends as many hashes.
 // A PHC string: "$scrypt$ln=15,r=8,p=3$<salt>$<hash>" or
 // "$pbkdf2-sha256$i=600000$<salt>$<hash>" (salt 16 bytes, hash 32 bytes,
 // unpadded standard base64).
