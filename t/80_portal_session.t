@@ -17,7 +17,7 @@ use lib 't/lib';
 use Extranet::Test;
 
 my $t = Extranet::Test->new;
-$t->run($t->standard_config(http => 'auth_extranet_session_timeout idle=6s absolute=1h refresh=1s;'));
+$t->run($t->standard_config(http => 'auth_extranet_session_timeout idle=6s absolute=1h refresh=2s;'));
 
 my $json = { Accept => 'application/json' };
 my $pw = 'correct horse battery';
@@ -63,7 +63,7 @@ my $key = $t->psql_value(
 my $seen = $t->psql_value(
     "SELECT last_seen_at FROM extranet.session WHERE id_hash = decode('$key', 'hex')");
 
-sleep 1.3;
+sleep 2.3;
 my $r = $t->get('/auth/manage', cookie => $c);
 is($r->status, 200, 'manage, refresh due: the page');
 my $fresh = $r->cookie('extranet_session');
@@ -75,6 +75,9 @@ isnt($t->psql_value(
      $seen, 'the session row was touched');
 ok(logged_in($fresh), 'the refreshed cookie works');
 
+# Times are whole seconds: refresh=2s leaves at least one second for
+# "right after" (refresh=1s left none when the cookie came late in its
+# second).
 $r = $t->get('/auth/manage', cookie => $fresh);
 ok(!defined $r->cookie('extranet_session'), 'right after: no refresh due, no cookie');
 
@@ -99,7 +102,7 @@ is($t->psql_value("SELECT last_name FROM extranet.identity WHERE email = 'marie\
    'Dupont6', 'the forms were saved');
 
 # The accounts menu (JSON, as menu.js asks it) counts too.
-sleep 1.3;
+sleep 2.3;
 $r = $t->get('/auth/accounts', cookie => $c, headers => $json);
 is($r->status, 200, 'the accounts menu, refresh due');
 ok($r->cookie('extranet_session'), 'refreshed as well');
@@ -107,7 +110,7 @@ $c = keep($c, $r);
 
 # --- a switch whose refresh is due: the switched session's cookie, only -------------
 
-sleep 1.3;
+sleep 2.3;
 $r = $t->post_as($c, '/auth/switch', [account => '030000100002', next => '/headers']);
 is($r->status, 303, 'switch, refresh due');
 my @cookies = grep { /^extranet_session=/ } $r->headers('set-cookie');
@@ -122,7 +125,7 @@ my $code = fresh_login('040000300001', 'monceau-0001');
 ok($code, 'code login');
 is($t->get('/auth/accounts', cookie => $code)->status, 200, 'accounts page');
 $t->psql("UPDATE extranet.legacy_account SET active = false WHERE code = '040000300001'");
-sleep 1.3;
+sleep 2.3;
 $r = $t->get('/auth/accounts', cookie => $code);
 is($r->status, 303, 'refresh due, the account deactivated: the portal page ends the session');
 is(next_of($r->location_path), '/auth/accounts', 'to the login, back to the page');
