@@ -78,7 +78,11 @@ $moved->('auth_extranet_cookies_refused_total', 'reason="revoked"', 1, 'a revoke
 $moved->('auth_extranet_sessions_refreshed_total', '', 1, 'a refresh counted');
 $moved->('auth_extranet_sessions_revoked_total', '', 1, 'a revocation counted');
 $moved->('auth_extranet_logouts_total', '', 1, 'a logout counted');
-$moved->('auth_extranet_db_connects_total', '', 1, 'database connections counted');
+# Counted since the zone began, not since the first scrape: the pool
+# threads connect once, and the one that takes the login may have
+# connected for the feed's reads already.
+cmp_ok($m1->{$key->('auth_extranet_db_connects_total', '')} // 0, '>=', 1,
+       'database connections counted');
 $moved->('auth_extranet_task_duration_seconds_count', '', 5, 'tasks timed');
 is($m1->{$key->('auth_extranet_task_duration_seconds_bucket', 'le="+Inf"')},
    $m1->{$key->('auth_extranet_task_duration_seconds_count', '')},
