@@ -97,7 +97,8 @@ ngx_http_auth_extranet_shm_revoke(ngx_shm_zone_t *zone, const std::string &key,
             ngx_log_error(NGX_LOG_CRIT, ngx_cycle->log, 0,
                           "auth extranet: no room in zone \"%V\" for a "
                           "revoked session; every session of the node is "
-                          "checked against its row once, make the zone larger", &zone->shm.name);
+                          "checked against its row once, make the zone "
+                          "larger", &zone->shm.name);
         }
 
         try {
