@@ -55,7 +55,7 @@ if [ ! -x "$hash_rate" ] || [ tools/hash_rate.cpp -nt "$hash_rate" ] \
    || [ src/core/primitives/password.cpp -nt "$hash_rate" ] || [ src/core/primitives/crypt_formats.cpp -nt "$hash_rate" ] || [ src/core/primitives/crypto.cpp -nt "$hash_rate" ]; then
     mkdir -p "$(dirname "$hash_rate")"
     ${CXX:-g++} -O2 -std=c++17 -Isrc -o "$hash_rate" tools/hash_rate.cpp \
-        src/core/primitives/password.cpp src/core/primitives/crypt_formats.cpp src/core/primitives/crypto.cpp -lcrypto -lcrypt -lpthread
+        src/core/primitives/password.cpp src/core/primitives/crypt_formats.cpp src/core/primitives/crypto.cpp -lcrypto -lcrypt -lunistring -lpthread
 fi
 # The allocator's calls of the workers, counted (LD_PRELOAD).
 malloc_count="$here/build/bench/malloc_count.so"
