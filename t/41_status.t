@@ -43,6 +43,14 @@ is($t->get('/metrics', from => '127.0.0.2')->status, 403,
 my $z = 'zone="extranet"';
 my $key = sub { my ($name, $labels) = @_; "$name\{$z" . ($labels ? ",$labels" : '') . '}' };
 
+# Before any login, worker 0 reads the revocation feed in its pool
+# threads: the connection a read opens is counted too (it serves that
+# thread's later logins, which open none).
+ok(Extranet::Test::eventually(sub {
+       my ($m) = scrape(1);
+       ($m->{$key->('auth_extranet_db_connects_total', '')} // 0) >= 1 }, 10),
+   "the feed's connection is counted");
+
 # --- things happen ----------------------------------------------------------------
 
 my $cookie = $t->login('030000100001', 'tilleuls-0001');

@@ -336,6 +336,8 @@ char *ngx_http_auth_extranet_status(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 
 /* shared memory zone (ngx_http_auth_extranet_shm.cpp) */
+void ngx_http_auth_extranet_thread_stats(
+    ngx_http_auth_extranet_stats_t *stats);
 ngx_http_auth_extranet_stats_t *ngx_http_auth_extranet_shm_stats(
     ngx_shm_zone_t *zone);
 time_t ngx_http_auth_extranet_shm_created(ngx_shm_zone_t *zone);

@@ -128,7 +128,7 @@ ngx_http_auth_extranet_thread_handler(void *data, ngx_log_t *log)
         (void) ngx_atomic_fetch_add(&t->stats->tasks_running, 1);
     }
 
-    extranet::set_thread_metric_sink(ngx_http_auth_extranet_metric, t->stats);
+    ngx_http_auth_extranet_thread_stats(t->stats);
 
     try {
         t->work();
@@ -138,7 +138,7 @@ ngx_http_auth_extranet_thread_handler(void *data, ngx_log_t *log)
         t->failed = true;
     }
 
-    extranet::set_thread_metric_sink(nullptr, nullptr);
+    ngx_http_auth_extranet_thread_stats(NULL);
 
     if (t->stats) {
         (void) ngx_atomic_fetch_add(&t->stats->tasks_running, -1);
@@ -155,6 +155,21 @@ ngx_http_auth_extranet_metric(extranet::Metric m, void *data)
     if (stats && m < extranet::Metric::count_) {
         (void) ngx_atomic_fetch_add(&stats->metrics[(size_t) m], 1);
     }
+}
+
+
+/*
+ * What the core counts in this pool thread goes to stats from now on (NULL:
+ * nowhere), for the tasks posted without the bridge (the feed's reads): a
+ * connection one of them opens serves the thread's later tasks too, and
+ * must be counted once, when it is opened.
+ */
+
+void
+ngx_http_auth_extranet_thread_stats(ngx_http_auth_extranet_stats_t *stats)
+{
+    extranet::set_thread_metric_sink(
+        stats ? ngx_http_auth_extranet_metric : nullptr, stats);
 }
 
 

@@ -299,6 +299,9 @@ ngx_http_auth_extranet_feed_thread(void *data, ngx_log_t *log)
     ngx_http_auth_extranet_feed_t *feed =
         static_cast<ngx_http_auth_extranet_feed_t *>(data);
 
+    ngx_http_auth_extranet_thread_stats(
+        ngx_http_auth_extranet_shm_stats(feed->zone));
+
     try {
         extranet::Database &db = extranet::site_database(*feed->settings);
         db.check_connection();
@@ -321,6 +324,8 @@ ngx_http_auth_extranet_feed_thread(void *data, ngx_log_t *log)
         feed->result = extranet::FeedRead();
         feed->error = "unknown error";
     }
+
+    ngx_http_auth_extranet_thread_stats(NULL);
 }
 
 
