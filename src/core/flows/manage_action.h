@@ -73,8 +73,10 @@ PortalResponse done(const ManageRequest& m, std::string_view action);
 void audit_event(Database& db, const ManageRequest& m, std::string_view event, bool success,
                  std::string_view account, std::string_view detail);
 
-// The identity's password, checked under the row's lock; "" when right,
-// else why not (for the log).
+// The identity's password checked on the row given; "" when right, else
+// why not (for the log). The unlink checks it under the row's lock; the
+// password change first on the row read without one, then again under the
+// lock only when the row changed meanwhile.
 std::string check_current(const ManageRequest& m, const IdentityRow& row, const Secret& password,
                           bool locked);
 

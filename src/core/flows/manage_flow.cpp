@@ -168,8 +168,8 @@ void audit_event(Database& db, const ManageRequest& m, std::string_view event, b
     audit(db, e);
 }
 
-// The identity's password, checked under the row's lock; "" when right,
-// else why not (for the log).
+// The identity's password checked on the row given; "" when right, else
+// why not (for the log).
 std::string check_current(const ManageRequest& m, const IdentityRow& row, const Secret& password,
                           bool locked) {
     if (locked) {

@@ -567,16 +567,20 @@ private:
     bool changed_ = false;
 };
 
+// A job to the runner, else run here.
+void dispatch(PasswordJob& job)
+{
+    if (!(job_runner && job_runner(job))) run_password_job(job);
+}
+
 std::string hash_once(std::string_view password, const HashParams& params)
 {
     PasswordJob job;
     job.kind = PasswordJob::Kind::hash;
     job.password = password;
     job.params = params;
-    if (job_runner && job_runner(job)) {
-        return std::move(job.hash);
-    }
-    return hash_password_here(password, params);
+    dispatch(job);
+    return std::move(job.hash);
 }
 
 VerifyResult verify_once(std::string_view password, std::string_view stored, const HashParams& current)
@@ -586,10 +590,8 @@ VerifyResult verify_once(std::string_view password, std::string_view stored, con
     job.password = password;
     job.stored = stored;
     job.params = current;
-    if (job_runner && job_runner(job)) {
-        return job.result;
-    }
-    return verify_password_here(password, stored, current);
+    dispatch(job);
+    return job.result;
 }
 
 void verify_dummy_once(std::string_view password, const HashParams& current)
@@ -598,10 +600,7 @@ void verify_dummy_once(std::string_view password, const HashParams& current)
     job.kind = PasswordJob::Kind::dummy;
     job.password = password;
     job.params = current;
-    if (job_runner && job_runner(job)) {
-        return;
-    }
-    verify_dummy_password_here(password, current);
+    dispatch(job);
 }
 
 }  // namespace
