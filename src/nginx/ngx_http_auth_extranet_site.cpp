@@ -362,6 +362,20 @@ ngx_http_auth_extranet_init_site(ngx_conf_t *cf, ngx_http_core_srv_conf_t *cscf,
     }
 
     /*
+     * the pages with the portal's prefix and the theme's asset version
+     * already in place: fewer lookups at each render, the same bytes
+     */
+    try {
+        extranet::Theme::or_builtin(site->settings->theme.get())
+            .prepare(std::string_view((char *) site->portal_prefix.data,
+                                      site->portal_prefix.len));
+
+    } catch (const std::exception &e) {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, 0, "auth_extranet: %s", e.what());
+        return NGX_ERROR;
+    }
+
+    /*
      * Its cookies open on this site only: servers that share a key and a
      * database may differ in policies (legacy_login, timeouts) and must
      * not take each other's sessions. A site is its address

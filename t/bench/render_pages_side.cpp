@@ -11,13 +11,26 @@
 
 #include "render_pages_views.h"
 
+// This tree's pages are prepared for the portal's prefix when nginx reads
+// its configuration (Theme::prepare); the earlier commit's have no themes.
+#if __has_include("core/views/theme.h")
+#include "core/views/theme.h"
+#define RENDER_PREPARE(ctx) Theme::or_builtin((ctx).theme).prepare((ctx).prefix)
+#else
+#define RENDER_PREPARE(ctx) (void) 0
+#endif
+
 namespace extranet::bench {
 
 namespace {
 
 const PageContext& login_ctx()
 {
-    static const PageContext ctx = login_context();
+    static const PageContext ctx = [] {
+        PageContext c = login_context();
+        RENDER_PREPARE(c);
+        return c;
+    }();
     return ctx;
 }
 
@@ -29,7 +42,11 @@ const LoginView& login()
 
 const PageContext& manage_ctx()
 {
-    static const PageContext ctx = manage_context();
+    static const PageContext ctx = [] {
+        PageContext c = manage_context();
+        RENDER_PREPARE(c);
+        return c;
+    }();
     return ctx;
 }
 

@@ -59,6 +59,7 @@ public:
 private:
     const Theme& theme_;
     Name page_;
+    std::string_view prefix_;  // the context's, which outlives the page
     PageData data_;
     Dict* body_;
 };

@@ -51,7 +51,7 @@ const Theme& theme_of(const PageContext& ctx)
 }
 
 Page::Page(const PageContext& ctx, Name tpl, std::string_view title)
-    : theme_(theme_of(ctx)), page_(tpl), data_(&theme_.constants())
+    : theme_(theme_of(ctx)), page_(tpl), prefix_(ctx.prefix), data_(&theme_.constants())
 {
     // Seen by every template the page includes (and, from the theme's
     // constants, VERSION, LOGO, FAVICON).
@@ -68,7 +68,7 @@ std::string Page::render() const
 {
     std::string out;
     out.reserve(8192);
-    theme_.expand_page(page_, data_.root(), &out);
+    theme_.expand_page(page_, prefix_, data_.root(), &out);
     return out;
 }
 

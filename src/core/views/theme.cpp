@@ -356,8 +356,6 @@ struct Source {
 
 }  // namespace
 
-Theme::Theme() = default;
-Theme::~Theme() = default;
 
 const std::vector<std::string>& theme_template_names()
 {
@@ -376,15 +374,6 @@ void Theme::expand(std::string_view name, const ctemplate::TemplateDictionaryInt
     if (!cache_->ExpandNoLoad(ctemplate::TemplateString(name.data(), name.size()), ctemplate::STRIP_BLANK_LINES, &dict,
                               nullptr, out)) {
         throw std::runtime_error("template " + std::string(name.data(), name.size()) + " could not be expanded");
-    }
-}
-
-void Theme::expand_page(std::string_view page, const ctemplate::TemplateDictionaryInterface& dict,
-                        std::string* out) const
-{
-    auto it = pages_.find(page);
-    if (it == pages_.end() || !it->second->Expand(out, &dict)) {
-        throw std::runtime_error("page " + std::string(page) + " could not be expanded");
     }
 }
 
@@ -516,6 +505,7 @@ std::shared_ptr<const Theme> Theme::build(const std::string& dir)
             return tpl != nullptr;
         });
         theme->pages_[page].reset(tpl);
+        theme->page_texts_[page] = std::move(whole);
     }
     theme->cache_->Freeze();
 

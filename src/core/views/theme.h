@@ -10,8 +10,11 @@
 // afterwards, so pool threads render pages with it concurrently.
 #pragma once
 
+#include <array>
+#include <atomic>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -80,9 +83,20 @@ public:
     const std::string& text(Text t) const { return *texts_[static_cast<std::size_t>(t)]; }
 
     // Expands a page ("login.tpl") in the layout, with the layout's
-    // dictionary, into out. Thread-safe: read-only once loaded.
-    void expand_page(std::string_view page, const ctemplate::TemplateDictionaryInterface& dict,
-                     std::string* out) const;
+    // dictionary, into out, for a portal at prefix ("/auth/"): with the
+    // page prepared for that prefix if it was, else with its generic
+    // template (the same bytes, more lookups). Thread-safe.
+    void expand_page(std::string_view page, std::string_view prefix,
+                     const ctemplate::TemplateDictionaryInterface& dict, std::string* out) const;
+
+    // Prepares the pages for a portal at prefix: the prefix, the asset
+    // version, logo and favicon folded into them (page_fold.h). Called
+    // when the configuration is read, for each site's portal; a prefix
+    // already prepared, or one past the first few, changes nothing. Safe
+    // while other threads render.
+    void prepare(std::string_view prefix) const;
+    // Whether the page renders prepared for that prefix (tests).
+    bool prepared(std::string_view prefix, std::string_view page) const;
 
     // Expands a template ("passkey_login.tpl") alone, with its dictionary,
     // into out. Thread-safe: the cache is frozen once loaded.
@@ -103,8 +117,18 @@ private:
 
     std::string dir_;
     std::unique_ptr<ctemplate::TemplateCache> cache_;
-    // Each page in the layout, its includes in place (page_template.h).
+    // Each page in the layout, its includes in place (page_template.h),
+    // and the text it was parsed from (to fold constants into).
     std::map<std::string, std::unique_ptr<ctemplate::Template>, std::less<>> pages_;
+    std::map<std::string, std::string, std::less<>> page_texts_;
+    // The pages folded for a prefix each: slots filled in order under the
+    // mutex, then published by the count; never changed once published,
+    // so that renders read them without a lock.
+    struct Prepared;
+    static constexpr std::size_t kMaxPrepared = 8;
+    mutable std::array<std::unique_ptr<const Prepared>, kMaxPrepared> prepared_;
+    mutable std::atomic<std::size_t> prepared_count_{0};
+    mutable std::mutex prepare_mutex_;
     std::map<std::string, std::string, std::less<>> messages_;
     // The same, hashed: pages look up a few messages at each render.
     // The messages of texts.h, by their index: pages and flows look up a
