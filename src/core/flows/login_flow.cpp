@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include "core/primitives/address_block.h"
 #include "core/primitives/crypto.h"
@@ -79,15 +80,27 @@ CodeTiming site_code_timing(Database& db) {
     return *timing_cache;
 }
 
-LoginOutcome login_with_code(Database& db, const Settings& s, const LoginAttempt& a,
-                             bool locked, const CodeTiming& timing) {
+// What the check before the transaction found. Its outcome's result is
+// success when the password matched; the session is then still to open.
+struct Checked {
+    LoginOutcome o;
+    std::optional<LegacyAccount> account;  // a code's
+    std::uint64_t identity = 0;            // an e-mail's
+    std::string email;
+    std::string stored;        // the hash checked
+    std::string default_code;
+    std::string fresh;         // the password hashed anew when the stored hash is to be replaced
+};
+
+Checked check_code(Database& db, const Settings& s, const LoginAttempt& a, bool locked,
+                   const CodeTiming& timing) {
+    Checked c;
     std::optional<LegacyAccount> account = find_account(db, a.identifier.value);
     if (!account || !account->active) {
         for (const LegacyStandIn* x : timing.others("")) verify_password(a.password, x->hash, s.hash);
-        LoginOutcome o = fail("unknown or inactive account (checked against stand-ins of " +
-                              timing.families() + ")");
-        o.timing_note = "stand-ins of every legacy format";
-        return o;
+        c.o = fail("unknown or inactive account (checked against stand-ins of " + timing.families() + ")");
+        c.o.timing_note = "stand-ins of every legacy format";
+        return c;
     }
     VerifyResult v = verify_password(a.password, account->password_hash, s.hash);
     // An unknown format was refused at once by the parser: all stand-ins.
@@ -102,68 +115,72 @@ LoginOutcome login_with_code(Database& db, const Settings& s, const LoginAttempt
     // A locked-out account spends its own hash and the stand-ins, as a
     // wrong password does, and fails whatever the result: the lockout
     // cannot be told apart.
-    LoginOutcome o;
-    o.timing_note = "own " + (family.empty() ? std::string("unknown-format") : family) +
-                    " hash, then stand-ins of " + (spent.empty() ? std::string("none") : spent);
+    c.o.timing_note = "own " + (family.empty() ? std::string("unknown-format") : family) +
+                      " hash, then stand-ins of " + (spent.empty() ? std::string("none") : spent);
     if (locked) {
-        o.log_message = "locked out";
-        return o;
+        c.o.log_message = "locked out";
+    } else if (v.status == VerifyStatus::unknown_format) {
+        c.o.log_message = "unknown legacy password hash format for account " + account->code;
+    } else if (v.status != VerifyStatus::match) {
+        c.o.log_message = "wrong password";
+    } else if (account->identity_id != 0 && !s.legacy_login_all) {
+        c.o.result = LoginResult::use_email;
+        c.o.log_message = "account linked to an e-mail";
+    } else {
+        c.o.result = LoginResult::success;
+        c.account = std::move(account);
     }
-    if (v.status == VerifyStatus::unknown_format) {
-        o.log_message = "unknown legacy password hash format for account " + account->code;
-        return o;
-    }
-    if (v.status != VerifyStatus::match) {
-        o.log_message = "wrong password";
-        return o;
-    }
-    if (account->identity_id != 0 && !s.legacy_login_all) {
-        o.result = LoginResult::use_email;
-        o.log_message = "account linked to an e-mail";
-        return o;
-    }
-    o.result = LoginResult::success;
-    o.claims = create_session(db, s, LoginMethod::code, 0, "", *account, {}, a.client_addr,
-                              a.user_agent, a.now);
-    return o;
+    return c;
 }
 
-LoginOutcome login_with_email(Database& db, const Settings& s, const LoginAttempt& a,
-                              bool locked) {
+Checked check_email(Database& db, const Settings& s, const LoginAttempt& a, bool locked) {
+    Checked c;
     Result r = db.exec(kFindIdentity, {a.identifier.value});
     if (r.empty() || locked) {
         verify_dummy_password(a.password, s.hash);
-        return fail(locked ? "locked out" : "unknown e-mail");
+        c.o = fail(locked ? "locked out" : "unknown e-mail");
+        return c;
     }
-    std::uint64_t identity = static_cast<std::uint64_t>(r.integer(0, 0));
-    std::string email = r.get(0, 1);
-    std::string stored = r.get(0, 2);
-    std::string default_code = r.get(0, 3);
+    c.identity = static_cast<std::uint64_t>(r.integer(0, 0));
+    c.email = r.get(0, 1);
+    c.stored = r.get(0, 2);
+    c.default_code = r.get(0, 3);
 
-    VerifyResult v = verify_password(a.password, stored, s.hash);
+    VerifyResult v = verify_password(a.password, c.stored, s.hash);
     if (v.status == VerifyStatus::unknown_format) {
-        return fail("unknown password hash format for identity " + std::to_string(identity));
+        c.o = fail("unknown password hash format for identity " + std::to_string(c.identity));
+    } else if (v.status != VerifyStatus::match) {
+        c.o = fail("wrong password");
+    } else {
+        if (v.needs_rehash) c.fresh = hash_password(a.password, s.hash);
+        c.o.result = LoginResult::success;
     }
-    if (v.status != VerifyStatus::match) return fail("wrong password");
-    if (db.exec(kPasswordStill, {std::to_string(identity), stored}).empty()) {
-        return fail("password changed while it was checked");
-    }
+    return c;
+}
 
-    std::vector<LegacyAccount> accounts = linked_accounts(db, identity);
-    if (accounts.empty()) return fail("no linked account left");
-    if (v.needs_rehash) {
-        std::string fresh = hash_password(a.password, s.hash);
-        rehash_password(db, identity, fresh);
+// In the transaction, once the password matched: the session row (and for
+// an e-mail, the new hash), or a failure if the identity changed meanwhile.
+void open_session(Database& db, const Settings& s, const LoginAttempt& a, Checked& c) {
+    if (c.account) {
+        c.o.claims = create_session(db, s, LoginMethod::code, 0, "", *c.account, {}, a.client_addr,
+                                    a.user_agent, a.now);
+        return;
     }
+    if (db.exec(kPasswordStill, {std::to_string(c.identity), c.stored}).empty()) {
+        c.o = fail("password changed while it was checked");
+        return;
+    }
+    std::vector<LegacyAccount> accounts = linked_accounts(db, c.identity);
+    if (accounts.empty()) {
+        c.o = fail("no linked account left");
+        return;
+    }
+    if (!c.fresh.empty()) rehash_password(db, c.identity, c.fresh);
     auto active = std::find_if(accounts.begin(), accounts.end(),
-                               [&](const LegacyAccount& x) { return x.code == default_code; });
+                               [&](const LegacyAccount& x) { return x.code == c.default_code; });
     if (active == accounts.end()) active = accounts.begin();
-
-    LoginOutcome o;
-    o.result = LoginResult::success;
-    o.claims = create_session(db, s, LoginMethod::email, identity, email, *active, accounts,
-                              a.client_addr, a.user_agent, a.now);
-    return o;
+    c.o.claims = create_session(db, s, LoginMethod::email, c.identity, c.email, *active, accounts,
+                                a.client_addr, a.user_agent, a.now);
 }
 
 std::string login_json(const SessionClaims& c, std::string_view redirect) {
@@ -237,10 +254,18 @@ LoginOutcome login(Database& db, const Settings& s, const LoginAttempt& attempt)
     // Read before the transaction, for known and unknown codes alike: an
     // error there aborts nothing, and the first read costs both the same.
     CodeTiming timing = code && !ip.locked ? site_code_timing(db) : CodeTiming{};
+    // The hashes (a tenth of a second each, seconds on a loaded machine)
+    // run before the transaction: it holds no snapshot and no lock while
+    // they do, nor past the role's idle_in_transaction_session_timeout.
+    // Under the identity's lock, the hash checked must still be its own.
+    Checked c;
+    if (!ip.locked) {
+        c = code ? check_code(db, s, attempt, locked, timing) : check_email(db, s, attempt, locked);
+    }
     Transaction tx(db);
     if (!ip.locked) {
-        o = code ? login_with_code(db, s, attempt, locked, timing)
-                 : login_with_email(db, s, attempt, locked);
+        if (c.o.result == LoginResult::success) open_session(db, s, attempt, c);
+        o = std::move(c.o);
     }
     bool ok = o.result == LoginResult::success;
     if (ok || o.result == LoginResult::use_email) {
