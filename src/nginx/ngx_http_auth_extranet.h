@@ -324,6 +324,15 @@ ngx_int_t ngx_http_auth_extranet_add_variables(ngx_conf_t *cf);
 /* portal (ngx_http_auth_extranet_portal.cpp) */
 ngx_int_t ngx_http_auth_extranet_portal_handler(ngx_http_request_t *r);
 
+/* the portal's answers (ngx_http_auth_extranet_portal_send.cpp): the
+ * answer's side effects on the zone, then the answer; and the failures a
+ * key ("ip:", "link:", "hash:", an identifier) may have in a window */
+ngx_int_t ngx_http_auth_extranet_portal_send(ngx_http_request_t *r,
+    ngx_http_auth_extranet_srv_conf_t *site,
+    const extranet::PortalResponse &resp);
+ngx_uint_t ngx_http_auth_extranet_limit_for(
+    ngx_http_auth_extranet_srv_conf_t *site, const std::string &key);
+
 /* thread-pool bridge (ngx_http_auth_extranet_bridge.cpp): run work() in a
  * thread of the pool, then done(r) on the event loop */
 ngx_int_t ngx_http_auth_extranet_post(ngx_http_request_t *r,
