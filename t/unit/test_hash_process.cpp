@@ -164,6 +164,51 @@ static void test_the_hasher_ends_when_the_worker_closes(void **)
     assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+// A hasher that takes each channel and never answers (stuck, as a child
+// forked while another thread held a lock can be): the first job waits
+// for the answer's time, then hashes in the thread; the hasher is given
+// up, so that no later job opens a channel to it, and it exits.
+static void test_a_silent_hasher_is_given_up(void **)
+{
+    int sv[2];
+    assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(sv[0]);
+        int channels = 0;
+        for (;;) {
+            char byte;
+            iovec iov{&byte, 1};
+            alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int))] = {};
+            msghdr msg{};
+            msg.msg_iov = &iov;
+            msg.msg_iovlen = 1;
+            msg.msg_control = cbuf;
+            msg.msg_controllen = sizeof(cbuf);
+            ssize_t n = recvmsg(sv[1], &msg, 0);
+            if (n <= 0) _exit(channels);  // the worker gave it up
+            ++channels;                    // kept open, never answered
+        }
+    }
+    close(sv[1]);
+    use_hash_process(sv[0], 1);
+    HashParams params = costly_scrypt();
+
+    std::string hash = hash_password("tilleuls-0001", params);
+    VerifyResult right = verify_password("tilleuls-0001", hash, params);
+    VerifyResult wrong = verify_password("tilleuls-0002", hash, params);
+    assert_true(hash.rfind("$scrypt$ln=14,r=8,p=2$", 0) == 0);
+    assert_int_equal(static_cast<int>(right.status), static_cast<int>(VerifyStatus::match));
+    assert_int_equal(static_cast<int>(wrong.status), static_cast<int>(VerifyStatus::mismatch));
+
+    int status = -1;
+    for (int i = 0; i < 500 && waitpid(pid, &status, WNOHANG) != pid; ++i) usleep(10000);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 1);  // one channel: the first job's
+    stop_using_hash_process();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -171,6 +216,7 @@ int main(void)
         cmocka_unit_test(test_malformed_messages_are_refused),
         cmocka_unit_test(test_the_hasher_hashes_and_the_thread_waits),
         cmocka_unit_test(test_the_hasher_ends_when_the_worker_closes),
+        cmocka_unit_test(test_a_silent_hasher_is_given_up),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

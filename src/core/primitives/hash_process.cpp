@@ -27,12 +27,8 @@ namespace {
 constexpr std::size_t kMaxMessage = 16384;
 constexpr std::size_t kMaxAnswer = 1024;
 
-// How long a thread waits for the hasher before it hashes itself: a storm
-// on a saturated machine may queue a hash for seconds, a stopped hasher
-// must not hold a login for ever.
-constexpr time_t kAnswerTimeout = 30;
-
 std::atomic<int> control{-1};
+std::atomic<int> answer_timeout{30};
 thread_local int channel = -1;
 
 void put(std::string& out, std::uint64_t v, int bytes)
@@ -124,7 +120,7 @@ int open_channel()
     }
 
     timeval tv{};
-    tv.tv_sec = kAnswerTimeout;
+    tv.tv_sec = answer_timeout.load();
     (void) setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
     (void) setsockopt(sv[0], SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
     return sv[0];
@@ -163,8 +159,19 @@ bool run_in_hasher(PasswordJob& job)
     } while (n < 0 && errno == EINTR);
 
     if (n <= 0 || static_cast<std::size_t>(n) > sizeof(answer)) {
+        bool silent = n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
         // gone, or too slow: its answer would come after the next job's
         close_channel();
+        if (silent) {
+            // A hasher silent for that long is stuck (a lock another thread
+            // held when the worker forked it stays held in the child): every
+            // job after would wait as long. The worker's threads hash from
+            // now on; its control socket closed, the hasher exits.
+            int c = control.exchange(-1);
+            if (c >= 0) {
+                close(c);
+            }
+        }
         return false;
     }
 
@@ -284,8 +291,9 @@ bool decode_password_answer(std::string_view message, PasswordJob& job)
     return true;
 }
 
-void use_hash_process(int control_fd)
+void use_hash_process(int control_fd, int timeout_seconds)
 {
+    answer_timeout.store(timeout_seconds);
     control.store(control_fd);
     set_password_job_runner(run_in_hasher);
 }

@@ -10,7 +10,8 @@
 // group of its own at a lower priority, runs the hashes instead; each pool
 // thread asks it over a channel of its own and waits for the answer. If the
 // hasher is gone or does not answer, the thread hashes itself: a login
-// never fails for it.
+// never fails for it, and a hasher that stopped answering is not asked
+// again.
 //
 // The nginx layer forks the hasher and gives both sides their end of a
 // socket pair (SOCK_SEQPACKET); this file is what runs on each end.
@@ -23,8 +24,12 @@
 namespace extranet {
 
 // The worker's side: password jobs go to the hasher behind control_fd
-// (set_password_job_runner). Call once, before the threads hash.
-void use_hash_process(int control_fd);
+// (set_password_job_runner). Call once, before the threads hash. A thread
+// waits timeout_seconds for an answer (a storm on a saturated machine may
+// queue a hash for seconds), then hashes itself; a hasher silent that long
+// is given up (control_fd closed, it exits) and every later job runs in
+// the thread that asks.
+void use_hash_process(int control_fd, int timeout_seconds = 30);
 
 // The worker's side, at exit: jobs run in the calling threads again, and
 // control_fd is closed (the hasher sees its end close and exits).
