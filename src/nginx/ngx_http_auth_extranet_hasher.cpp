@@ -26,26 +26,61 @@
 #define NGX_HTTP_AUTH_EXTRANET_HASHER_NICE_STR  "10"
 
 
+static void ngx_http_auth_extranet_hasher_fork(ngx_event_t *ev);
 static void ngx_http_auth_extranet_hasher_run(ngx_cycle_t *cycle, int fd,
     ngx_pid_t parent);
 static void ngx_http_auth_extranet_hasher_term(int signo);
 
 
-static ngx_pid_t  ngx_http_auth_extranet_hasher_pid = NGX_INVALID_PID;
+/* how long after the worker starts its hasher is forked */
+#define NGX_HTTP_AUTH_EXTRANET_HASHER_DELAY     100
 
 
-/* called from the module's init_process, in each worker */
+static ngx_pid_t    ngx_http_auth_extranet_hasher_pid = NGX_INVALID_PID;
+static ngx_event_t  ngx_http_auth_extranet_hasher_event;
+
+
+/*
+ * called from the module's init_process, in each worker: the fork comes
+ * from the event loop a moment later, once the thread pools (started by
+ * their own init_process, just before) wait for work. A thread caught at
+ * the fork inside a lock (starting up, it allocates) leaves that lock held
+ * in the child for ever; until the fork, the threads hash themselves.
+ */
 
 void
 ngx_http_auth_extranet_hasher_start(ngx_cycle_t *cycle)
 {
-    int        sv[2];
-    ngx_pid_t  pid, parent;
+    ngx_event_t  *ev;
 
     if (!ngx_http_auth_extranet_hashing
         || (ngx_process != NGX_PROCESS_WORKER
             && ngx_process != NGX_PROCESS_SINGLE))
     {
+        return;
+    }
+
+    ev = &ngx_http_auth_extranet_hasher_event;
+
+    ev->handler = ngx_http_auth_extranet_hasher_fork;
+    ev->data = cycle;
+    ev->log = cycle->log;
+    ev->cancelable = 1;
+
+    ngx_add_timer(ev, NGX_HTTP_AUTH_EXTRANET_HASHER_DELAY);
+}
+
+
+static void
+ngx_http_auth_extranet_hasher_fork(ngx_event_t *ev)
+{
+    int           sv[2];
+    ngx_pid_t     pid, parent;
+    ngx_cycle_t  *cycle;
+
+    cycle = static_cast<ngx_cycle_t *>(ev->data);
+
+    if (ngx_exiting || ngx_terminate || ngx_quit) {
         return;
     }
 
@@ -96,6 +131,10 @@ ngx_http_auth_extranet_hasher_stop(ngx_cycle_t *cycle)
 {
     ngx_int_t  i;
     ngx_pid_t  pid;
+
+    if (ngx_http_auth_extranet_hasher_event.timer_set) {
+        ngx_del_timer(&ngx_http_auth_extranet_hasher_event);
+    }
 
     pid = ngx_http_auth_extranet_hasher_pid;
 
