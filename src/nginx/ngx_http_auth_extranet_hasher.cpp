@@ -33,7 +33,7 @@ static void ngx_http_auth_extranet_hasher_term(int signo);
 
 
 /* how long after the worker starts its hasher is forked */
-#define NGX_HTTP_AUTH_EXTRANET_HASHER_DELAY     100
+#define NGX_HTTP_AUTH_EXTRANET_HASHER_DELAY     1000
 
 
 static ngx_pid_t    ngx_http_auth_extranet_hasher_pid = NGX_INVALID_PID;
