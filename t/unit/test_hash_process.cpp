@@ -45,7 +45,19 @@ double thread_cpu_ms()
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-pid_t start_hasher()
+// A hasher that takes each channel and never answers (stuck, as a child
+// forked while another thread held a lock can be); its exit status is the
+// number of channels it was given.
+void serve_silently(int control_fd)
+{
+    int channels = 0;
+    while (receive_channel(control_fd) >= 0) ++channels;  // kept open
+    _exit(channels);
+}
+
+// A hasher process, as nginx forks it; the worker's threads wait
+// timeout_seconds for its answers.
+pid_t start_hasher(void (*serve)(int) = serve_password_jobs, int timeout_seconds = 30)
 {
     int sv[2];
     assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
@@ -53,11 +65,11 @@ pid_t start_hasher()
     assert_true(pid >= 0);
     if (pid == 0) {
         close(sv[0]);
-        serve_password_jobs(sv[1]);
+        serve(sv[1]);
         _exit(0);
     }
     close(sv[1]);
-    use_hash_process(sv[0]);
+    use_hash_process(sv[0], timeout_seconds);
     return pid;
 }
 
@@ -164,35 +176,12 @@ static void test_the_hasher_ends_when_the_worker_closes(void **)
     assert_int_equal(WEXITSTATUS(status), 0);
 }
 
-// A hasher that takes each channel and never answers (stuck, as a child
-// forked while another thread held a lock can be): the first job waits
-// for the answer's time, then hashes in the thread; the hasher is given
-// up, so that no later job opens a channel to it, and it exits.
+// A silent hasher: the first job waits for the answer's time, then hashes
+// in the thread; the hasher is given up, so that no later job opens a
+// channel to it, and it exits.
 static void test_a_silent_hasher_is_given_up(void **)
 {
-    int sv[2];
-    assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        close(sv[0]);
-        int channels = 0;
-        for (;;) {
-            char byte;
-            iovec iov{&byte, 1};
-            alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int))] = {};
-            msghdr msg{};
-            msg.msg_iov = &iov;
-            msg.msg_iovlen = 1;
-            msg.msg_control = cbuf;
-            msg.msg_controllen = sizeof(cbuf);
-            ssize_t n = recvmsg(sv[1], &msg, 0);
-            if (n <= 0) _exit(channels);  // the worker gave it up
-            ++channels;                    // kept open, never answered
-        }
-    }
-    close(sv[1]);
-    use_hash_process(sv[0], 1);
+    pid_t pid = start_hasher(serve_silently, 1);
     HashParams params = costly_scrypt();
 
     std::string hash = hash_password("tilleuls-0001", params);

@@ -307,7 +307,7 @@ void stop_using_hash_process()
     }
 }
 
-void serve_password_jobs(int control_fd)
+int receive_channel(int control_fd)
 {
     for (;;) {
         char byte;
@@ -324,7 +324,7 @@ void serve_password_jobs(int control_fd)
             continue;
         }
         if (n <= 0) {
-            return;   // the worker is gone
+            return -1;   // the worker is gone
         }
 
         cmsghdr* cm = CMSG_FIRSTHDR(&msg);
@@ -335,7 +335,17 @@ void serve_password_jobs(int control_fd)
         }
         int fd;
         std::memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+        return fd;
+    }
+}
 
+void serve_password_jobs(int control_fd)
+{
+    for (;;) {
+        int fd = receive_channel(control_fd);
+        if (fd < 0) {
+            return;
+        }
         try {
             std::thread(serve_channel, fd).detach();
         } catch (const std::exception&) {

@@ -40,6 +40,10 @@ void stop_using_hash_process();
 // closes control_fd. Returns then (the caller exits).
 void serve_password_jobs(int control_fd);
 
+// The hasher's side: the next channel a worker's thread sends through
+// control_fd (its descriptor), or -1 once the worker closed control_fd.
+int receive_channel(int control_fd);
+
 // The messages, for the tests: a job as the worker sends it, and the
 // hasher's answer. decode_* return false for a malformed message.
 std::string encode_password_job(const PasswordJob& job);
