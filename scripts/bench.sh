@@ -52,10 +52,12 @@ fi
 # The bare hash rate of the core's own scrypt, for the logins/s ratio.
 hash_rate="$here/build/bench/hash_rate"
 if [ ! -x "$hash_rate" ] || [ tools/hash_rate.cpp -nt "$hash_rate" ] \
-   || [ src/core/primitives/password.cpp -nt "$hash_rate" ] || [ src/core/primitives/crypt_formats.cpp -nt "$hash_rate" ] || [ src/core/primitives/crypto.cpp -nt "$hash_rate" ]; then
+   || [ src/core/primitives/password.cpp -nt "$hash_rate" ] || [ src/core/primitives/prepared_password.cpp -nt "$hash_rate" ] \
+   || [ src/core/primitives/crypt_formats.cpp -nt "$hash_rate" ] || [ src/core/primitives/crypto.cpp -nt "$hash_rate" ]; then
     mkdir -p "$(dirname "$hash_rate")"
     ${CXX:-g++} -O2 -std=c++17 -Isrc -o "$hash_rate" tools/hash_rate.cpp \
-        src/core/primitives/password.cpp src/core/primitives/crypt_formats.cpp src/core/primitives/crypto.cpp -lcrypto -lcrypt -lunistring -lpthread
+        src/core/primitives/password.cpp src/core/primitives/prepared_password.cpp src/core/primitives/crypt_formats.cpp \
+        src/core/primitives/crypto.cpp -lcrypto -lcrypt -lunistring -lpthread
 fi
 # The allocator's calls of the workers, counted (LD_PRELOAD).
 malloc_count="$here/build/bench/malloc_count.so"

@@ -17,6 +17,7 @@
  *                   answer to a request without a session)
  *   _variable.cpp   the $extranet_* variables
  *   _portal.cpp     the portal location
+ *   _portal_send.cpp the portal's answers, applied to the zone and sent
  *   _bridge.cpp     the thread-pool bridge
  *   _shm.cpp        the shared memory zone (and _shm.h, its entries)
  *   _entries.cpp    what the zone holds: revocations, brute-force counters
