@@ -29,6 +29,11 @@ constexpr std::size_t kMaxAnswer = 1024;
 
 std::atomic<int> control{-1};
 std::atomic<int> answer_timeout{30};
+// The hasher stopped answering: jobs run in the threads. Its socket is shut
+// down, not closed: another thread may be about to send on that descriptor,
+// which a close would let the next socket opened (a database connection)
+// take over.
+std::atomic<bool> given_up{false};
 thread_local int channel = -1;
 
 void put(std::string& out, std::uint64_t v, int bytes)
@@ -89,7 +94,7 @@ void close_channel()
 int open_channel()
 {
     int c = control.load();
-    if (c < 0) {
+    if (c < 0 || given_up.load()) {
         return -1;
     }
 
@@ -128,7 +133,7 @@ int open_channel()
 
 bool run_in_hasher(PasswordJob& job)
 {
-    if (control.load() < 0) {
+    if (control.load() < 0 || given_up.load()) {
         return false;
     }
 
@@ -166,10 +171,10 @@ bool run_in_hasher(PasswordJob& job)
             // A hasher silent for that long is stuck (a lock another thread
             // held when the worker forked it stays held in the child): every
             // job after would wait as long. The worker's threads hash from
-            // now on; its control socket closed, the hasher exits.
-            int c = control.exchange(-1);
-            if (c >= 0) {
-                close(c);
+            // now on; its control socket shut down, the hasher exits.
+            int c = control.load();
+            if (!given_up.exchange(true) && c >= 0) {
+                (void) shutdown(c, SHUT_RDWR);
             }
         }
         return false;
@@ -294,6 +299,7 @@ bool decode_password_answer(std::string_view message, PasswordJob& job)
 void use_hash_process(int control_fd, int timeout_seconds)
 {
     answer_timeout.store(timeout_seconds);
+    given_up.store(false);
     control.store(control_fd);
     set_password_job_runner(run_in_hasher);
 }

@@ -27,8 +27,8 @@ namespace extranet {
 // (set_password_job_runner). Call once, before the threads hash. A thread
 // waits timeout_seconds for an answer (a storm on a saturated machine may
 // queue a hash for seconds), then hashes itself; a hasher silent that long
-// is given up (control_fd closed, it exits) and every later job runs in
-// the thread that asks.
+// is given up (control_fd shut down, it exits; closed by
+// stop_using_hash_process) and every later job runs in the thread that asks.
 void use_hash_process(int control_fd, int timeout_seconds = 30);
 
 // The worker's side, at exit: jobs run in the calling threads again, and
