@@ -126,6 +126,7 @@ private:
     // so that renders read them without a lock.
     struct Prepared;
     static constexpr std::size_t kMaxPrepared = 8;
+    const Prepared* prepared_for(std::string_view prefix) const;  // nullptr: none yet
     mutable std::array<std::unique_ptr<const Prepared>, kMaxPrepared> prepared_;
     mutable std::atomic<std::size_t> prepared_count_{0};
     mutable std::mutex prepare_mutex_;

@@ -22,14 +22,20 @@ struct Theme::Prepared {
 Theme::Theme() = default;
 Theme::~Theme() = default;
 
+const Theme::Prepared* Theme::prepared_for(std::string_view prefix) const
+{
+    std::size_t n = prepared_count_.load(std::memory_order_acquire);
+    for (std::size_t i = 0; i < n; ++i) {
+        if (prepared_[i]->prefix == prefix) return prepared_[i].get();
+    }
+    return nullptr;
+}
+
 void Theme::prepare(std::string_view prefix) const
 {
     std::lock_guard<std::mutex> lock(prepare_mutex_);
     std::size_t n = prepared_count_.load(std::memory_order_relaxed);
-    for (std::size_t i = 0; i < n; ++i) {
-        if (prepared_[i]->prefix == prefix) return;
-    }
-    if (n == kMaxPrepared) return;
+    if (prepared_for(prefix) != nullptr || n == kMaxPrepared) return;
     parts::Constants constants;
     constants.values = {{"PREFIX", std::string(prefix)}, {"VERSION", version_}};
     constants.sections = {{"LOGO", !logo_.empty()}, {"FAVICON", !favicon_.empty()}};
@@ -47,23 +53,17 @@ void Theme::prepare(std::string_view prefix) const
 
 bool Theme::prepared(std::string_view prefix, std::string_view page) const
 {
-    std::size_t n = prepared_count_.load(std::memory_order_acquire);
-    for (std::size_t i = 0; i < n; ++i) {
-        if (prepared_[i]->prefix == prefix) return prepared_[i]->pages.count(page) != 0;
-    }
-    return false;
+    const Prepared* p = prepared_for(prefix);
+    return p != nullptr && p->pages.count(page) != 0;
 }
 
 void Theme::expand_page(std::string_view page, std::string_view prefix,
                         const ctemplate::TemplateDictionaryInterface& dict, std::string* out) const
 {
     const ctemplate::Template* tpl = nullptr;
-    std::size_t n = prepared_count_.load(std::memory_order_acquire);
-    for (std::size_t i = 0; i < n && tpl == nullptr; ++i) {
-        if (prepared_[i]->prefix != prefix) continue;
-        auto it = prepared_[i]->pages.find(page);
-        if (it != prepared_[i]->pages.end()) tpl = it->second.get();
-        break;
+    if (const Prepared* p = prepared_for(prefix)) {
+        auto it = p->pages.find(page);
+        if (it != p->pages.end()) tpl = it->second.get();
     }
     if (tpl == nullptr) {
         auto it = pages_.find(page);
